@@ -1,0 +1,64 @@
+/**
+ * `autostart start|stop|restart NAME [--condition=...]`
+ *
+ * @module
+ */
+
+import { apply } from "../../core/apply.ts";
+import type { ControlAction } from "../../core/driver.ts";
+import { UsageError } from "../../core/errors.ts";
+import { parseCondition, parseName } from "../../core/spec.ts";
+import type { App } from "../app.ts";
+import { parseArgs } from "../args.ts";
+import { locate } from "../locate.ts";
+import { palette } from "../output.ts";
+
+const DONE: Record<ControlAction, string> = {
+  start: "Started",
+  stop: "Stopped",
+  restart: "Restarted",
+};
+
+/** Makes the command for one control action. */
+export function controlCommand(action: ControlAction) {
+  return async (argv: string[], app: App): Promise<number> => {
+    const a = parseArgs(argv, [
+      { name: "condition", kind: "string" },
+      { name: "json", kind: "boolean" },
+    ], action);
+    if (a.positionals.length !== 1) {
+      throw new UsageError(
+        "Give exactly one NAME",
+        `usage: autostart ${action} NAME`,
+      );
+    }
+    const name = parseName(a.positionals[0]!);
+    const condition = a.values.condition === undefined
+      ? undefined
+      : parseCondition(a.values.condition as string);
+    const ctx = await app.context();
+    const { driver, status } = await locate(app, name, condition);
+    const plan = driver.planControl(
+      { name, condition: status.condition },
+      action,
+      ctx,
+    );
+    await apply(plan, {
+      runner: ctx.runner,
+      fs: ctx.fs,
+      ...(driver.explain ? { explain: driver.explain } : {}),
+    });
+    if (a.values.json) {
+      app.io.out(
+        JSON.stringify({ ok: true, name, action, driver: driver.id }) + "\n",
+      );
+    } else {
+      app.io.out(
+        `${
+          palette(app.io.color).green(DONE[action])
+        } "${name}" (${driver.id}).\n`,
+      );
+    }
+    return 0;
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * `autostart disable NAME [--condition=...] [--keep-files] [--dry-run] [--json]`
+ *
+ * @module
+ */
+
+import { apply } from "../../core/apply.ts";
+import { UsageError } from "../../core/errors.ts";
+import { describePlan } from "../../core/plan.ts";
+import { parseCondition, parseName } from "../../core/spec.ts";
+import type { App } from "../app.ts";
+import { parseArgs } from "../args.ts";
+import { locate } from "../locate.ts";
+import { palette } from "../output.ts";
+
+/** Runs `disable`. */
+export async function disableCommand(
+  argv: string[],
+  app: App,
+): Promise<number> {
+  const a = parseArgs(argv, [
+    { name: "condition", kind: "string" },
+    { name: "keep-files", kind: "boolean" },
+    { name: "dry-run", kind: "boolean" },
+    { name: "force", kind: "boolean" },
+    { name: "json", kind: "boolean" },
+  ], "disable");
+  if (a.positionals.length !== 1) {
+    throw new UsageError(
+      "Give exactly one NAME",
+      "usage: autostart disable NAME",
+    );
+  }
+  const name = parseName(a.positionals[0]!);
+  const condition = a.values.condition === undefined
+    ? undefined
+    : parseCondition(a.values.condition as string);
+  const ctx = await app.context();
+  const { driver, status } = await locate(app, name, condition);
+  const ref = { name, condition: status.condition };
+  const plan = driver.planDisable(ref, ctx, {
+    keepFiles: a.values["keep-files"] === true,
+  });
+  const json = a.values.json === true;
+  if (a.values["dry-run"]) {
+    if (json) {
+      app.io.out(JSON.stringify({ dryRun: true, plan }, null, 2) + "\n");
+    } else {
+      app.io.out(
+        `# dry run: ${driver.id} would do this to disable "${name}"\n`,
+      );
+      app.io.out(describePlan(plan) + "\n");
+    }
+    return 0;
+  }
+  const result = await apply(plan, {
+    runner: ctx.runner,
+    fs: ctx.fs,
+    force: a.values.force === true,
+    ...(driver.explain ? { explain: driver.explain } : {}),
+  });
+  if (json) {
+    app.io.out(
+      JSON.stringify(
+        {
+          ok: true,
+          name,
+          driver: driver.id,
+          condition: status.condition,
+          removed: a.values["keep-files"] ? null : status.file,
+          warnings: result.warnings,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+    return 0;
+  }
+  const p = palette(app.io.color);
+  app.io.out(
+    `${p.green("Disabled")} "${name}" (${driver.id}): stopped${
+      a.values["keep-files"]
+        ? `; file kept at ${status.file}`
+        : `; removed ${status.file}`
+    }.\n`,
+  );
+  for (const w of result.warnings) app.io.err(`${p.yellow("warning")}: ${w}\n`);
+  return 0;
+}

@@ -1,0 +1,106 @@
+/**
+ * `autostart status [NAME...] [--condition=...] [--json]` (alias `list`).
+ *
+ * @module
+ */
+
+import type { ServiceStatus } from "../../core/driver.ts";
+import { parseCondition, parseName } from "../../core/spec.ts";
+import type { App } from "../app.ts";
+import { parseArgs } from "../args.ts";
+import { collect } from "../locate.ts";
+import { type Paint, palette, shortDuration, table } from "../output.ts";
+
+/** Version of the `status --json` document (see docs/json.md). */
+export const STATUS_SCHEMA_VERSION = 1;
+
+/** Colour of each state. */
+function stateColor(state: string, p: ReturnType<typeof palette>): Paint {
+  switch (state) {
+    case "running":
+      return p.green;
+    case "failed":
+    case "crash-looping":
+      return p.red;
+    case "starting":
+    case "not-loaded":
+    case "unknown":
+      return p.yellow;
+    default:
+      return p.dim;
+  }
+}
+
+/** Renders statuses as the human table. */
+export function renderStatusTable(
+  list: ServiceStatus[],
+  color: boolean,
+  nowMs: number,
+): string {
+  const p = palette(color);
+  const rows = list.map((s) => [
+    s.name,
+    stateColor(s.state, p)(s.state),
+    s.pid === null ? "-" : String(s.pid),
+    s.since && (s.state === "running" || s.state === "crash-looping")
+      ? shortDuration((nowMs - Date.parse(s.since)) / 1000)
+      : "-",
+    s.restarts === null ? "-" : String(s.restarts),
+    s.lastExit ?? "-",
+    s.condition,
+    s.driver,
+  ]);
+  return table(
+    [
+      "NAME",
+      "STATE",
+      "PID",
+      "UPTIME",
+      "RESTARTS",
+      "LAST EXIT",
+      "CONDITION",
+      "DRIVER",
+    ],
+    rows,
+    p.bold,
+  );
+}
+
+/** Runs `status`. */
+export async function statusCommand(argv: string[], app: App): Promise<number> {
+  const a = parseArgs(argv, [
+    { name: "condition", kind: "string" },
+    { name: "json", kind: "boolean" },
+  ], "status");
+  const names = a.positionals.map(parseName);
+  const condition = a.values.condition === undefined
+    ? undefined
+    : parseCondition(a.values.condition as string);
+  const list = await collect(app, {
+    ...(names.length ? { names } : {}),
+    ...(condition ? { condition } : {}),
+  });
+  const statuses = list.map((l) => l.status).sort((x, y) =>
+    x.name.localeCompare(y.name) || x.condition.localeCompare(y.condition)
+  );
+  const missing = names.filter((n) => !statuses.some((s) => s.name === n));
+  if (a.values.json) {
+    app.io.out(
+      JSON.stringify(
+        { schemaVersion: STATUS_SCHEMA_VERSION, services: statuses, missing },
+        null,
+        2,
+      ) + "\n",
+    );
+  } else if (statuses.length === 0 && missing.length === 0) {
+    app.io.out(
+      "No services are managed by autostart. Add one with: autostart enable NAME -- COMMAND\n",
+    );
+  } else {
+    if (statuses.length) {
+      app.io.out(renderStatusTable(statuses, app.io.color, Date.now()));
+    }
+    for (const n of missing) app.io.err(`"${n}" is not managed by autostart\n`);
+  }
+  return missing.length ? 1 : 0;
+}

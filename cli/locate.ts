@@ -1,0 +1,76 @@
+/**
+ * Finding where a managed service lives: which driver and condition have its file.
+ *
+ * @module
+ */
+
+import type { Driver, ServiceStatus } from "../core/driver.ts";
+import { OperationError, UsageError } from "../core/errors.ts";
+import type { Condition } from "../core/spec.ts";
+import type { App } from "./app.ts";
+
+/** A service found on this machine, with its driver. */
+export interface Located {
+  /** Its driver. */
+  driver: Driver;
+  /** Its current status. */
+  status: ServiceStatus;
+}
+
+/**
+ * Status of managed services on every available driver and condition of this platform.
+ * `names` limits the answer; `condition` limits the scopes looked at.
+ */
+export async function collect(
+  app: App,
+  options: { names?: string[]; condition?: Condition; driverId?: string } = {},
+): Promise<Located[]> {
+  const ctx = await app.context();
+  const registry = await app.registry();
+  const drivers = options.driverId !== undefined
+    ? [registry.get(options.driverId)].filter((d): d is Driver =>
+      d !== undefined
+    )
+    : registry.forPlatform(ctx.os);
+  const jobs: Promise<Located[]>[] = [];
+  for (const driver of drivers) {
+    for (const condition of driver.conditions) {
+      if (options.condition && condition !== options.condition) continue;
+      jobs.push(
+        driver.status(condition, ctx, options.names).then((list) =>
+          list.map((status) => ({ driver, status }))
+        ),
+      );
+    }
+  }
+  return (await Promise.all(jobs)).flat();
+}
+
+/** Finds exactly one managed service by name, or explains why not. */
+export async function locate(
+  app: App,
+  name: string,
+  condition?: Condition,
+): Promise<Located> {
+  const found = await collect(app, {
+    names: [name],
+    ...(condition ? { condition } : {}),
+  });
+  if (found.length === 0) {
+    throw new OperationError(
+      `No service named "${name}" is managed by autostart${
+        condition ? ` for condition ${condition}` : ""
+      }`,
+      { hint: "see `autostart status` for the services that exist" },
+    );
+  }
+  if (found.length > 1) {
+    throw new UsageError(
+      `"${name}" exists for more than one condition (${
+        found.map((f) => f.status.condition).join(", ")
+      })`,
+      "add --condition=login or --condition=boot",
+    );
+  }
+  return found[0]!;
+}

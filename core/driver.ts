@@ -1,0 +1,135 @@
+/**
+ * The driver contract: one init system, one object. A driver declares what it can do
+ * (platforms, conditions, keep-alive modes), says whether it can work here and why not,
+ * turns a validated spec into a {@link Plan} without side effects, and reads the real
+ * state of its services in one batched call.
+ *
+ * @module
+ */
+
+import type { Explain } from "./apply.ts";
+import type { Context } from "./context.ts";
+import type { Plan } from "./plan.ts";
+import type { Condition, KeepAliveMode, ServiceSpec } from "./spec.ts";
+
+/** Whether a driver can work on this machine, and why not. */
+export interface Availability {
+  /** True when the init system is present and reachable. */
+  available: boolean;
+  /** Why it is not available (or a note when it is). */
+  reason?: string;
+}
+
+/** A managed service as a driver addresses it. */
+export interface ServiceRef {
+  /** Service name. */
+  name: string;
+  /** Its condition. */
+  condition: Condition;
+}
+
+/** Control actions on an installed service. */
+export type ControlAction = "start" | "stop" | "restart";
+
+/**
+ * The state of a service, the same words on every driver:
+ * - `running`: its process is up.
+ * - `starting`: being started or waiting to be restarted after a crash.
+ * - `stopped`: loaded, not running, not failed (e.g. exited cleanly, or stopped).
+ * - `failed`: the init system marks it failed.
+ * - `crash-looping`: keeps being restarted after crashes.
+ * - `not-loaded`: its file exists but the init system does not know it.
+ * - `unknown`: the init system could not be asked (reason in `detail`).
+ */
+export type ServiceState =
+  | "running"
+  | "starting"
+  | "stopped"
+  | "failed"
+  | "crash-looping"
+  | "not-loaded"
+  | "unknown";
+
+/** What a driver reports about one managed service. */
+export interface ServiceStatus {
+  /** Service name. */
+  name: string;
+  /** Driver id. */
+  driver: string;
+  /** Condition it starts on. */
+  condition: Condition;
+  /** Init-system name: unit name or launchd label. */
+  unit: string;
+  /** The managed file, when it exists. */
+  file: string | null;
+  /** Normalised state. */
+  state: ServiceState;
+  /** Starts at login/boot. `null` when unknown. */
+  enabled: boolean | null;
+  /** Main process id, when running. */
+  pid: number | null;
+  /** Restarts since it was started. `null` when the init system does not say. */
+  restarts: number | null;
+  /** How the last run ended: "exit 1", "signal KILL"; `null` when it has not ended. */
+  lastExit: string | null;
+  /** When it entered its current state (ISO 8601), when known. */
+  since: string | null;
+  /** The init system's own words, e.g. "active (running)". */
+  detail: string;
+}
+
+/** Options of {@link Driver.logs}. */
+export interface LogOptions {
+  /** Number of recent lines. */
+  lines: number;
+  /** Keep streaming new lines. */
+  follow: boolean;
+}
+
+/**
+ * An init-system backend. Built-in drivers live in `drivers/`, extra ones in `plugins/`;
+ * both are registered the same way.
+ */
+export interface Driver {
+  /** Unique id: lowercase letters, digits and `-` (e.g. "systemd", "launchd-agent"). */
+  readonly id: string;
+  /** One line saying what it manages. */
+  readonly description: string;
+  /** `Deno.build.os` values it runs on. */
+  readonly platforms: readonly string[];
+  /** Conditions it can serve. */
+  readonly conditions: readonly Condition[];
+  /** Keep-alive modes it can honour exactly. */
+  readonly keepAlive: readonly KeepAliveMode[];
+  /** Is the init system present and reachable here? Cheap; no side effects. */
+  available(ctx: Context, condition?: Condition): Promise<Availability>;
+  /** Pure: the files and commands that install and start `spec`. */
+  plan(spec: ServiceSpec, ctx: Context): Plan;
+  /** Pure: the steps that stop and remove a service (`keepFiles` keeps its file). */
+  planDisable(
+    ref: ServiceRef,
+    ctx: Context,
+    options?: { keepFiles?: boolean },
+  ): Plan;
+  /** Pure: the steps of start, stop or restart. */
+  planControl(ref: ServiceRef, action: ControlAction, ctx: Context): Plan;
+  /**
+   * Managed services of a condition, with their real state, read in as few init-system
+   * calls as possible (one for all). `names` limits the answer; absent means all.
+   */
+  status(
+    condition: Condition,
+    ctx: Context,
+    names?: string[],
+  ): Promise<ServiceStatus[]>;
+  /** Advice printed after a successful enable (e.g. how to start at boot without login). */
+  advise?(spec: ServiceSpec, ctx: Context): Promise<string[]>;
+  /** Translates a failed command of this driver into a message and a next step. */
+  explain?: Explain;
+  /** Streams the service's log lines. */
+  logs?(
+    ref: ServiceRef,
+    options: LogOptions,
+    ctx: Context,
+  ): AsyncIterable<string>;
+}

@@ -1,0 +1,176 @@
+/**
+ * Test doubles for drivers and plans: {@link FakeRunner} records ordered command lines
+ * and answers from rules; {@link MemoryFs} keeps files in memory and can fail on demand.
+ * Exported so plugin authors can test their drivers the same way.
+ *
+ * @module
+ */
+
+import type { FileSystem, Owner, WriteOptions } from "./fs.ts";
+import { dirname } from "./fs.ts";
+import type { CommandResult, Runner, RunOptions } from "./runner.ts";
+
+/** A rule of {@link FakeRunner}: the first rule whose `match` accepts the argv answers. */
+export interface FakeRule {
+  /** Prefix of the command line (each element equal), or a predicate. */
+  match: string[] | ((argv: string[]) => boolean);
+  /** The answer: a result, or a function of the argv. */
+  result: Partial<CommandResult> | ((argv: string[]) => Partial<CommandResult>);
+}
+
+/**
+ * A runner that records every command line and answers from rules (default: exit 0, no
+ * output).
+ *
+ * @example Usage
+ * ```ts
+ * import { FakeRunner } from "./fake.ts";
+ * const r = new FakeRunner([{ match: ["systemctl", "start"], result: { code: 1, stderr: "no" } }]);
+ * const res = await r.run(["systemctl", "start", "x"]);
+ * console.assert(res.code === 1 && r.lines()[0] === "systemctl start x");
+ * ```
+ */
+export class FakeRunner implements Runner {
+  /** Every call, in order. */
+  readonly calls: { argv: string[]; options: RunOptions }[] = [];
+  /** Rules, first match wins. */
+  readonly rules: FakeRule[];
+
+  /** @param rules Answers to give. */
+  constructor(rules: FakeRule[] = []) {
+    this.rules = rules;
+  }
+
+  /** Adds a rule in front of the others. */
+  on(match: FakeRule["match"], result: FakeRule["result"]): this {
+    this.rules.unshift({ match, result });
+    return this;
+  }
+
+  /** Recorded command lines joined with spaces, for compact assertions. */
+  lines(): string[] {
+    return this.calls.map((c) => c.argv.join(" "));
+  }
+
+  run(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
+    this.calls.push({ argv: [...argv], options });
+    for (const rule of this.rules) {
+      const ok = typeof rule.match === "function"
+        ? rule.match(argv)
+        : rule.match.every((m, i) => argv[i] === m);
+      if (!ok) continue;
+      const r = typeof rule.result === "function"
+        ? rule.result(argv)
+        : rule.result;
+      return Promise.resolve({
+        code: r.code ?? 0,
+        stdout: r.stdout ?? "",
+        stderr: r.stderr ?? "",
+      });
+    }
+    return Promise.resolve({ code: 0, stdout: "", stderr: "" });
+  }
+}
+
+/** A file kept by {@link MemoryFs}. */
+export interface MemoryFile {
+  /** Contents. */
+  content: string;
+  /** Permission bits. */
+  mode: number;
+  /** Owner, when one was set. */
+  owner?: Owner;
+}
+
+/**
+ * An in-memory filesystem. `failOn` makes an operation throw, to test rollback.
+ */
+export class MemoryFs implements FileSystem {
+  /** Files by absolute path. */
+  readonly files: Map<string, MemoryFile> = new Map();
+  /** Directories that exist. */
+  readonly dirs: Set<string> = new Set(["/"]);
+  /** Return true to make that operation on that path throw. */
+  failOn: ((op: string, path: string) => boolean) | undefined;
+
+  /** @param files Initial files. */
+  constructor(files: Record<string, string> = {}) {
+    for (const [p, c] of Object.entries(files)) {
+      this.files.set(p, { content: c, mode: 0o644 });
+      this.#addDirs(dirname(p));
+    }
+  }
+
+  #addDirs(dir: string) {
+    for (let d = dir; d !== "/"; d = dirname(d)) this.dirs.add(d);
+  }
+
+  #check(op: string, path: string) {
+    if (this.failOn?.(op, path)) {
+      throw new Error(`injected failure: ${op} ${path}`);
+    }
+  }
+
+  readText(path: string): Promise<string | null> {
+    this.#check("read", path);
+    return Promise.resolve(this.files.get(path)?.content ?? null);
+  }
+
+  writeAtomic(
+    path: string,
+    content: string,
+    { mode, owner }: WriteOptions,
+  ): Promise<void> {
+    this.#check("write", path);
+    if (!this.dirs.has(dirname(path))) {
+      return Promise.reject(
+        new Deno.errors.NotFound(`No such directory: ${dirname(path)}`),
+      );
+    }
+    this.files.set(path, { content, mode, ...(owner ? { owner } : {}) });
+    return Promise.resolve();
+  }
+
+  remove(path: string): Promise<void> {
+    this.#check("remove", path);
+    this.files.delete(path);
+    return Promise.resolve();
+  }
+
+  mkdirp(path: string): Promise<string[]> {
+    this.#check("mkdir", path);
+    const created: string[] = [];
+    for (let d = path; d !== "/" && !this.dirs.has(d); d = dirname(d)) {
+      created.unshift(d);
+    }
+    for (const d of created) this.dirs.add(d);
+    return Promise.resolve(created);
+  }
+
+  rmdir(path: string): Promise<void> {
+    const busy = [...this.files.keys(), ...this.dirs].some((p) =>
+      p.startsWith(path + "/")
+    );
+    if (!busy) this.dirs.delete(path);
+    return Promise.resolve();
+  }
+
+  list(path: string): Promise<string[]> {
+    const names = new Set<string>();
+    for (const p of [...this.files.keys(), ...this.dirs]) {
+      if (dirname(p) === path && p !== "/") names.add(p.slice(path.length + 1));
+    }
+    return Promise.resolve([...names].sort());
+  }
+
+  exists(path: string): Promise<boolean> {
+    return Promise.resolve(this.files.has(path) || this.dirs.has(path));
+  }
+
+  /** Paths and contents, for snapshots. */
+  snapshot(): Record<string, string> {
+    return Object.fromEntries(
+      [...this.files].map(([p, f]) => [p, f.content]).sort(),
+    );
+  }
+}

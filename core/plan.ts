@@ -1,0 +1,120 @@
+/**
+ * A plan is what a driver wants done, as data: files to write or remove and commands to
+ * run, in order. Drivers build plans with pure functions; `apply()` performs them. Plans
+ * print for `--dry-run` and compare in tests.
+ *
+ * @module
+ */
+
+import type { Owner } from "./fs.ts";
+
+/** Write a file atomically. */
+export interface WriteStep {
+  kind: "write";
+  /** Absolute path. */
+  path: string;
+  /** Full contents. */
+  content: string;
+  /** Permission bits. */
+  mode: number;
+  /** Owner, when it must differ from the writer. */
+  owner?: Owner;
+  /**
+   * Text an existing file must contain to be overwritten without `--force` (the
+   * "managed by autostart" marker).
+   */
+  marker: string;
+}
+
+/** Remove a file that carries the marker. */
+export interface RemoveStep {
+  kind: "remove";
+  /** Absolute path. */
+  path: string;
+  /** Text the file must contain to be removed without `--force`. */
+  marker: string;
+}
+
+/** Create a directory (and parents) if missing. */
+export interface MkdirStep {
+  kind: "mkdir";
+  /** Absolute path. */
+  path: string;
+  /** Permission bits of created directories. */
+  mode?: number;
+  /** Owner of created directories. */
+  owner?: Owner;
+}
+
+/** Run a command. */
+export interface RunStep {
+  kind: "run";
+  /** Command line; never passed through a shell. */
+  argv: string[];
+  /** Extra environment for the command. */
+  env?: Record<string, string>;
+  /** Exit codes that count as success besides 0. */
+  okCodes?: number[];
+  /** Failure is reported as a warning and the plan goes on. */
+  ignoreFailure?: boolean;
+  /** Command that undoes this one, run when a later step fails. */
+  undo?: string[];
+  /** Short description for reports: "reload systemd", "start the service". */
+  title: string;
+}
+
+/** One step of a plan. */
+export type Step = WriteStep | RemoveStep | MkdirStep | RunStep;
+
+/** What a driver wants done for one operation on one service. */
+export interface Plan {
+  /** Driver that made it. */
+  driver: string;
+  /** Service name. */
+  service: string;
+  /** Steps, in order. */
+  steps: Step[];
+  /** Commands run after a rollback (e.g. `systemctl daemon-reload`). */
+  afterRollback?: { argv: string[]; env?: Record<string, string> }[];
+  /** Things the user should know (printed after success). */
+  notes?: string[];
+}
+
+/** Quotes one argument for display in a shell-like way (display only; never executed). */
+export function shellQuote(arg: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Renders a plan for `--dry-run`: the files with their contents, then the commands. */
+export function describePlan(plan: Plan): string {
+  const out: string[] = [];
+  for (const s of plan.steps) {
+    switch (s.kind) {
+      case "mkdir":
+        out.push(`mkdir -p ${shellQuote(s.path)}`);
+        break;
+      case "write":
+        out.push(
+          `write ${s.path} (mode ${s.mode.toString(8).padStart(4, "0")}${
+            s.owner ? `, owner ${s.owner.uid}:${s.owner.gid}` : ""
+          }):`,
+        );
+        out.push(
+          ...s.content.replace(/\n$/, "").split("\n").map((l) => `    ${l}`),
+        );
+        break;
+      case "remove":
+        out.push(`remove ${s.path}`);
+        break;
+      case "run":
+        out.push(
+          `run ${s.argv.map(shellQuote).join(" ")}${
+            s.ignoreFailure ? "  (may fail)" : ""
+          }`,
+        );
+        break;
+    }
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,412 @@
+/**
+ * The validated description of a service: {@link ServiceSpec}. Everything a user types
+ * goes through {@link resolveSpec} (or the `parse*` helpers) before any driver sees it,
+ * so drivers can trust names, paths and strings. Bad input raises {@link UsageError}
+ * (exit 2) before a file is touched.
+ *
+ * @module
+ */
+
+import type { Context, UserInfo } from "./context.ts";
+import { UsageError } from "./errors.ts";
+
+/** When a service starts: at the user's login, or at boot. */
+export type Condition = "login" | "boot";
+
+/** Every condition, in the order help text lists them. */
+export const CONDITIONS: readonly Condition[] = ["login", "boot"];
+
+/**
+ * When a service is restarted.
+ * - `false`: run once at login/boot, never restarted.
+ * - `on-failure`: restarted when it exits non-zero or is killed by a signal.
+ * - `always`: restarted whatever the exit.
+ */
+export type KeepAliveMode = "false" | "on-failure" | "always";
+
+/** Every keep-alive mode. */
+export const KEEP_ALIVE_MODES: readonly KeepAliveMode[] = [
+  "false",
+  "on-failure",
+  "always",
+];
+
+/** A service, validated and resolved: absolute paths, checked strings. */
+export interface ServiceSpec {
+  /** Short name: `[A-Za-z0-9][A-Za-z0-9_.-]*`, at most {@link MAX_NAME_LENGTH} chars. */
+  name: string;
+  /** Absolute path of the program. */
+  program: string;
+  /** Arguments after the program. */
+  args: string[];
+  /** When it starts. */
+  condition: Condition;
+  /** When it is restarted. */
+  keepAlive: KeepAliveMode;
+  /** Environment variables, in the order given (PATH included unless `--path default`). */
+  env: [string, string][];
+  /** Absolute working directory. */
+  cwd?: string;
+  /** Account a boot service runs as. Login services run as the invoking user. */
+  runAs?: UserInfo;
+  /** Absolute directory for the service's log files (driver default when absent). */
+  logDir?: string;
+  /** Pause before a restart, in milliseconds. */
+  restartDelayMs: number;
+  /** Start now, as well as at login/boot. */
+  start: boolean;
+}
+
+/** Longest accepted service name. */
+export const MAX_NAME_LENGTH = 64;
+
+const UNIT_SUFFIXES = [
+  "service",
+  "socket",
+  "target",
+  "timer",
+  "mount",
+  "automount",
+  "path",
+  "slice",
+  "scope",
+  "device",
+  "swap",
+  "plist",
+];
+
+/**
+ * Checks a service name and returns it. Names become file names and unit names, so
+ * the charset is narrow: letters, digits, `_`, `-`, `.`; starting with a letter or digit.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseName } from "./spec.ts";
+ * console.assert(parseName("web-1") === "web-1");
+ * ```
+ */
+export function parseName(name: string): string {
+  const shown = JSON.stringify(name);
+  if (name === "") throw new UsageError("Invalid name: the name is empty");
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new UsageError(
+      `Invalid name ${
+        shown.slice(0, 40)
+      }...: longer than ${MAX_NAME_LENGTH} characters`,
+    );
+  }
+  if (name.includes("/")) {
+    throw new UsageError(`Invalid name ${shown}: it cannot contain "/"`);
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) || name.includes("..")) {
+    throw new UsageError(
+      `Invalid name ${shown}: use letters, digits, "_", "-" and "." only, starting with a letter or digit`,
+    );
+  }
+  const suffix = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
+  if (name.includes(".") && UNIT_SUFFIXES.includes(suffix)) {
+    throw new UsageError(
+      `Invalid name ${shown}: it cannot end in ".${suffix}"`,
+    );
+  }
+  return name;
+}
+
+/** Parses `--condition`. */
+export function parseCondition(value: string): Condition {
+  if (value === "login" || value === "boot") return value;
+  throw new UsageError(
+    `Invalid condition ${JSON.stringify(value)}: use "login" or "boot"`,
+  );
+}
+
+/**
+ * Parses `--keep-alive`. `true` (and a bare `--keep-alive`) means `on-failure`: a clean
+ * exit means the program chose to stop.
+ */
+export function parseKeepAlive(value: string | boolean): KeepAliveMode {
+  if (value === true || value === "true" || value === "on-failure") {
+    return "on-failure";
+  }
+  if (value === false || value === "false" || value === "no") return "false";
+  if (value === "always") return "always";
+  throw new UsageError(
+    `Invalid keep-alive ${
+      JSON.stringify(value)
+    }: use true, false, always or on-failure`,
+  );
+}
+
+/**
+ * Parses a duration such as `2s`, `500ms`, `1.5s`, `1m` or `3` (seconds) into
+ * milliseconds. Accepts 0 to 24 hours.
+ */
+export function parseDuration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!m) {
+    throw new UsageError(
+      `Invalid duration ${
+        JSON.stringify(value)
+      }: use a number with ms, s, m or h, e.g. 2s`,
+    );
+  }
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? "s"]!;
+  const ms = Math.round(Number(m[1]) * unit);
+  if (ms > 86_400_000) {
+    throw new UsageError(
+      `Invalid duration ${JSON.stringify(value)}: at most 24h`,
+    );
+  }
+  return ms;
+}
+
+/** Checks that a user string can be stored and passed exactly: no NUL, valid Unicode. */
+export function checkText(what: string, value: string): string {
+  if (value.includes("\0")) {
+    throw new UsageError(`Invalid ${what}: it contains a NUL character`);
+  }
+  if (!value.isWellFormed()) {
+    throw new UsageError(
+      `Invalid ${what}: it is not valid Unicode (lone surrogate)`,
+    );
+  }
+  return value;
+}
+
+/** Parses one `KEY=VALUE` into a checked pair. */
+export function parseEnvPair(pair: string, where = "--env"): [string, string] {
+  const i = pair.indexOf("=");
+  const key = i < 0 ? pair : pair.slice(0, i);
+  if (i < 0) {
+    throw new UsageError(
+      `Invalid ${where} ${JSON.stringify(pair)}: expected KEY=VALUE`,
+    );
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+    throw new UsageError(
+      `Invalid ${where} ${JSON.stringify(pair.slice(0, 60))}: ${
+        JSON.stringify(key)
+      } is not a valid variable name (letters, digits and "_", not starting with a digit)`,
+    );
+  }
+  return [key, checkText(`value of ${key}`, pair.slice(i + 1))];
+}
+
+/**
+ * Parses an env file: `KEY=VALUE` lines, an optional `export ` prefix, blank lines and
+ * `#` comments. Values are taken literally (no quotes or `$` processing).
+ */
+export function parseEnvFile(text: string, file: string): [string, string][] {
+  const out: [string, string][] = [];
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.replace(/\r$/, "");
+    if (line.trim() === "" || line.trimStart().startsWith("#")) return;
+    out.push(
+      parseEnvPair(line.replace(/^export\s+/, ""), `line ${i + 1} of ${file}`),
+    );
+  });
+  return out;
+}
+
+/** What the command line asks for, before validation. */
+export interface EnableRequest {
+  name: string;
+  command: string[];
+  condition?: string | undefined;
+  keepAlive?: string | boolean | undefined;
+  env?: string[] | undefined;
+  envFile?: string | undefined;
+  cwd?: string | undefined;
+  path?: string | undefined;
+  user?: string | undefined;
+  logDir?: string | undefined;
+  restartDelay?: string | undefined;
+  start?: boolean | undefined;
+}
+
+/** Joins `path` onto `base` unless it is absolute, and normalises `.`/`..`. */
+export function absolutePath(base: string, path: string): string {
+  const parts: string[] = [];
+  for (
+    const p of (path.startsWith("/") ? path : `${base}/${path}`).split("/")
+  ) {
+    if (p === "" || p === ".") continue;
+    if (p === "..") parts.pop();
+    else parts.push(p);
+  }
+  return "/" + parts.join("/");
+}
+
+async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
+  try {
+    return await Deno.stat(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Finds a program: a path with a `/` is taken relative to `cwd`; a bare name is looked
+ * up in `PATH`. Returns the absolute path of an executable regular file.
+ */
+export async function resolveProgram(
+  program: string,
+  pathVar: string,
+  cwd: string,
+): Promise<string> {
+  checkText("program", program);
+  if (program === "") {
+    throw new UsageError("Invalid command: the program is empty");
+  }
+  if (program.includes("/")) {
+    const abs = absolutePath(cwd, program);
+    const st = await statOrNull(abs);
+    if (!st) {
+      throw new UsageError(`Program not found: ${JSON.stringify(program)}`);
+    }
+    if (!st.isFile) {
+      throw new UsageError(
+        `Program ${JSON.stringify(program)} is not a regular file`,
+      );
+    }
+    if (((st.mode ?? 0) & 0o111) === 0) {
+      throw new UsageError(
+        `Program ${JSON.stringify(program)} is not executable`,
+        `make it executable: chmod +x ${abs}`,
+      );
+    }
+    return abs;
+  }
+  for (const dir of pathVar.split(":")) {
+    if (!dir.startsWith("/")) continue;
+    const st = await statOrNull(`${dir}/${program}`);
+    if (st?.isFile && ((st.mode ?? 0) & 0o111) !== 0) {
+      return `${dir}/${program}`;
+    }
+  }
+  throw new UsageError(
+    `Program not found: ${JSON.stringify(program)} is not in PATH`,
+    "give the program's absolute path",
+  );
+}
+
+/**
+ * Validates an {@link EnableRequest} and resolves it against the invoking process:
+ * program path, working directory, env file, the account of a boot service.
+ * Throws {@link UsageError} on the first problem, before anything is written.
+ */
+export async function resolveSpec(
+  req: EnableRequest,
+  ctx: Context,
+): Promise<ServiceSpec> {
+  const name = parseName(req.name);
+  const condition = parseCondition(req.condition ?? "login");
+  const keepAlive = parseKeepAlive(req.keepAlive ?? true);
+  const restartDelayMs = parseDuration(req.restartDelay ?? "2s");
+  const pathMode = req.path ?? "inherit";
+  if (pathMode !== "inherit" && pathMode !== "default") {
+    throw new UsageError(
+      `Invalid --path ${JSON.stringify(pathMode)}: use "inherit" or "default"`,
+    );
+  }
+  const [program, ...args] = req.command;
+  if (program === undefined) {
+    throw new UsageError(
+      "Missing command: give the program after --",
+      `example: autostart enable ${name} -- /usr/bin/python3 -m http.server 8080`,
+    );
+  }
+  args.forEach((a, i) => checkText(`argument ${i + 1}`, a));
+
+  let cwd: string | undefined;
+  if (req.cwd !== undefined) {
+    checkText("--cwd", req.cwd);
+    if (/[\n\r]/.test(req.cwd)) {
+      throw new UsageError("Invalid --cwd: it contains a newline");
+    }
+    cwd = absolutePath(ctx.cwd, req.cwd);
+    const st = await statOrNull(cwd);
+    if (!st?.isDirectory) {
+      throw new UsageError(
+        `Invalid --cwd ${JSON.stringify(req.cwd)}: no such directory`,
+      );
+    }
+  }
+
+  const env = new Map<string, string>();
+  if (req.envFile !== undefined) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(absolutePath(ctx.cwd, req.envFile));
+    } catch (e) {
+      throw new UsageError(
+        `Cannot read --env-file ${JSON.stringify(req.envFile)}: ${
+          (e as Error).message
+        }`,
+      );
+    }
+    for (const [k, v] of parseEnvFile(text, req.envFile)) env.set(k, v);
+  }
+  for (const pair of req.env ?? []) {
+    const [k, v] = parseEnvPair(pair);
+    env.set(k, v);
+  }
+  if (pathMode === "inherit" && !env.has("PATH") && ctx.env.PATH) {
+    env.set("PATH", checkText("PATH", ctx.env.PATH));
+  }
+
+  let logDir: string | undefined;
+  if (req.logDir !== undefined) {
+    checkText("--log-dir", req.logDir);
+    if (/[\n\r]/.test(req.logDir)) {
+      throw new UsageError("Invalid --log-dir: it contains a newline");
+    }
+    logDir = absolutePath(ctx.cwd, req.logDir);
+  }
+
+  let runAs: UserInfo | undefined;
+  if (condition === "boot") {
+    const who = req.user ?? ctx.sudoUser ??
+      (ctx.self.uid === 0 ? undefined : ctx.self.name);
+    if (who === undefined) {
+      throw new UsageError(
+        "Refusing to run a boot service as root without being asked",
+        "run through sudo as the user the service is for, or pass --user NAME (--user root to really run it as root)",
+      );
+    }
+    const u = await ctx.lookupUser(who);
+    if (!u) throw new UsageError(`Unknown user ${JSON.stringify(who)}`);
+    runAs = u;
+  } else if (ctx.sudoUser !== undefined) {
+    throw new UsageError(
+      "A login service belongs to the user who logs in: run it without sudo",
+      `run as ${ctx.sudoUser} without sudo, or use --condition=boot for a service started at boot`,
+    );
+  } else if (req.user !== undefined && req.user !== ctx.self.name) {
+    throw new UsageError(
+      "--user applies to boot services only: a login service runs as the user who logs in",
+      `run autostart as ${req.user}, or use --condition=boot`,
+    );
+  }
+
+  const resolved = await resolveProgram(
+    program,
+    env.get("PATH") ?? ctx.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    ctx.cwd,
+  );
+
+  const spec: ServiceSpec = {
+    name,
+    program: resolved,
+    args,
+    condition,
+    keepAlive,
+    env: [...env.entries()],
+    restartDelayMs,
+    start: req.start ?? true,
+  };
+  if (cwd !== undefined) spec.cwd = cwd;
+  if (runAs !== undefined) spec.runAs = runAs;
+  if (logDir !== undefined) spec.logDir = logDir;
+  return spec;
+}

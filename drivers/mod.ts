@@ -1,0 +1,26 @@
+/**
+ * The built-in drivers, in selection order, and a registry holding them.
+ *
+ * @module
+ */
+
+import type { Driver } from "../core/driver.ts";
+import { Registry } from "../core/registry.ts";
+import { systemdDriver } from "./systemd.ts";
+import { unsupportedDriver } from "./unsupported.ts";
+
+export { systemdDriver } from "./systemd.ts";
+export { unsupportedDriver } from "./unsupported.ts";
+
+/** Built-in drivers, in the order selection tries them. */
+export const BUILTIN_DRIVERS: readonly Driver[] = [
+  systemdDriver,
+  unsupportedDriver,
+];
+
+/** A registry with the built-in drivers. */
+export function builtinRegistry(): Registry {
+  const r = new Registry();
+  for (const d of BUILTIN_DRIVERS) r.register(d);
+  return r;
+}

@@ -1,0 +1,439 @@
+/**
+ * systemd driver. `login` → a user unit in `~/.config/systemd/user` run by the user's
+ * manager (`systemctl --user`), wanted by `default.target`; `boot` → a system unit in
+ * `/etc/systemd/system` with `User=`/`Group=` of the invoking user, wanted by
+ * `multi-user.target`. Status comes from one `systemctl show` for all units of a scope.
+ *
+ * @module
+ */
+
+import type { Context } from "../core/context.ts";
+import type {
+  Availability,
+  ControlAction,
+  Driver,
+  ServiceRef,
+  ServiceState,
+  ServiceStatus,
+} from "../core/driver.ts";
+import { UsageError } from "../core/errors.ts";
+import type { Plan, Step } from "../core/plan.ts";
+import type { Condition, ServiceSpec } from "../core/spec.ts";
+import {
+  renderSystemdUnit,
+  serviceNameOfUnit,
+  SYSTEMD_MARKER_TEXT,
+  unitName,
+} from "../templates/systemd_unit.ts";
+
+/** Properties read by `status`, in one `systemctl show` call. */
+export const SHOW_PROPERTIES = [
+  "Id",
+  "LoadState",
+  "ActiveState",
+  "SubState",
+  "UnitFileState",
+  "MainPID",
+  "NRestarts",
+  "ExecMainCode",
+  "ExecMainStatus",
+  "StateChangeTimestampMonotonic",
+  "NeedDaemonReload",
+] as const;
+
+/** Directory of the unit files of a condition. */
+export function unitDir(condition: Condition, ctx: Context): string {
+  if (condition === "boot") return "/etc/systemd/system";
+  const config = ctx.env.XDG_CONFIG_HOME?.startsWith("/")
+    ? ctx.env.XDG_CONFIG_HOME
+    : `${ctx.self.home}/.config`;
+  return `${config}/systemd/user`;
+}
+
+/** The runtime directory of the invoking user (where the user manager's socket lives). */
+function runtimeDir(ctx: Context): string {
+  return ctx.env.XDG_RUNTIME_DIR || `/run/user/${ctx.self.uid}`;
+}
+
+/** `systemctl` (plus `--user`) for a condition. */
+export function systemctl(condition: Condition): string[] {
+  return condition === "boot" ? ["systemctl"] : ["systemctl", "--user"];
+}
+
+/** Environment `systemctl --user` needs when the caller's session did not set it. */
+function userEnv(
+  condition: Condition,
+  ctx: Context,
+): Record<string, string> | undefined {
+  if (condition === "boot" || ctx.env.XDG_RUNTIME_DIR) return undefined;
+  return { XDG_RUNTIME_DIR: runtimeDir(ctx) };
+}
+
+function requireRoot(condition: Condition, ctx: Context, what: string) {
+  if (condition === "boot" && ctx.self.uid !== 0) {
+    throw new UsageError(
+      `${what} a boot service needs root`,
+      "run the same command with sudo",
+    );
+  }
+}
+
+function run(
+  condition: Condition,
+  ctx: Context,
+  args: string[],
+  title: string,
+  extra: Partial<Extract<Step, { kind: "run" }>> = {},
+): Step {
+  const env = userEnv(condition, ctx);
+  return {
+    kind: "run",
+    argv: [...systemctl(condition), ...args],
+    title,
+    ...(env ? { env } : {}),
+    ...extra,
+  };
+}
+
+const SIGNALS: Record<number, string> = {
+  1: "HUP",
+  2: "INT",
+  3: "QUIT",
+  4: "ILL",
+  6: "ABRT",
+  8: "FPE",
+  9: "KILL",
+  11: "SEGV",
+  13: "PIPE",
+  14: "ALRM",
+  15: "TERM",
+};
+
+/** Parses the output of `systemctl show` for several units into property maps. */
+export function parseShow(text: string): Map<string, string>[] {
+  const blocks: Map<string, string>[] = [];
+  let cur = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    if (line === "") {
+      if (cur.size) blocks.push(cur);
+      cur = new Map();
+      continue;
+    }
+    const i = line.indexOf("=");
+    if (i > 0) cur.set(line.slice(0, i), line.slice(i + 1));
+  }
+  if (cur.size) blocks.push(cur);
+  return blocks;
+}
+
+/** How many restarts in a row make a service "crash-looping". */
+export const CRASH_LOOP_RESTARTS = 3;
+
+/**
+ * Maps the properties of one unit to a {@link ServiceStatus}.
+ * @param props Properties from `systemctl show`.
+ * @param base Name, condition, unit and file.
+ * @param uptimeSec Seconds since boot (to turn monotonic timestamps into dates).
+ * @param nowMs Current time.
+ */
+export function toStatus(
+  props: Map<string, string>,
+  base: Pick<ServiceStatus, "name" | "condition" | "unit" | "file">,
+  uptimeSec: number | null,
+  nowMs: number,
+): ServiceStatus {
+  const load = props.get("LoadState") ?? "";
+  const active = props.get("ActiveState") ?? "";
+  const sub = props.get("SubState") ?? "";
+  const unitFile = props.get("UnitFileState") ?? "";
+  const pid = Number(props.get("MainPID") ?? 0) || null;
+  const nr = props.get("NRestarts");
+  const restarts = nr === undefined || nr === "" ? null : Number(nr);
+  const code = Number(props.get("ExecMainCode") ?? 0);
+  const st = Number(props.get("ExecMainStatus") ?? 0);
+  const lastExit = code === 1
+    ? `exit ${st}`
+    : code === 2 || code === 3
+    ? `signal ${SIGNALS[st] ?? st}${code === 3 ? " (core dumped)" : ""}`
+    : null;
+  const mono = Number(props.get("StateChangeTimestampMonotonic") ?? 0);
+  const since = mono > 0 && uptimeSec !== null
+    ? new Date(nowMs - (uptimeSec * 1000 - mono / 1000)).toISOString()
+    : null;
+  const sinceSec = since ? (nowMs - Date.parse(since)) / 1000 : Infinity;
+  let state: ServiceState;
+  if (load !== "loaded") state = "not-loaded";
+  else if (active === "failed") state = "failed";
+  else if (active === "activating" && sub === "auto-restart") {
+    state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS
+      ? "crash-looping"
+      : "starting";
+  } else if (active === "active" || active === "reloading") {
+    state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS && sinceSec < 10
+      ? "crash-looping"
+      : "running";
+  } else if (active === "activating") state = "starting";
+  else state = "stopped";
+  const enabled = unitFile === ""
+    ? null
+    : unitFile.startsWith("enabled") || unitFile === "linked";
+  const detail = [
+    load === "loaded" ? `${active} (${sub})` : `${load || "unknown"}`,
+    unitFile,
+    props.get("NeedDaemonReload") === "yes"
+      ? "changed on disk: run daemon-reload"
+      : "",
+  ].filter(Boolean).join(", ");
+  return {
+    ...base,
+    driver: "systemd",
+    state,
+    enabled,
+    pid: state === "running" || state === "crash-looping" ? pid : null,
+    restarts,
+    lastExit,
+    since,
+    detail,
+  };
+}
+
+async function readUptime(ctx: Context): Promise<number | null> {
+  const t = await ctx.fs.readText("/proc/uptime").catch(() => null);
+  const v = t ? Number(t.split(" ")[0]) : NaN;
+  return Number.isFinite(v) ? v : null;
+}
+
+/** Translates common systemctl failures into advice. */
+function explain(argv: string[], r: { stderr: string }) {
+  const e = r.stderr;
+  if (
+    /Failed to connect to bus|No medium found|\$DBUS_SESSION_BUS_ADDRESS/.test(
+      e,
+    )
+  ) {
+    return {
+      hint: argv.includes("--user")
+        ? "the systemd user manager is not reachable: log in to a session (not su), or run `sudo loginctl enable-linger $USER` and retry"
+        : "systemd is not reachable: is it running as init?",
+    };
+  }
+  if (/Interactive authentication required|Access denied/.test(e)) {
+    return { hint: "run the same command with sudo" };
+  }
+  if (/not found|not loaded/i.test(e)) {
+    return { hint: "see `autostart status` for the services that exist" };
+  }
+  return undefined;
+}
+
+/** The systemd driver. */
+export const systemdDriver: Driver = {
+  id: "systemd",
+  description: "systemd units: user units for login, system units for boot",
+  platforms: ["linux"],
+  conditions: ["login", "boot"],
+  keepAlive: ["false", "on-failure", "always"],
+
+  async available(ctx: Context, condition?: Condition): Promise<Availability> {
+    if (ctx.os !== "linux") {
+      return { available: false, reason: "systemd runs on Linux only" };
+    }
+    if (!(await ctx.fs.exists("/run/systemd/system"))) {
+      return {
+        available: false,
+        reason: "systemd is not running as init here (no /run/systemd/system)",
+      };
+    }
+    if (condition === "login") {
+      const sock = `${runtimeDir(ctx)}/systemd/private`;
+      if (!(await ctx.fs.exists(sock))) {
+        return {
+          available: false,
+          reason:
+            `the systemd user manager of ${ctx.self.name} is not running (no ${sock}); log in, or run: sudo loginctl enable-linger ${ctx.self.name}`,
+        };
+      }
+    }
+    return { available: true };
+  },
+
+  plan(spec: ServiceSpec, ctx: Context): Plan {
+    requireRoot(spec.condition, ctx, "Installing");
+    const c = spec.condition;
+    const unit = unitName(spec.name);
+    const dir = unitDir(c, ctx);
+    const steps: Step[] = [{ kind: "mkdir", path: dir }];
+    if (spec.logDir !== undefined) {
+      steps.push({
+        kind: "mkdir",
+        path: spec.logDir,
+        ...(c === "boot" && spec.runAs
+          ? { owner: { uid: spec.runAs.uid, gid: spec.runAs.gid } }
+          : {}),
+      });
+    }
+    steps.push(
+      {
+        kind: "write",
+        path: `${dir}/${unit}`,
+        content: renderSystemdUnit(spec),
+        mode: 0o644,
+        marker: SYSTEMD_MARKER_TEXT,
+      },
+      run(c, ctx, ["daemon-reload"], "reload systemd"),
+      run(c, ctx, ["enable", unit], "enable the service", {
+        undo: [...systemctl(c), "disable", unit],
+      }),
+    );
+    if (spec.start) {
+      steps.push(
+        run(c, ctx, ["reset-failed", unit], "clear a failed state", {
+          okCodes: [1, 5],
+        }),
+        run(c, ctx, ["restart", unit], "start the service", {
+          undo: [...systemctl(c), "stop", unit],
+        }),
+      );
+    }
+    const env = userEnv(c, ctx);
+    return {
+      driver: "systemd",
+      service: spec.name,
+      steps,
+      afterRollback: [{
+        argv: [...systemctl(c), "daemon-reload"],
+        ...(env ? { env } : {}),
+      }],
+    };
+  },
+
+  planDisable(ref: ServiceRef, ctx: Context, options = {}): Plan {
+    requireRoot(ref.condition, ctx, "Removing");
+    const c = ref.condition;
+    const unit = unitName(ref.name);
+    const steps: Step[] = [
+      run(c, ctx, ["disable", "--now", unit], "stop and disable the service", {
+        ignoreFailure: true,
+        undo: [...systemctl(c), "enable", "--now", unit],
+      }),
+      run(c, ctx, ["reset-failed", unit], "clear a failed state", {
+        okCodes: [1, 5],
+      }),
+    ];
+    if (!options.keepFiles) {
+      steps.push(
+        {
+          kind: "remove",
+          path: `${unitDir(c, ctx)}/${unit}`,
+          marker: SYSTEMD_MARKER_TEXT,
+        },
+        run(c, ctx, ["daemon-reload"], "reload systemd"),
+      );
+    }
+    const env = userEnv(c, ctx);
+    return {
+      driver: "systemd",
+      service: ref.name,
+      steps,
+      afterRollback: [{
+        argv: [...systemctl(c), "daemon-reload"],
+        ...(env ? { env } : {}),
+      }],
+    };
+  },
+
+  planControl(ref: ServiceRef, action: ControlAction, ctx: Context): Plan {
+    requireRoot(
+      ref.condition,
+      ctx,
+      action === "stop" ? "Stopping" : "Starting",
+    );
+    const unit = unitName(ref.name);
+    const steps: Step[] = [];
+    if (action !== "stop") {
+      steps.push(
+        run(
+          ref.condition,
+          ctx,
+          ["reset-failed", unit],
+          "clear a failed state",
+          {
+            okCodes: [1, 5],
+          },
+        ),
+      );
+    }
+    steps.push(
+      run(ref.condition, ctx, [action, unit], `${action} the service`),
+    );
+    return { driver: "systemd", service: ref.name, steps };
+  },
+
+  async status(
+    condition: Condition,
+    ctx: Context,
+    names?: string[],
+  ): Promise<ServiceStatus[]> {
+    const dir = unitDir(condition, ctx);
+    const found: { name: string; unit: string; file: string }[] = [];
+    for (const f of await ctx.fs.list(dir)) {
+      const name = serviceNameOfUnit(f);
+      if (name === null || (names && !names.includes(name))) continue;
+      const content = await ctx.fs.readText(`${dir}/${f}`).catch(() => null);
+      if (content === null || !content.includes(SYSTEMD_MARKER_TEXT)) continue;
+      found.push({ name, unit: f, file: `${dir}/${f}` });
+    }
+    if (found.length === 0) return [];
+    const unknown = (detail: string): ServiceStatus[] =>
+      found.map((f) => ({
+        ...f,
+        condition,
+        driver: "systemd",
+        state: "unknown",
+        enabled: null,
+        pid: null,
+        restarts: null,
+        lastExit: null,
+        since: null,
+        detail,
+      }));
+    const a = await this.available(ctx, condition);
+    if (!a.available) return unknown(a.reason ?? "systemd is not reachable");
+    const env = userEnv(condition, ctx);
+    const [r, uptime] = await Promise.all([
+      ctx.runner.run(
+        [
+          ...systemctl(condition),
+          "show",
+          `--property=${SHOW_PROPERTIES.join(",")}`,
+          "--",
+          ...found.map((f) => f.unit),
+        ],
+        env ? { env } : {},
+      ),
+      readUptime(ctx),
+    ]);
+    if (r.code !== 0) {
+      return unknown(`systemctl show failed: ${r.stderr.trim()}`);
+    }
+    const byId = new Map(
+      parseShow(r.stdout).map((p) => [p.get("Id") ?? "", p]),
+    );
+    const now = Date.now();
+    return found.map((f) =>
+      toStatus(byId.get(f.unit) ?? new Map(), { ...f, condition }, uptime, now)
+    );
+  },
+
+  async advise(spec: ServiceSpec, ctx: Context): Promise<string[]> {
+    if (spec.condition !== "login") return [];
+    const user = ctx.self.name;
+    if (await ctx.fs.exists(`/var/lib/systemd/linger/${user}`)) return [];
+    return [
+      `"${spec.name}" starts when ${user} logs in and stops when the last session ends.`,
+      `To start it at boot without a login, run: sudo loginctl enable-linger ${user}`,
+    ];
+  },
+
+  explain,
+};

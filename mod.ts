@@ -1,0 +1,58 @@
+/**
+ * autostart as a library: the spec, the driver contract, the registry, plans and
+ * their application, and the built-in drivers.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { builtinRegistry, createContext, resolveSpec, apply } from "./mod.ts";
+ * const ctx = await createContext();
+ * const spec = await resolveSpec({ name: "web", command: ["python3", "-m", "http.server"] }, ctx);
+ * const driver = await builtinRegistry().select({ condition: spec.condition }, ctx);
+ * await apply(driver.plan(spec, ctx), { runner: ctx.runner, fs: ctx.fs });
+ * ```
+ *
+ * @module
+ */
+
+export {
+  apply,
+  type ApplyOptions,
+  type ApplyResult,
+  BACKUP_SUFFIX,
+} from "./core/apply.ts";
+export { type Context, createContext, type UserInfo } from "./core/context.ts";
+export type {
+  Availability,
+  ControlAction,
+  Driver,
+  LogOptions,
+  ServiceRef,
+  ServiceState,
+  ServiceStatus,
+} from "./core/driver.ts";
+export {
+  AutostartError,
+  BusyError,
+  ExitCode,
+  OperationError,
+  UnsupportedError,
+  UsageError,
+} from "./core/errors.ts";
+export { FakeRunner, MemoryFs } from "./core/fake.ts";
+export { denoFs, type FileSystem } from "./core/fs.ts";
+export { describePlan, type Plan, type Step } from "./core/plan.ts";
+export { Registry, validateDriver } from "./core/registry.ts";
+export { type CommandResult, denoRunner, type Runner } from "./core/runner.ts";
+export {
+  type Condition,
+  type KeepAliveMode,
+  parseName,
+  resolveSpec,
+  type ServiceSpec,
+} from "./core/spec.ts";
+export {
+  BUILTIN_DRIVERS,
+  builtinRegistry,
+  systemdDriver,
+} from "./drivers/mod.ts";
+export { run } from "./cli/main.ts";

@@ -1,0 +1,119 @@
+/**
+ * Shared test helpers: a fake context, an in-process CLI runner with captured output,
+ * and golden-file comparison (`UPDATE_GOLDEN=1 deno task test` rewrites goldens).
+ *
+ * @module
+ */
+
+import { assertEquals } from "./assert.ts";
+import type { Context, UserInfo } from "../core/context.ts";
+import { FakeRunner, MemoryFs } from "../core/fake.ts";
+import type { Registry } from "../core/registry.ts";
+import { run } from "../cli/main.ts";
+import { builtinRegistry } from "../drivers/mod.ts";
+
+/** Project root, ending in "/". */
+export const ROOT = new URL("..", import.meta.url).pathname;
+
+/** The user of fake contexts. */
+export const ALICE: UserInfo = {
+  name: "alice",
+  uid: 1000,
+  gid: 1000,
+  group: "alice",
+  home: "/home/alice",
+};
+
+/** A root account. */
+export const ROOT_USER: UserInfo = {
+  name: "root",
+  uid: 0,
+  gid: 0,
+  group: "root",
+  home: "/root",
+};
+
+/** A context with a recording runner and an in-memory filesystem. */
+export function fakeContext(over: Partial<Context> = {}): Context & {
+  runner: FakeRunner;
+  fs: MemoryFs;
+} {
+  const fs = (over.fs as MemoryFs | undefined) ?? new MemoryFs();
+  for (
+    const d of [
+      "/run/systemd/system",
+      "/run/user/1000/systemd/private",
+      "/etc/systemd/system",
+    ]
+  ) {
+    fs.dirs.add(d);
+  }
+  const users = [ALICE, ROOT_USER];
+  return {
+    os: "linux",
+    env: {
+      PATH: "/usr/local/bin:/usr/bin:/bin",
+      HOME: ALICE.home,
+      XDG_RUNTIME_DIR: "/run/user/1000",
+    },
+    cwd: "/home/alice",
+    self: ALICE,
+    sudoUser: undefined,
+    lookupUser: (n: string) =>
+      Promise.resolve(users.find((u) => u.name === n) ?? null),
+    ...over,
+    runner: (over.runner as FakeRunner | undefined) ?? new FakeRunner(),
+    fs,
+  };
+}
+
+/** Output of an in-process CLI run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process against a context. */
+export async function runCli(
+  argv: string[],
+  ctx: Context,
+  registry: Registry = builtinRegistry(),
+): Promise<CliResult> {
+  let stdout = "", stderr = "";
+  const code = await run(argv, {
+    io: {
+      out: (t) => void (stdout += t),
+      err: (t) => void (stderr += t),
+      color: false,
+      colorErr: false,
+    },
+    env: ctx.env,
+    context: () => Promise.resolve(ctx),
+    registry: () => Promise.resolve(registry),
+    version: "0.0.0-test",
+  });
+  return { code, stdout, stderr };
+}
+
+/** Compares `actual` with the golden file at `tests/golden/<name>`. */
+export async function assertGolden(
+  name: string,
+  actual: string,
+): Promise<void> {
+  const path = `${ROOT}tests/golden/${name}`;
+  if (Deno.env.get("UPDATE_GOLDEN") === "1") {
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(path, actual);
+    return;
+  }
+  let expected: string;
+  try {
+    expected = await Deno.readTextFile(path);
+  } catch {
+    throw new Error(
+      `golden file ${name} is missing: run UPDATE_GOLDEN=1 deno task test`,
+    );
+  }
+  assertEquals(actual, expected, `golden ${name} differs`);
+}
