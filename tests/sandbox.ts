@@ -1,0 +1,265 @@
+/**
+ * A real systemd for e2e tests: booted as PID 1 of a private pid+mount namespace on an
+ * overlay of `/` with private `/tmp` and `/run` (see tests/sandbox/boot.sh), so the
+ * host is never touched. The project directory is bind-mounted at its own path, and
+ * `/usr/local/bin/autostart` inside runs the bundled single file (dist/autostart.js).
+ *
+ * Needs root, `unshare`, `nsenter` and systemd; {@link sandboxSupport} says why not.
+ *
+ * @module
+ */
+
+import { ROOT } from "./helpers.ts";
+
+/** Output of a command run in the box. */
+export interface BoxResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of {@link Sandbox.exec}. */
+export interface ExecOptions {
+  /** Run as this user (with a login-like environment and XDG_RUNTIME_DIR). */
+  user?: string;
+  /** Extra environment. */
+  env?: Record<string, string>;
+  /** Text for standard input. */
+  stdin?: string;
+}
+
+/** A running sandboxed systemd. */
+export interface Sandbox {
+  /** Host PID of the box's systemd. */
+  pid: number;
+  /** Runs a command inside (argv, no shell). */
+  exec(argv: string[], options?: ExecOptions): Promise<BoxResult>;
+  /** Runs a shell script inside (for test set-up only; never for the tool's inputs). */
+  sh(script: string, options?: ExecOptions): Promise<BoxResult>;
+  /** Runs the bundled autostart inside. */
+  autostart(args: string[], options?: ExecOptions): Promise<BoxResult>;
+  /** Creates a user with a lingering systemd user manager; returns its uid. */
+  addUser(name: string, options?: { linger?: boolean }): Promise<number>;
+  /** `systemctl show -p PROP --value UNIT` (with `--user` when `user` is given). */
+  prop(unit: string, prop: string, user?: string): Promise<string>;
+  /** Waits until `check` returns a value (not undefined/false), or throws after `ms`. */
+  waitFor<T>(
+    what: string,
+    check: () => Promise<T | undefined | false>,
+    ms?: number,
+  ): Promise<T>;
+  /** Kills the box (everything in it dies with its PID 1). */
+  stop(): Promise<void>;
+}
+
+const DENO = Deno.execPath();
+const BUNDLE = `${ROOT}dist/autostart.js`;
+
+/** Whether a sandboxed systemd can run here, and why not. */
+export function sandboxSupport(): { ok: boolean; why: string } {
+  if (Deno.build.os !== "linux") return { ok: false, why: "not Linux" };
+  if (Deno.uid() !== 0) {
+    return { ok: false, why: "needs root (unshare, mount)" };
+  }
+  for (
+    const p of ["/usr/bin/unshare", "/usr/bin/nsenter", "/lib/systemd/systemd"]
+  ) {
+    try {
+      Deno.statSync(p);
+    } catch {
+      return { ok: false, why: `${p} is missing` };
+    }
+  }
+  try {
+    Deno.statSync(BUNDLE);
+  } catch {
+    return { ok: false, why: `${BUNDLE} is missing: run deno task bundle` };
+  }
+  return { ok: true, why: "" };
+}
+
+const dec = new TextDecoder();
+
+async function hostRun(argv: string[], stdin?: string): Promise<BoxResult> {
+  const child = new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(stdin));
+    await w.close();
+  }
+  const o = await child.output();
+  return {
+    code: o.code,
+    stdout: dec.decode(o.stdout),
+    stderr: dec.decode(o.stderr),
+  };
+}
+
+function findSystemd(dir: string): number | null {
+  let best: number | null = null;
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      if (Deno.readLinkSync(`/proc/${e.name}/root`) !== `${dir}/root`) continue;
+      if (Deno.readTextFileSync(`/proc/${e.name}/comm`).trim() !== "systemd") {
+        continue;
+      }
+      const pid = Number(e.name);
+      if (best === null || pid < best) best = pid;
+    } catch {
+      // process went away
+    }
+  }
+  return best;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Boots a sandboxed systemd and prepares it for autostart. */
+export async function bootSandbox(): Promise<Sandbox> {
+  const dir = await Deno.makeTempDir({ prefix: "autostart-box-" });
+  const boot = new Deno.Command("setsid", {
+    args: [
+      "unshare",
+      "--mount",
+      "--pid",
+      "--fork",
+      "--propagation",
+      "private",
+      `${ROOT}tests/sandbox/boot.sh`,
+      dir,
+      ROOT.replace(/\/$/, ""),
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let pid: number | null = null;
+  const until = Date.now() + 20_000;
+  while (pid === null && Date.now() < until) {
+    await sleep(50);
+    pid = findSystemd(dir);
+  }
+  if (pid === null) {
+    const err = await boot.output().then((o) => dec.decode(o.stderr)).catch(
+      () => "",
+    );
+    throw new Error(`sandbox: systemd did not start: ${err}`);
+  }
+  boot.stderr.cancel().catch(() => {});
+  const enter = ["nsenter", "-t", String(pid), "-m", "-p", "-r", "-w", "--"];
+  const users = new Map<string, number>();
+  const wrap = (argv: string[], o: ExecOptions = {}) => {
+    const env = Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    if (o.user === undefined) return [...enter, "env", ...env, ...argv];
+    const uid = users.get(o.user);
+    return [
+      ...enter,
+      "runuser",
+      "-u",
+      o.user,
+      "--",
+      "env",
+      `HOME=/home/${o.user}`,
+      `USER=${o.user}`,
+      `LOGNAME=${o.user}`,
+      ...(uid === undefined ? [] : [`XDG_RUNTIME_DIR=/run/user/${uid}`]),
+      ...env,
+      ...argv,
+    ];
+  };
+  const box: Sandbox = {
+    pid,
+    exec: (argv, o = {}) => hostRun(wrap(argv, o), o.stdin),
+    sh: (script, o = {}) => hostRun(wrap(["bash", "-c", script], o), o.stdin),
+    autostart: (args, o = {}) =>
+      hostRun(wrap(["/usr/local/bin/autostart", ...args], o), o.stdin),
+    async addUser(name, { linger = true } = {}) {
+      const r = await box.sh(
+        `id -u ${name} >/dev/null 2>&1 || useradd -m ${name}; ` +
+          (linger ? `loginctl enable-linger ${name}; ` : "") + `id -u ${name}`,
+      );
+      if (r.code !== 0) {
+        throw new Error(`sandbox: useradd ${name}: ${r.stderr}`);
+      }
+      const uid = Number(r.stdout.trim().split("\n").pop());
+      users.set(name, uid);
+      if (linger) {
+        await box.waitFor(`user manager of ${name}`, async () => {
+          const s = await box.exec(
+            ["systemctl", "--user", "is-system-running"],
+            { user: name },
+          );
+          return ["running", "degraded"].includes(s.stdout.trim());
+        }, 15_000);
+      }
+      return uid;
+    },
+    async prop(unit, prop, user) {
+      const r = await box.exec(
+        [
+          "systemctl",
+          ...(user ? ["--user"] : []),
+          "show",
+          "-p",
+          prop,
+          "--value",
+          unit,
+        ],
+        user ? { user } : {},
+      );
+      return r.stdout.trim();
+    },
+    async waitFor(what, check, ms = 10_000) {
+      const end = Date.now() + ms;
+      while (true) {
+        const v = await check();
+        if (v !== undefined && v !== false) return v as never;
+        if (Date.now() > end) {
+          throw new Error(`sandbox: timed out waiting for ${what}`);
+        }
+        await sleep(100);
+      }
+    },
+    async stop() {
+      try {
+        Deno.kill(pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      await boot.status.catch(() => {});
+      await Deno.remove(dir).catch(() => {});
+    },
+  };
+  const stopOnExit = () => {
+    try {
+      Deno.kill(pid!, "SIGKILL");
+    } catch {
+      // gone
+    }
+  };
+  globalThis.addEventListener("unload", stopOnExit);
+  try {
+    await box.waitFor("systemd to finish booting", async () => {
+      const r = await box.exec(["systemctl", "is-system-running"]);
+      return ["running", "degraded"].includes(r.stdout.trim());
+    }, 30_000);
+    const setup = await box.sh([
+      `printf '#!/bin/sh\\nexec ${DENO} run -A --quiet --no-config ${BUNDLE} "$@"\\n' > /usr/local/bin/autostart`,
+      "chmod 755 /usr/local/bin/autostart",
+      "systemctl start dbus.service systemd-logind.service",
+    ].join(" && "));
+    if (setup.code !== 0) {
+      throw new Error(`sandbox: set-up failed: ${setup.stderr}`);
+    }
+  } catch (e) {
+    await box.stop();
+    throw e;
+  }
+  return box;
+}
