@@ -1,0 +1,140 @@
+import { assertEquals, assertMatch, assertRejects } from "../tests/assert.ts";
+import { apply, BACKUP_SUFFIX } from "./apply.ts";
+import { OperationError } from "./errors.ts";
+import { FakeRunner, MemoryFs } from "./fake.ts";
+import type { Plan } from "./plan.ts";
+
+const MARK = "managed-by-test";
+const plan = (): Plan => ({
+  driver: "t",
+  service: "s",
+  steps: [
+    { kind: "mkdir", path: "/d/sub" },
+    {
+      kind: "write",
+      path: "/d/sub/a",
+      content: `${MARK} new`,
+      mode: 0o644,
+      marker: MARK,
+    },
+    { kind: "run", argv: ["one"], title: "run one", undo: ["undo-one"] },
+    { kind: "run", argv: ["two"], title: "run two", undo: ["undo-two"] },
+    { kind: "remove", path: "/d/old", marker: MARK },
+    { kind: "run", argv: ["three"], title: "run three" },
+  ],
+  afterRollback: [{ argv: ["reload"] }],
+});
+
+Deno.test("apply() performs every step in order", async () => {
+  const fs = new MemoryFs({ "/d/old": `${MARK} old` });
+  const runner = new FakeRunner();
+  await apply(plan(), { runner, fs });
+  assertEquals(runner.lines(), ["one", "two", "three"]);
+  assertEquals(fs.snapshot(), { "/d/sub/a": `${MARK} new` });
+});
+
+Deno.test("apply() rolls back everything before a failing step, for each step", async () => {
+  const steps = plan().steps.length;
+  for (let k = 0; k < steps; k++) {
+    const fs = new MemoryFs({
+      "/d/old": `${MARK} old`,
+      "/d/sub/a": `${MARK} previous`,
+    });
+    fs.dirs.delete("/d/sub");
+    fs.dirs.add("/d/sub");
+    const before = fs.snapshot();
+    const runner = new FakeRunner();
+    await assertRejects(
+      () =>
+        apply(plan(), {
+          runner,
+          fs,
+          onStep: (_s, i) => {
+            if (i === k) throw new OperationError(`injected at ${k}`);
+          },
+        }),
+      new RegExp(`injected at ${k}`),
+    );
+    assertEquals(
+      fs.snapshot(),
+      before,
+      `files restored after failure at step ${k}`,
+    );
+    const undone = runner.lines().filter((l) =>
+      l.startsWith("undo") || l === "reload"
+    );
+    const ran = runner.lines().filter((l) => ["one", "two"].includes(l));
+    assertEquals(
+      undone,
+      [...ran.reverse().map((l) => `undo-${l}`), ...(k > 1 ? ["reload"] : [])],
+      `undo after failure at step ${k}`,
+    );
+  }
+});
+
+Deno.test("apply() names the failed command and what it said", async () => {
+  const fs = new MemoryFs();
+  const runner = new FakeRunner([{
+    match: ["two"],
+    result: { code: 3, stderr: "boom\n" },
+  }]);
+  const e = await apply(plan(), { runner, fs }).catch((e) => e);
+  assertEquals(e instanceof OperationError, true);
+  assertMatch(e.message, /^Cannot run two: two exited with code 3: boom$/);
+  assertEquals(e.command.argv, ["two"]);
+  assertEquals(fs.snapshot(), {});
+  assertEquals(runner.lines(), ["one", "two", "undo-one", "reload"]);
+});
+
+Deno.test("apply() refuses to overwrite or remove a file without the marker", async () => {
+  const cases: Record<string, string>[] = [{ "/d/sub/a": "hand written" }, {
+    "/d/old": "hand written",
+  }];
+  for (const files of cases) {
+    const fs = new MemoryFs(files);
+    const runner = new FakeRunner();
+    await assertRejects(
+      () => apply(plan(), { runner, fs }),
+      /not written by autostart/,
+    );
+    assertEquals(runner.calls.length, 0, "nothing ran");
+    assertEquals(fs.snapshot(), files, "nothing changed");
+  }
+});
+
+Deno.test("apply() with force takes over a foreign file and keeps a backup", async () => {
+  const fs = new MemoryFs({ "/d/sub/a": "hand written" });
+  const r = await apply(plan(), { runner: new FakeRunner(), fs, force: true });
+  assertEquals(r.backups, [`/d/sub/a${BACKUP_SUFFIX}`]);
+  assertEquals(
+    fs.files.get(`/d/sub/a${BACKUP_SUFFIX}`)?.content,
+    "hand written",
+  );
+});
+
+Deno.test("apply() reports a failing ignoreFailure step as a warning and goes on", async () => {
+  const runner = new FakeRunner([{
+    match: ["x"],
+    result: { code: 5, stderr: "meh" },
+  }]);
+  const r = await apply({
+    driver: "t",
+    service: "s",
+    steps: [
+      { kind: "run", argv: ["x"], title: "x", ignoreFailure: true },
+      { kind: "run", argv: ["y"], title: "y" },
+    ],
+  }, { runner, fs: new MemoryFs() });
+  assertEquals(r.warnings, ["x exited with code 5: meh"]);
+  assertEquals(runner.lines(), ["x", "y"]);
+});
+
+Deno.test("apply() treats okCodes as success", async () => {
+  const runner = new FakeRunner([{ match: ["x"], result: { code: 5 } }]);
+  const r = await apply({
+    driver: "t",
+    service: "s",
+    steps: [{ kind: "run", argv: ["x"], title: "x", okCodes: [5] }],
+  }, { runner, fs: new MemoryFs() });
+  assertEquals(r.warnings, []);
+});

@@ -1,0 +1,250 @@
+import {
+  assertEquals,
+  assertMatch,
+  assertOk,
+  assertThrows,
+} from "../tests/assert.ts";
+import { ALICE, fakeContext, ROOT_USER } from "../tests/helpers.ts";
+import { apply } from "../core/apply.ts";
+import { UsageError } from "../core/errors.ts";
+import type { ServiceSpec } from "../core/spec.ts";
+import { parseShow, systemdDriver, toStatus } from "./systemd.ts";
+
+const spec: ServiceSpec = {
+  name: "web",
+  program: "/usr/bin/python3",
+  args: ["-m", "http.server"],
+  condition: "login",
+  keepAlive: "on-failure",
+  env: [],
+  restartDelayMs: 2000,
+  start: true,
+};
+
+Deno.test("systemdDriver.plan() for login writes a user unit, reloads, enables and starts", async () => {
+  const ctx = fakeContext();
+  const plan = systemdDriver.plan(spec, ctx);
+  await apply(plan, { runner: ctx.runner, fs: ctx.fs });
+  assertEquals(ctx.runner.lines(), [
+    "systemctl --user daemon-reload",
+    "systemctl --user enable autostart-web.service",
+    "systemctl --user reset-failed autostart-web.service",
+    "systemctl --user restart autostart-web.service",
+  ]);
+  const file = ctx.fs.files.get(
+    "/home/alice/.config/systemd/user/autostart-web.service",
+  );
+  assertOk(file);
+  assertEquals(file.mode, 0o644);
+  assertMatch(file.content, /WantedBy=default\.target/);
+});
+
+Deno.test("systemdDriver.plan() with --no-start only enables", async () => {
+  const ctx = fakeContext();
+  await apply(systemdDriver.plan({ ...spec, start: false }, ctx), {
+    runner: ctx.runner,
+    fs: ctx.fs,
+  });
+  assertEquals(ctx.runner.lines(), [
+    "systemctl --user daemon-reload",
+    "systemctl --user enable autostart-web.service",
+  ]);
+});
+
+Deno.test("systemdDriver.plan() honours XDG_CONFIG_HOME and sets XDG_RUNTIME_DIR when missing", () => {
+  const ctx = fakeContext({ env: { XDG_CONFIG_HOME: "/cfg", PATH: "/bin" } });
+  const plan = systemdDriver.plan(spec, ctx);
+  const write = plan.steps.find((s) => s.kind === "write");
+  assertEquals(write?.path, "/cfg/systemd/user/autostart-web.service");
+  const run = plan.steps.find((s) => s.kind === "run");
+  assertEquals(run?.kind === "run" && run.env, {
+    XDG_RUNTIME_DIR: "/run/user/1000",
+  });
+});
+
+Deno.test("systemdDriver.plan() for boot needs root and writes a system unit", async () => {
+  assertThrows(
+    () =>
+      systemdDriver.plan(
+        { ...spec, condition: "boot", runAs: ALICE },
+        fakeContext(),
+      ),
+    UsageError,
+  );
+  const ctx = fakeContext({ self: ROOT_USER });
+  await apply(
+    systemdDriver.plan({ ...spec, condition: "boot", runAs: ALICE }, ctx),
+    {
+      runner: ctx.runner,
+      fs: ctx.fs,
+    },
+  );
+  assertEquals(ctx.runner.lines()[0], "systemctl daemon-reload");
+  const unit =
+    ctx.fs.files.get("/etc/systemd/system/autostart-web.service")?.content ??
+      "";
+  assertMatch(unit, /^User=alice$/m);
+  assertMatch(unit, /^WantedBy=multi-user\.target$/m);
+});
+
+Deno.test("systemdDriver.plan() rolls back when starting fails", async () => {
+  const ctx = fakeContext();
+  ctx.runner.on(["systemctl", "--user", "restart"], {
+    code: 1,
+    stderr: "Job failed",
+  });
+  let error: unknown;
+  try {
+    await apply(systemdDriver.plan(spec, ctx), {
+      runner: ctx.runner,
+      fs: ctx.fs,
+    });
+  } catch (e) {
+    error = e;
+  }
+  assertMatch(
+    String(error),
+    /Cannot start the service: systemctl --user restart autostart-web.service exited with code 1: Job failed/,
+  );
+  assertEquals(ctx.fs.files.size, 0, "unit file removed");
+  assertEquals(ctx.runner.lines().slice(-2), [
+    "systemctl --user disable autostart-web.service",
+    "systemctl --user daemon-reload",
+  ]);
+});
+
+Deno.test("systemdDriver.planDisable() stops, disables, removes and reloads", async () => {
+  const path = "/home/alice/.config/systemd/user/autostart-web.service";
+  const ctx = fakeContext();
+  ctx.fs.files.set(path, { content: "# Managed by autostart\n", mode: 0o644 });
+  await apply(
+    systemdDriver.planDisable({ name: "web", condition: "login" }, ctx),
+    {
+      runner: ctx.runner,
+      fs: ctx.fs,
+    },
+  );
+  assertEquals(ctx.runner.lines(), [
+    "systemctl --user disable --now autostart-web.service",
+    "systemctl --user reset-failed autostart-web.service",
+    "systemctl --user daemon-reload",
+  ]);
+  assertEquals(ctx.fs.files.has(path), false);
+});
+
+Deno.test("systemdDriver.status() reads all units in one systemctl show", async () => {
+  const dir = "/home/alice/.config/systemd/user";
+  const ctx = fakeContext();
+  for (const n of ["a", "b"]) {
+    ctx.fs.files.set(`${dir}/autostart-${n}.service`, {
+      content: "# Managed by autostart\n",
+      mode: 0o644,
+    });
+  }
+  ctx.fs.files.set(`${dir}/autostart-foreign.service`, {
+    content: "[Service]\n",
+    mode: 0o644,
+  });
+  ctx.fs.files.set("/proc/uptime", { content: "1000.00 5.00\n", mode: 0o444 });
+  ctx.runner.on(["systemctl", "--user", "show"], {
+    stdout: [
+      "Id=autostart-a.service",
+      "LoadState=loaded",
+      "ActiveState=active",
+      "SubState=running",
+      "UnitFileState=enabled",
+      "MainPID=42",
+      "NRestarts=0",
+      "ExecMainCode=0",
+      "ExecMainStatus=0",
+      "StateChangeTimestampMonotonic=900000000",
+      "",
+      "Id=autostart-b.service",
+      "LoadState=loaded",
+      "ActiveState=failed",
+      "SubState=failed",
+      "UnitFileState=enabled",
+      "MainPID=0",
+      "NRestarts=0",
+      "ExecMainCode=1",
+      "ExecMainStatus=3",
+      "",
+    ].join("\n"),
+  });
+  const list = await systemdDriver.status("login", ctx);
+  assertEquals(ctx.runner.calls.length, 1, "one call for all units");
+  assertEquals(ctx.runner.calls[0]!.argv.slice(-3), [
+    "--",
+    "autostart-a.service",
+    "autostart-b.service",
+  ]);
+  assertEquals(list.map((s) => [s.name, s.state, s.pid, s.lastExit]), [
+    ["a", "running", 42, null],
+    ["b", "failed", null, "exit 3"],
+  ]);
+  assertOk(
+    list[0]!.since &&
+      Math.abs(Date.now() - 100_000 - Date.parse(list[0]!.since)) < 2000,
+  );
+});
+
+Deno.test("toStatus() maps systemd states to autostart states", () => {
+  const base = {
+    name: "x",
+    condition: "login" as const,
+    unit: "u",
+    file: null,
+  };
+  const st = (p: Record<string, string>) =>
+    toStatus(
+      new Map(Object.entries({ LoadState: "loaded", ...p })),
+      base,
+      null,
+      Date.now(),
+    ).state;
+  assertEquals(st({ LoadState: "not-found" }), "not-loaded");
+  assertEquals(st({ ActiveState: "inactive", SubState: "dead" }), "stopped");
+  assertEquals(
+    st({ ActiveState: "activating", SubState: "auto-restart", NRestarts: "1" }),
+    "starting",
+  );
+  assertEquals(
+    st({ ActiveState: "activating", SubState: "auto-restart", NRestarts: "7" }),
+    "crash-looping",
+  );
+  assertEquals(st({ ActiveState: "failed" }), "failed");
+  assertEquals(st({ ActiveState: "active", SubState: "running" }), "running");
+});
+
+Deno.test("parseShow() splits blocks on blank lines", () => {
+  const blocks = parseShow("Id=a\nX=1\n\nId=b\nX=a=b\n");
+  assertEquals(blocks.map((b) => Object.fromEntries(b)), [{ Id: "a", X: "1" }, {
+    Id: "b",
+    X: "a=b",
+  }]);
+});
+
+Deno.test("systemdDriver.available() explains a missing systemd and user manager", async () => {
+  const ctx = fakeContext();
+  assertEquals((await systemdDriver.available(ctx, "login")).available, true);
+  ctx.fs.dirs.delete("/run/user/1000/systemd/private");
+  const a = await systemdDriver.available(ctx, "login");
+  assertEquals(a.available, false);
+  assertMatch(a.reason ?? "", /loginctl enable-linger alice/);
+  ctx.fs.dirs.delete("/run/systemd/system");
+  assertMatch(
+    (await systemdDriver.available(ctx, "boot")).reason ?? "",
+    /not running as init/,
+  );
+});
+
+Deno.test("systemdDriver.advise() shows the linger command when lingering is off", async () => {
+  const ctx = fakeContext();
+  const notes = await systemdDriver.advise!(spec, ctx);
+  assertMatch(notes.join("\n"), /sudo loginctl enable-linger alice/);
+  ctx.fs.files.set("/var/lib/systemd/linger/alice", {
+    content: "",
+    mode: 0o644,
+  });
+  assertEquals(await systemdDriver.advise!(spec, ctx), []);
+});
