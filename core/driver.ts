@@ -76,6 +76,8 @@ export interface ServiceStatus {
   since: string | null;
   /** The init system's own words, e.g. "active (running)". */
   detail: string;
+  /** The managed file was edited by hand since autostart wrote it (its seal broke). */
+  drifted: boolean;
 }
 
 /** Options of {@link Driver.logs}. */

@@ -17,6 +17,7 @@ import type {
   ServiceStatus,
 } from "../core/driver.ts";
 import { UsageError } from "../core/errors.ts";
+import { checkSeal } from "../core/seal.ts";
 import type { Plan, Step } from "../core/plan.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
 import {
@@ -138,7 +139,7 @@ export const CRASH_LOOP_RESTARTS = 3;
  */
 export function toStatus(
   props: Map<string, string>,
-  base: Pick<ServiceStatus, "name" | "condition" | "unit" | "file">,
+  base: Pick<ServiceStatus, "name" | "condition" | "unit" | "file" | "drifted">,
   uptimeSec: number | null,
   nowMs: number,
 ): ServiceStatus {
@@ -375,13 +376,23 @@ export const systemdDriver: Driver = {
     names?: string[],
   ): Promise<ServiceStatus[]> {
     const dir = unitDir(condition, ctx);
-    const found: { name: string; unit: string; file: string }[] = [];
+    const found: {
+      name: string;
+      unit: string;
+      file: string;
+      drifted: boolean;
+    }[] = [];
     for (const f of await ctx.fs.list(dir)) {
       const name = serviceNameOfUnit(f);
       if (name === null || (names && !names.includes(name))) continue;
       const content = await ctx.fs.readText(`${dir}/${f}`).catch(() => null);
       if (content === null || !content.includes(SYSTEMD_MARKER_TEXT)) continue;
-      found.push({ name, unit: f, file: `${dir}/${f}` });
+      found.push({
+        name,
+        unit: f,
+        file: `${dir}/${f}`,
+        drifted: checkSeal(content) === "drifted",
+      });
     }
     if (found.length === 0) return [];
     const unknown = (detail: string): ServiceStatus[] =>

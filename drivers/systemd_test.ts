@@ -194,6 +194,7 @@ Deno.test("toStatus() maps systemd states to autostart states", () => {
     condition: "login" as const,
     unit: "u",
     file: null,
+    drifted: false,
   };
   const st = (p: Record<string, string>) =>
     toStatus(
@@ -214,6 +215,22 @@ Deno.test("toStatus() maps systemd states to autostart states", () => {
   );
   assertEquals(st({ ActiveState: "failed" }), "failed");
   assertEquals(st({ ActiveState: "active", SubState: "running" }), "running");
+});
+
+Deno.test("systemdDriver.status() flags a unit edited by hand as drifted", async () => {
+  const ctx = fakeContext();
+  const plan = systemdDriver.plan(spec, ctx);
+  await apply(plan, { runner: ctx.runner, fs: ctx.fs });
+  const path = "/home/alice/.config/systemd/user/autostart-web.service";
+  ctx.runner.on(["systemctl", "--user", "show"], {
+    stdout: "Id=autostart-web.service\nLoadState=loaded\n",
+  });
+  assertEquals((await systemdDriver.status("login", ctx))[0]!.drifted, false);
+  const f = ctx.fs.files.get(path)!;
+  f.content = f.content.replace("Restart=on-failure", "Restart=always");
+  const [s] = await systemdDriver.status("login", ctx);
+  assertEquals(s!.drifted, true);
+  assertMatch(s!.detail, /edited by hand/);
 });
 
 Deno.test("parseShow() splits blocks on blank lines", () => {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 
 /** First line of every unit autostart writes; its presence marks the file as ours. */
@@ -92,7 +93,7 @@ export function formatTimespan(ms: number): string {
 export function renderSystemdUnit(spec: ServiceSpec): string {
   const boot = spec.condition === "boot";
   const lines = [
-    `${SYSTEMD_MARKER}: do not edit. Change it with "autostart enable ${spec.name} ...".`,
+    `${SYSTEMD_MARKER} (${SEAL_PLACEHOLDER}): do not edit; run "autostart enable ${spec.name}" again to change it.`,
     "[Unit]",
     `Description=autostart: ${spec.name}`,
   ];
@@ -130,5 +131,5 @@ export function renderSystemdUnit(spec: ServiceSpec): string {
     `WantedBy=${boot ? "multi-user.target" : "default.target"}`,
     "",
   );
-  return lines.join("\n");
+  return seal(lines.join("\n"));
 }
