@@ -184,6 +184,7 @@ export function toStatus(
     props.get("NeedDaemonReload") === "yes"
       ? "changed on disk: run daemon-reload"
       : "",
+    base.drifted ? "unit file edited by hand since autostart wrote it" : "",
   ].filter(Boolean).join(", ");
   return {
     ...base,
