@@ -123,8 +123,8 @@ of the services autostart manages (read with "autostart status --json" as you ty
 
 Setup:
   bash  echo 'source <(autostart completions bash)' >> ~/.bashrc
-  zsh   echo 'source <(autostart completions zsh)' >> ~/.zshrc
-        (or save it as _autostart in a directory of $fpath, before compinit)
+  zsh   echo 'source <(autostart completions zsh)' >> ~/.zshrc   (after compinit)
+        or save it as _autostart in a directory of $fpath
   fish  autostart completions fish > ~/.config/fish/completions/autostart.fish
 
 Homebrew installs these scripts for you.
