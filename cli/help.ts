@@ -14,6 +14,7 @@ Usage:
   autostart status [NAME...] [--json]          (alias: list)
   autostart start|stop|restart NAME
   autostart drivers [--json]
+  autostart completions bash|zsh|fish
   autostart help [COMMAND]
   autostart --version
 
@@ -114,6 +115,19 @@ available here (and why not).
 
 Example:
   autostart drivers --json
+`,
+  completions: `Usage: autostart completions bash|zsh|fish
+
+Prints a shell completion script: commands, options, option values, and the names
+of the services autostart manages (read with "autostart status --json" as you type).
+
+Setup:
+  bash  echo 'source <(autostart completions bash)' >> ~/.bashrc
+  zsh   echo 'source <(autostart completions zsh)' >> ~/.zshrc   (after compinit)
+        or save it as _autostart in a directory of $fpath
+  fish  autostart completions fish > ~/.config/fish/completions/autostart.fish
+
+Homebrew installs these scripts for you.
 `,
 };
 COMMAND_HELP.list = COMMAND_HELP.status!;

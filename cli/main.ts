@@ -10,6 +10,7 @@ import { UsageError } from "../core/errors.ts";
 import type { Registry } from "../core/registry.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
 import type { App, Command } from "./app.ts";
+import { completionsCommand } from "./commands/completions.ts";
 import { controlCommand } from "./commands/control.ts";
 import { disableCommand } from "./commands/disable.ts";
 import { driversCommand } from "./commands/drivers.ts";
@@ -28,6 +29,7 @@ export const COMMANDS: Record<string, Command> = {
   stop: controlCommand("stop"),
   restart: controlCommand("restart"),
   drivers: driversCommand,
+  completions: completionsCommand(() => Object.keys(COMMANDS)),
 };
 
 /** Options of {@link run}; everything defaults to the real process. */

@@ -9,7 +9,7 @@ import type { ControlAction } from "../../core/driver.ts";
 import { UsageError } from "../../core/errors.ts";
 import { parseCondition, parseName } from "../../core/spec.ts";
 import type { App } from "../app.ts";
-import { parseArgs } from "../args.ts";
+import { type OptionSpec, parseArgs } from "../args.ts";
 import { locate } from "../locate.ts";
 import { palette } from "../output.ts";
 
@@ -19,13 +19,16 @@ const DONE: Record<ControlAction, string> = {
   restart: "Restarted",
 };
 
+/** Options of `start`, `stop` and `restart`. */
+export const CONTROL_OPTIONS: OptionSpec[] = [
+  { name: "condition", kind: "string" },
+  { name: "json", kind: "boolean" },
+];
+
 /** Makes the command for one control action. */
 export function controlCommand(action: ControlAction) {
   return async (argv: string[], app: App): Promise<number> => {
-    const a = parseArgs(argv, [
-      { name: "condition", kind: "string" },
-      { name: "json", kind: "boolean" },
-    ], action);
+    const a = parseArgs(argv, CONTROL_OPTIONS, action);
     if (a.positionals.length !== 1) {
       throw new UsageError(
         "Give exactly one NAME",

@@ -9,22 +9,25 @@ import { UsageError } from "../../core/errors.ts";
 import { describePlan } from "../../core/plan.ts";
 import { parseCondition, parseName } from "../../core/spec.ts";
 import type { App } from "../app.ts";
-import { parseArgs } from "../args.ts";
+import { type OptionSpec, parseArgs } from "../args.ts";
 import { locate } from "../locate.ts";
 import { palette } from "../output.ts";
+
+/** Options of `disable`. */
+export const DISABLE_OPTIONS: OptionSpec[] = [
+  { name: "condition", kind: "string" },
+  { name: "keep-files", kind: "boolean" },
+  { name: "dry-run", kind: "boolean" },
+  { name: "force", kind: "boolean" },
+  { name: "json", kind: "boolean" },
+];
 
 /** Runs `disable`. */
 export async function disableCommand(
   argv: string[],
   app: App,
 ): Promise<number> {
-  const a = parseArgs(argv, [
-    { name: "condition", kind: "string" },
-    { name: "keep-files", kind: "boolean" },
-    { name: "dry-run", kind: "boolean" },
-    { name: "force", kind: "boolean" },
-    { name: "json", kind: "boolean" },
-  ], "disable");
+  const a = parseArgs(argv, DISABLE_OPTIONS, "disable");
   if (a.positionals.length !== 1) {
     throw new UsageError(
       "Give exactly one NAME",

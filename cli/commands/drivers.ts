@@ -5,15 +5,21 @@
  */
 
 import type { App } from "../app.ts";
-import { parseArgs } from "../args.ts";
+import { type OptionSpec, parseArgs } from "../args.ts";
 import { palette, table } from "../output.ts";
+
+/** Options of `drivers`. */
+export const DRIVERS_OPTIONS: OptionSpec[] = [{
+  name: "json",
+  kind: "boolean",
+}];
 
 /** Runs `drivers`. */
 export async function driversCommand(
   argv: string[],
   app: App,
 ): Promise<number> {
-  const a = parseArgs(argv, [{ name: "json", kind: "boolean" }], "drivers");
+  const a = parseArgs(argv, DRIVERS_OPTIONS, "drivers");
   const ctx = await app.context();
   const registry = await app.registry();
   const rows = await Promise.all(

@@ -7,7 +7,7 @@
 import type { ServiceStatus } from "../../core/driver.ts";
 import { parseCondition, parseName } from "../../core/spec.ts";
 import type { App } from "../app.ts";
-import { parseArgs } from "../args.ts";
+import { type OptionSpec, parseArgs } from "../args.ts";
 import { collect } from "../locate.ts";
 import { type Paint, palette, shortDuration, table } from "../output.ts";
 
@@ -66,12 +66,15 @@ export function renderStatusTable(
   );
 }
 
+/** Options of `status` (and its alias `list`). */
+export const STATUS_OPTIONS: OptionSpec[] = [
+  { name: "condition", kind: "string" },
+  { name: "json", kind: "boolean" },
+];
+
 /** Runs `status`. */
 export async function statusCommand(argv: string[], app: App): Promise<number> {
-  const a = parseArgs(argv, [
-    { name: "condition", kind: "string" },
-    { name: "json", kind: "boolean" },
-  ], "status");
+  const a = parseArgs(argv, STATUS_OPTIONS, "status");
   const names = a.positionals.map(parseName);
   const condition = a.values.condition === undefined
     ? undefined
