@@ -73,10 +73,35 @@ async function plistutilAvailable(): Promise<boolean> {
 }
 
 const HAVE_PLISTUTIL = await plistutilAvailable();
+/** Apple's plutil (macOS only): the parser launchd itself agrees with. */
+const HAVE_PLUTIL = Deno.build.os === "darwin";
 if (!HAVE_PLISTUTIL) {
   console.log(
     "skipped: plistutil is not installed (scripts/ci_deps.sh installs libplist-utils); golden plists are checked with npm plist only",
   );
+}
+
+/** Lints XML text with Apple's plutil and reads it back as JSON. */
+async function viaPlutil(xml: string): Promise<unknown> {
+  const dir = await Deno.makeTempDir({ prefix: "autostart-plist-" });
+  try {
+    await Deno.writeTextFile(`${dir}/in.plist`, xml);
+    const lint = await new Deno.Command("plutil", {
+      args: ["-lint", `${dir}/in.plist`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(lint.code, 0, new TextDecoder().decode(lint.stdout));
+    const r = await new Deno.Command("plutil", {
+      args: ["-convert", "json", "-o", "-", `${dir}/in.plist`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(r.code, 0, new TextDecoder().decode(r.stderr));
+    return JSON.parse(new TextDecoder().decode(r.stdout));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 /**
@@ -182,6 +207,7 @@ Deno.test("renderLaunchdPlist() golden files parse back exactly (npm plist and p
       ]);
       assertEquals(back.EnvironmentVariables, Object.fromEntries(AWKWARD_ENV));
       if (HAVE_PLISTUTIL) assertEquals(await viaPlistutil(text), back);
+      if (HAVE_PLUTIL) assertEquals(await viaPlutil(text), back);
     }
   }
 });
