@@ -105,6 +105,12 @@ export interface Driver {
   readonly keepAlive: readonly KeepAliveMode[];
   /** Is the init system present and reachable here? Cheap; no side effects. */
   available(ctx: Context, condition?: Condition): Promise<Availability>;
+  /**
+   * Loads what {@link Driver.plan} needs that is too heavy to load at startup (e.g. a
+   * serializer module). Callers await it once before `plan()`; drivers that need
+   * nothing leave it out.
+   */
+  prepare?(ctx: Context): Promise<void>;
   /** Pure: the files and commands that install and start `spec`. */
   plan(spec: ServiceSpec, ctx: Context): Plan;
   /** Pure: the steps that stop and remove a service (`keepFiles` keeps its file). */

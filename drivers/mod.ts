@@ -6,15 +6,21 @@
 
 import type { Driver } from "../core/driver.ts";
 import { Registry } from "../core/registry.ts";
+import { launchdAgentDriver } from "./launchd_agent.ts";
+import { launchdDaemonDriver } from "./launchd_daemon.ts";
 import { systemdDriver } from "./systemd.ts";
 import { unsupportedDriver } from "./unsupported.ts";
 
+export { launchdAgentDriver } from "./launchd_agent.ts";
+export { launchdDaemonDriver } from "./launchd_daemon.ts";
 export { systemdDriver } from "./systemd.ts";
 export { unsupportedDriver } from "./unsupported.ts";
 
 /** Built-in drivers, in the order selection tries them. */
 export const BUILTIN_DRIVERS: readonly Driver[] = [
   systemdDriver,
+  launchdAgentDriver,
+  launchdDaemonDriver,
   unsupportedDriver,
 ];
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env sh
-# Installs the programs the distribution tests use (dash, busybox ash, shellcheck,
+# Installs the programs the tests use (plistutil for plists; dash, busybox ash, shellcheck,
 # ruby for `ruby -c`, zsh and fish for completion syntax checks), with Debian's apt,
 # when running as root and only those that are missing. Fast when all are present:
 # no `apt-get update` then. Never fails the caller: a program that cannot be installed
@@ -7,7 +7,7 @@
 set -u
 
 # command:package pairs.
-wanted="dash:dash busybox:busybox shellcheck:shellcheck ruby:ruby zsh:zsh fish:fish"
+wanted="dash:dash busybox:busybox shellcheck:shellcheck ruby:ruby zsh:zsh fish:fish plistutil:libplist-utils"
 
 missing=""
 for pair in $wanted; do

@@ -81,6 +81,7 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
     driverId: v.driver as string | undefined,
     ignoreAvailability: v["dry-run"] === true,
   }, ctx);
+  await driver.prepare?.(ctx);
   const plan = driver.plan(spec, ctx);
   const json = v.json === true;
   if (v["dry-run"]) {

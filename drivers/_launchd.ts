@@ -1,0 +1,686 @@
+/**
+ * What the two launchd drivers share: paths, `launchctl` command lines, parsing of
+ * `launchctl print` output into a {@link ServiceStatus}, and the translation of
+ * launchctl's error numbers into advice. `launchd_agent.ts` (login, domain `gui/UID`)
+ * and `launchd_daemon.ts` (boot, domain `system`) are each one call of
+ * {@link createLaunchdDriver}.
+ *
+ * Command lines (never legacy `load`/`unload`):
+ * - enable: `bootout TARGET` (not loaded is fine), write the plist, `enable TARGET`,
+ *   `bootstrap DOMAIN PLIST` (skipped with `--no-start`: the plist is then loaded at the
+ *   next login/boot, or by `autostart start`).
+ * - start: `bootstrap DOMAIN PLIST` (already loaded is fine), `kickstart TARGET`.
+ * - restart: the same `bootstrap`, then `kickstart -k TARGET`.
+ * - stop: `bootout TARGET`: the process is stopped and launchd forgets the job until the
+ *   next login/boot (a `kill` would just be answered with a restart under KeepAlive).
+ * - disable: `bootout TARGET`, then remove the plist (`--keep-files`: `disable TARGET`
+ *   instead, so the kept plist is not loaded at the next login/boot).
+ * - status: `print TARGET` per service (launchctl has no batch form of it; they run
+ *   concurrently) plus one `print-disabled DOMAIN` for all.
+ *
+ * @module
+ */
+
+import type { CommandResult } from "../core/runner.ts";
+import type { Context } from "../core/context.ts";
+import type {
+  Availability,
+  ControlAction,
+  Driver,
+  ServiceRef,
+  ServiceState,
+  ServiceStatus,
+} from "../core/driver.ts";
+import { UsageError } from "../core/errors.ts";
+import type { Plan, RunStep, Step } from "../core/plan.ts";
+import type { Condition, KeepAliveMode, ServiceSpec } from "../core/spec.ts";
+import {
+  buildLaunchdPlist,
+  LAUNCHD_MARKER_TEXT,
+  launchdLabel,
+  loadPlistCodec,
+  type PlistCodec,
+  plistFileName,
+  renderLaunchdPlist,
+  serviceNameOfPlist,
+} from "../templates/launchd_plist.ts";
+
+/** Where launchctl lives on every macOS. */
+export const LAUNCHCTL_PATH = "/bin/launchctl";
+
+/** `bootout` exit codes that mean "it was not loaded" (3: No such process; 113: Could
+ * not find specified service) or "already being unloaded" (36: Operation now in
+ * progress). */
+export const BOOTOUT_OK = [3, 36, 113] as const;
+
+/** `bootstrap` exit codes that mean "already loaded" when loading is only a precaution
+ * (5: Input/output error on current macOS; 17: File exists and 37: Operation already in
+ * progress on older ones). */
+export const BOOTSTRAP_LOADED = [5, 17, 37] as const;
+
+/** How many restarts in a row make a scheduled respawn "crash-looping". */
+export const CRASH_LOOP_RESTARTS = 3;
+
+/** The two kinds of launchd jobs autostart writes. */
+export type LaunchdKind = "agent" | "daemon";
+
+/** Everything fixed about one kind. */
+interface KindInfo {
+  id: string;
+  condition: Condition;
+  description: string;
+}
+
+const KINDS: Record<LaunchdKind, KindInfo> = {
+  agent: {
+    id: "launchd-agent",
+    condition: "login",
+    description:
+      "launchd LaunchAgents in ~/Library/LaunchAgents, started at login (domain gui/UID)",
+  },
+  daemon: {
+    id: "launchd-daemon",
+    condition: "boot",
+    description:
+      "launchd LaunchDaemons in /Library/LaunchDaemons, started at boot (domain system)",
+  },
+};
+
+/** Directory of the plists of a kind. */
+export function plistDir(kind: LaunchdKind, ctx: Context): string {
+  return kind === "daemon"
+    ? "/Library/LaunchDaemons"
+    : `${ctx.self.home}/Library/LaunchAgents`;
+}
+
+/** Default log directory of a kind (when `--log-dir` is not given). */
+export function defaultLogDir(kind: LaunchdKind, ctx: Context): string {
+  return kind === "daemon"
+    ? "/Library/Logs/autostart"
+    : `${ctx.self.home}/Library/Logs/autostart`;
+}
+
+/** launchd domain of a kind: `gui/UID` or `system`. */
+export function launchdDomain(kind: LaunchdKind, ctx: Context): string {
+  return kind === "daemon" ? "system" : `gui/${ctx.self.uid}`;
+}
+
+/** Service target `DOMAIN/LABEL` of a service. */
+export function serviceTarget(
+  kind: LaunchdKind,
+  ctx: Context,
+  name: string,
+): string {
+  return `${launchdDomain(kind, ctx)}/${launchdLabel(name)}`;
+}
+
+/** Absolute path of a service's plist. */
+export function plistPath(
+  kind: LaunchdKind,
+  ctx: Context,
+  name: string,
+): string {
+  return `${plistDir(kind, ctx)}/${plistFileName(name)}`;
+}
+
+function requireRoot(kind: LaunchdKind, ctx: Context, what: string) {
+  if (kind === "daemon" && ctx.self.uid !== 0) {
+    throw new UsageError(
+      `${what} a boot service (LaunchDaemon) needs root`,
+      "run the same command with sudo",
+    );
+  }
+}
+
+function launchctl(
+  args: string[],
+  title: string,
+  extra: Partial<RunStep> = {},
+): RunStep {
+  return { kind: "run", argv: ["launchctl", ...args], title, ...extra };
+}
+
+// ---------------------------------------------------------------------------
+// launchctl print
+
+/**
+ * Parses `launchctl print DOMAIN/LABEL` output into its top-level `key = value` fields
+ * (nested blocks such as `environment = { ... }` or coalitions, which repeat keys like
+ * `state`, are skipped). The first occurrence of a key wins.
+ *
+ * @example Usage
+ * ```ts
+ * import { parsePrint } from "./_launchd.ts";
+ * const f = parsePrint("gui/501/x = {\n\tstate = running\n\tpid = 42\n}\n");
+ * console.assert(f.get("pid") === "42");
+ * ```
+ */
+export function parsePrint(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  const lines = text.split("\n");
+  const first = lines.find((l) => l.trim() !== "") ?? "";
+  const top = /=\s*\{\s*$/.test(first) ? 1 : 0;
+  let depth = 0;
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === "") continue;
+    if (/^\}/.test(line)) {
+      depth = Math.max(0, depth - 1);
+      continue;
+    }
+    if (/\{\s*$/.test(line)) {
+      depth++;
+      continue;
+    }
+    if (depth !== top) continue;
+    const i = line.indexOf(" = ");
+    if (i <= 0) continue;
+    const key = line.slice(0, i).trim();
+    if (!fields.has(key)) fields.set(key, line.slice(i + 3).trim());
+  }
+  return fields;
+}
+
+/**
+ * Parses `launchctl print-disabled DOMAIN` into label → disabled. Newer macOS prints
+ * `"label" => disabled|enabled`, older `"label" => true|false` (true = disabled).
+ */
+export function parsePrintDisabled(text: string): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const line of text.split("\n")) {
+    const m = /^\s*"([^"]+)"\s*=>\s*(\w+)/.exec(line);
+    if (!m) continue;
+    out.set(m[1]!, m[2] === "disabled" || m[2] === "true");
+  }
+  return out;
+}
+
+const SIGNALS: Record<number, string> = {
+  1: "HUP",
+  2: "INT",
+  3: "QUIT",
+  4: "ILL",
+  5: "TRAP",
+  6: "ABRT",
+  8: "FPE",
+  9: "KILL",
+  10: "BUS",
+  11: "SEGV",
+  13: "PIPE",
+  14: "ALRM",
+  15: "TERM",
+};
+
+/** How the last run ended, from the print fields; `failed` when it was not a clean exit. */
+export function lastExitOf(
+  fields: Map<string, string>,
+): { text: string | null; failed: boolean } {
+  const signal = fields.get("last terminating signal");
+  if (signal !== undefined) {
+    const n = Number(/(\d+)\s*$/.exec(signal)?.[1]);
+    return {
+      text: `signal ${Number.isFinite(n) ? SIGNALS[n] ?? n : signal}`,
+      failed: true,
+    };
+  }
+  const code = fields.get("last exit code");
+  const m = code === undefined ? null : /^(-?\d+)(?::\s*(.+))?$/.exec(code);
+  if (m) {
+    const n = Number(m[1]);
+    return {
+      text: `exit ${n}${m[2] ? ` (${m[2]})` : ""}`,
+      failed: n !== 0,
+    };
+  }
+  const reason = fields.get("last exit reason");
+  if (reason !== undefined) return { text: `killed: ${reason}`, failed: true };
+  return { text: null, failed: false };
+}
+
+/**
+ * Maps the result of `launchctl print TARGET` to a {@link ServiceStatus}.
+ * @param r The command's result (exit 113 / "Could not find service" = not loaded).
+ * @param base Name, condition, unit (label) and file.
+ * @param driver Driver id.
+ * @param enabled From `print-disabled`; `null` when unknown.
+ */
+export function toLaunchdStatus(
+  r: CommandResult,
+  base: Pick<ServiceStatus, "name" | "condition" | "unit" | "file">,
+  driver: string,
+  enabled: boolean | null,
+): ServiceStatus {
+  const common = {
+    ...base,
+    driver,
+    enabled,
+    restarts: null,
+    lastExit: null,
+    since: null,
+    pid: null,
+  };
+  if (r.code !== 0) {
+    const said = (r.stderr || r.stdout).trim().split("\n").pop() ?? "";
+    if (r.code === 113 || /could not find service/i.test(r.stderr)) {
+      return {
+        ...common,
+        state: "not-loaded",
+        detail: enabled === false
+          ? "not loaded (disabled in launchd)"
+          : "not loaded (stopped, or waiting for the next login/boot)",
+      };
+    }
+    return {
+      ...common,
+      state: "unknown",
+      detail: `launchctl print exited with code ${r.code}: ${said}`,
+    };
+  }
+  const f = parsePrint(r.stdout);
+  const raw = f.get("state") ?? "";
+  const runsText = f.get("runs");
+  const runs = runsText === undefined ? null : Number(runsText);
+  const restarts = runs === null || !Number.isFinite(runs)
+    ? null
+    : Math.max(0, runs - 1);
+  const exit = lastExitOf(f);
+  const pidNum = Number(f.get("pid") ?? 0);
+  const pid = Number.isInteger(pidNum) && pidNum > 0 ? pidNum : null;
+  let state: ServiceState;
+  if (raw === "running") state = pid === null ? "starting" : "running";
+  else if (
+    raw === "spawn scheduled" || raw === "xpcproxy" || raw === "spawning"
+  ) {
+    state = exit.failed && (restarts ?? 0) >= CRASH_LOOP_RESTARTS
+      ? "crash-looping"
+      : "starting";
+  } else if (
+    raw === "not running" || raw === "waiting" || raw === "exited"
+  ) {
+    state = exit.failed ? "failed" : "stopped";
+  } else state = "unknown";
+  const detail = [
+    raw || "no state",
+    runs === null ? "" : `runs ${runs}`,
+    f.get("last exit reason")
+      ? `last exit reason ${f.get("last exit reason")}`
+      : "",
+    enabled === false ? "disabled in launchd" : "",
+  ].filter(Boolean).join(", ");
+  return {
+    ...common,
+    state,
+    pid: state === "running" ? pid : null,
+    restarts,
+    lastExit: exit.text,
+    detail,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// errors
+
+/** The launchd error number in a launchctl failure ("Bootstrap failed: 5: ..."). */
+function errorNumber(r: CommandResult): number {
+  const m = /failed: (\d+):/.exec(r.stderr) ?? /^(\d+): /m.exec(r.stderr);
+  return m ? Number(m[1]) : r.code;
+}
+
+/**
+ * Translates a failed launchctl command into what happened and what to do.
+ *
+ * @example Usage
+ * ```ts
+ * import { explainLaunchctl } from "./_launchd.ts";
+ * const x = explainLaunchctl(["launchctl", "kickstart", "gui/501/dev.autostart.web"],
+ *   { code: 113, stdout: "", stderr: "Could not find service" });
+ * console.assert(x?.message?.includes("not loaded"));
+ * ```
+ */
+export function explainLaunchctl(
+  argv: string[],
+  r: CommandResult,
+): { message?: string; hint?: string } | undefined {
+  if (argv[0] !== "launchctl" && argv[0] !== LAUNCHCTL_PATH) return undefined;
+  const sub = argv[1] ?? "";
+  const target = argv.find((a) => /^(gui\/\d+|system)\/./.test(a)) ?? "";
+  const domain = sub === "bootstrap"
+    ? argv[2] ?? ""
+    : target.replace(/\/[^/]*$/, "");
+  const plist = sub === "bootstrap" ? argv[3] ?? "" : "";
+  const label = target.slice(domain.length + 1) ||
+    (plist.split("/").pop() ?? "").replace(/\.plist$/, "");
+  const name = label.startsWith("dev.autostart.")
+    ? label.slice("dev.autostart.".length)
+    : label;
+  const daemon = domain === "system";
+  const n = errorNumber(r);
+  switch (n) {
+    case 5:
+      return sub === "bootstrap"
+        ? {
+          message:
+            "launchd refused to load the plist (error 5, Input/output error): the service is usually already loaded, or the plist is invalid",
+          hint: `check the plist with: plutil -lint ${
+            plist || "PLIST"
+          }; then run \`autostart disable ${name}\` and enable it again`,
+        }
+        : {
+          message:
+            "launchd could not complete the request (error 5, Input/output error)",
+          hint: "wait a few seconds and run the same command again",
+        };
+    case 37:
+      return {
+        message:
+          "launchd is still busy with this service (error 37, Operation already in progress)",
+        hint: "wait a few seconds and run the same command again",
+      };
+    case 113:
+      return {
+        message:
+          `launchd has no service ${label} loaded in ${domain} (error 113, Could not find specified service)`,
+        hint:
+          `load and start it with: autostart start ${name}; see its state with: autostart status ${name}`,
+      };
+    case 119:
+      return {
+        message:
+          `the service is disabled in launchd's overrides (error 119, Service is disabled)`,
+        hint: `enable it again with: ${
+          daemon ? "sudo " : ""
+        }launchctl enable ${domain}/${label}, then run the same command again`,
+      };
+    case 3:
+      return {
+        message:
+          "the service has no process to act on (error 3, No such process): it is not running or not loaded",
+        hint: `see its state with: autostart status ${name}`,
+      };
+    case 122:
+      return {
+        message:
+          "launchd refused the plist because of its ownership or permissions (error 122)",
+        hint: daemon
+          ? `a LaunchDaemon must be owned by root:wheel and not writable by others: sudo chown root:wheel ${
+            plist || "PLIST"
+          } && sudo chmod 644 ${plist || "PLIST"}`
+          : `a LaunchAgent must be owned by you and not writable by others: chmod 644 ${
+            plist || "PLIST"
+          }`,
+      };
+    case 112:
+    case 125:
+      return {
+        message: daemon
+          ? `launchd has no domain ${domain} here (error ${n})`
+          : `there is no GUI login session for ${domain} (error ${n}): LaunchAgents run in the desktop session of a logged-in user, which ssh sessions do not have`,
+        hint: daemon
+          ? "run the command on the Mac itself with sudo"
+          : "log in to the Mac's desktop as this user and run it again, or use --condition=boot for a service started at boot",
+      };
+    case 109:
+      return {
+        message: "launchd says the plist is invalid (error 109)",
+        hint: `check it with: plutil -lint ${plist || "PLIST"}`,
+      };
+    case 111:
+      return {
+        message: "launchd says the program is missing or invalid (error 111)",
+        hint:
+          "check that the program exists and is executable, then enable the service again",
+      };
+    case 114:
+    case 115:
+      return {
+        message: `launchd does not know the ${
+          n === 114 ? "user" : "group"
+        } the service runs as (error ${n})`,
+        hint: "enable it again with --user NAME of an existing account",
+      };
+    case 1:
+    case 150:
+      if (/not permitted|privilege/i.test(r.stderr)) {
+        return { hint: "run the same command with sudo" };
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// the driver
+
+/** Keep-alive modes launchd honours exactly (KeepAlive false / {SuccessfulExit} / true). */
+const KEEP_ALIVE: readonly KeepAliveMode[] = ["false", "on-failure", "always"];
+
+/**
+ * A launchd driver. One class for both kinds; its only state is the plist serializer,
+ * loaded once by {@link LaunchdDriver.prepare} (a memo of an immutable module).
+ */
+export class LaunchdDriver implements Driver {
+  /** Agent (login) or daemon (boot). */
+  readonly kind: LaunchdKind;
+  readonly id: string;
+  readonly description: string;
+  readonly platforms: readonly string[] = ["darwin"];
+  readonly conditions: readonly Condition[];
+  readonly keepAlive: readonly KeepAliveMode[] = KEEP_ALIVE;
+  #codec: PlistCodec | undefined;
+
+  /**
+   * @param kind Agent or daemon.
+   * @param codec A plist serializer, when the caller has one (tests); otherwise
+   * {@link LaunchdDriver.prepare} loads npm `plist`.
+   */
+  constructor(kind: LaunchdKind, codec?: PlistCodec) {
+    this.kind = kind;
+    this.id = KINDS[kind].id;
+    this.description = KINDS[kind].description;
+    this.conditions = [KINDS[kind].condition];
+    this.#codec = codec;
+  }
+
+  /** Loads the plist serializer that {@link LaunchdDriver.plan} uses. */
+  async prepare(_ctx?: Context): Promise<void> {
+    this.#codec ??= await loadPlistCodec();
+  }
+
+  async available(ctx: Context): Promise<Availability> {
+    if (ctx.os !== "darwin") {
+      return { available: false, reason: "launchd runs on macOS only" };
+    }
+    if (!(await ctx.fs.exists(LAUNCHCTL_PATH))) {
+      return {
+        available: false,
+        reason: `launchctl is missing (no ${LAUNCHCTL_PATH})`,
+      };
+    }
+    return { available: true };
+  }
+
+  plan(spec: ServiceSpec, ctx: Context): Plan {
+    const k = this.kind;
+    requireRoot(k, ctx, "Installing");
+    if (spec.condition !== KINDS[k].condition) {
+      throw new UsageError(
+        `${this.id} serves condition "${
+          KINDS[k].condition
+        }", not "${spec.condition}"`,
+      );
+    }
+    if (this.#codec === undefined) {
+      throw new TypeError(
+        `${this.id}: call \`await driver.prepare(ctx)\` before plan()`,
+      );
+    }
+    const domain = launchdDomain(k, ctx);
+    const target = serviceTarget(k, ctx, spec.name);
+    const path = plistPath(k, ctx, spec.name);
+    const logDir = spec.logDir ?? defaultLogDir(k, ctx);
+    const obj = buildLaunchdPlist(spec, {
+      label: launchdLabel(spec.name),
+      logFile: `${logDir}/${spec.name}.log`,
+      daemon: k === "daemon",
+    });
+    const runAs = k === "daemon" && spec.runAs && spec.runAs.uid !== 0
+      ? { uid: spec.runAs.uid, gid: spec.runAs.gid }
+      : undefined;
+    const steps: Step[] = [
+      { kind: "mkdir", path: plistDir(k, ctx) },
+      { kind: "mkdir", path: logDir, ...(runAs ? { owner: runAs } : {}) },
+      launchctl(["bootout", target], "unload the previous version", {
+        okCodes: [...BOOTOUT_OK],
+      }),
+      {
+        kind: "write",
+        path,
+        content: renderLaunchdPlist(obj, this.#codec),
+        mode: 0o644,
+        ...(k === "daemon" ? { owner: { uid: 0, gid: 0 } } : {}),
+        marker: LAUNCHD_MARKER_TEXT,
+      },
+      launchctl(["enable", target], "enable the service"),
+    ];
+    const notes: string[] = [];
+    if (spec.start) {
+      steps.push(
+        launchctl(["bootstrap", domain, path], "load and start the service", {
+          undo: ["launchctl", "bootout", target],
+        }),
+      );
+    } else {
+      notes.push(
+        `"${spec.name}" is not loaded now (--no-start): launchd loads it at the next ${
+          k === "daemon" ? "boot" : "login"
+        }, or now with: autostart start ${spec.name}`,
+      );
+    }
+    return {
+      driver: this.id,
+      service: spec.name,
+      steps,
+      ...(notes.length ? { notes } : {}),
+    };
+  }
+
+  planDisable(
+    ref: ServiceRef,
+    ctx: Context,
+    options: { keepFiles?: boolean } = {},
+  ): Plan {
+    const k = this.kind;
+    requireRoot(k, ctx, "Removing");
+    const target = serviceTarget(k, ctx, ref.name);
+    const steps: Step[] = [
+      launchctl(["bootout", target], "stop and unload the service", {
+        okCodes: [...BOOTOUT_OK],
+        ignoreFailure: true,
+      }),
+    ];
+    if (options.keepFiles) {
+      steps.push(
+        launchctl(["disable", target], "keep launchd from loading it again"),
+      );
+    } else {
+      steps.push({
+        kind: "remove",
+        path: plistPath(k, ctx, ref.name),
+        marker: LAUNCHD_MARKER_TEXT,
+      });
+    }
+    return { driver: this.id, service: ref.name, steps };
+  }
+
+  planControl(ref: ServiceRef, action: ControlAction, ctx: Context): Plan {
+    const k = this.kind;
+    requireRoot(k, ctx, action === "stop" ? "Stopping" : "Starting");
+    const target = serviceTarget(k, ctx, ref.name);
+    const load = launchctl(
+      ["bootstrap", launchdDomain(k, ctx), plistPath(k, ctx, ref.name)],
+      "load the service",
+      { okCodes: [...BOOTSTRAP_LOADED] },
+    );
+    const steps: Step[] = action === "stop"
+      ? [
+        launchctl(["bootout", target], "stop the service", {
+          okCodes: [...BOOTOUT_OK],
+        }),
+      ]
+      : action === "start"
+      ? [load, launchctl(["kickstart", target], "start the service")]
+      : [load, launchctl(["kickstart", "-k", target], "restart the service")];
+    return { driver: this.id, service: ref.name, steps };
+  }
+
+  async status(
+    condition: Condition,
+    ctx: Context,
+    names?: string[],
+  ): Promise<ServiceStatus[]> {
+    const k = this.kind;
+    if (condition !== KINDS[k].condition) return [];
+    const dir = plistDir(k, ctx);
+    const found: { name: string; unit: string; file: string }[] = [];
+    for (const f of await ctx.fs.list(dir)) {
+      const name = serviceNameOfPlist(f);
+      if (name === null || (names && !names.includes(name))) continue;
+      const content = await ctx.fs.readText(`${dir}/${f}`).catch(() => null);
+      if (content === null || !content.includes(LAUNCHD_MARKER_TEXT)) continue;
+      found.push({ name, unit: launchdLabel(name), file: `${dir}/${f}` });
+    }
+    if (found.length === 0) return [];
+    const a = await this.available(ctx);
+    if (!a.available) {
+      return found.map((f) => ({
+        ...f,
+        condition,
+        driver: this.id,
+        state: "unknown",
+        enabled: null,
+        pid: null,
+        restarts: null,
+        lastExit: null,
+        since: null,
+        detail: a.reason ?? "launchd is not reachable",
+      }));
+    }
+    const domain = launchdDomain(k, ctx);
+    const [disabled, ...prints] = await Promise.all([
+      ctx.runner.run(["launchctl", "print-disabled", domain]),
+      ...found.map((f) =>
+        ctx.runner.run(["launchctl", "print", `${domain}/${f.unit}`])
+      ),
+    ]);
+    const off = disabled!.code === 0
+      ? parsePrintDisabled(disabled!.stdout)
+      : null;
+    return found.map((f, i) =>
+      toLaunchdStatus(
+        prints[i]!,
+        { ...f, condition },
+        this.id,
+        off === null ? null : !(off.get(f.unit) ?? false),
+      )
+    );
+  }
+
+  advise(spec: ServiceSpec, _ctx: Context): Promise<string[]> {
+    if (this.kind !== "agent") return Promise.resolve([]);
+    return Promise.resolve([
+      `"${spec.name}" runs while you are logged in to the Mac's desktop and stops when you log out.`,
+      `To run it at boot without a login, use: sudo autostart enable ${spec.name} --condition=boot ...`,
+    ]);
+  }
+
+  explain = explainLaunchctl;
+}
+
+/** Makes the driver of one kind. */
+export function createLaunchdDriver(
+  kind: LaunchdKind,
+  codec?: PlistCodec,
+): LaunchdDriver {
+  return new LaunchdDriver(kind, codec);
+}

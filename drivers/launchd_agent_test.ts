@@ -1,0 +1,542 @@
+import { parse } from "plist";
+import {
+  assertEquals,
+  assertMatch,
+  assertOk,
+  assertRejects,
+  assertThrows,
+} from "../tests/assert.ts";
+import { fakeContext, runCli } from "../tests/helpers.ts";
+import { fixture, MAC_ALICE, macContext } from "../tests/launchd_helpers.ts";
+import { apply } from "../core/apply.ts";
+import { OperationError } from "../core/errors.ts";
+import { FakeRunner, MemoryFs } from "../core/fake.ts";
+import type { ServiceSpec } from "../core/spec.ts";
+import { builtinRegistry } from "./mod.ts";
+import { createLaunchdDriver } from "./_launchd.ts";
+import { launchdAgentDriver } from "./launchd_agent.ts";
+
+const DIR = "/Users/alice/Library/LaunchAgents";
+const PLIST = `${DIR}/dev.autostart.web.plist`;
+const TARGET = "gui/501/dev.autostart.web";
+
+function webSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
+  return {
+    name: "web",
+    program: "/usr/bin/python3",
+    args: ["-m", "http.server", "8080"],
+    condition: "login",
+    keepAlive: "on-failure",
+    env: [["PATH", "/opt/homebrew/bin:/usr/bin:/bin"]],
+    restartDelayMs: 2000,
+    start: true,
+    ...over,
+  };
+}
+
+await launchdAgentDriver.prepare();
+
+Deno.test("launchdAgentDriver.plan() writes the plist, then bootout, enable, bootstrap", async () => {
+  const ctx = macContext();
+  const plan = launchdAgentDriver.plan(webSpec(), ctx);
+  await apply(plan, { runner: ctx.runner, fs: ctx.fs });
+  assertEquals(ctx.runner.lines(), [
+    `launchctl bootout ${TARGET}`,
+    `launchctl enable ${TARGET}`,
+    `launchctl bootstrap gui/501 ${PLIST}`,
+  ]);
+  const file = ctx.fs.files.get(PLIST)!;
+  assertEquals(file.mode, 0o644);
+  assertEquals(file.owner, undefined);
+  const obj = parse(file.content) as Record<string, unknown>;
+  assertEquals(obj.Label, "dev.autostart.web");
+  assertEquals(obj.ProgramArguments, [
+    "/usr/bin/python3",
+    "-m",
+    "http.server",
+    "8080",
+  ]);
+  assertEquals(obj.KeepAlive, { SuccessfulExit: false });
+  assertEquals(obj.ThrottleInterval, 2);
+  assertEquals(
+    obj.StandardOutPath,
+    "/Users/alice/Library/Logs/autostart/web.log",
+  );
+  assertOk(ctx.fs.dirs.has("/Users/alice/Library/Logs/autostart"));
+  assertOk(ctx.fs.dirs.has(DIR));
+});
+
+Deno.test("launchdAgentDriver.plan() accepts 'not loaded' answers of the first bootout", () => {
+  const step = launchdAgentDriver.plan(webSpec(), macContext()).steps.find((
+    s,
+  ) => s.kind === "run" && s.argv[1] === "bootout");
+  assertEquals(step?.kind === "run" && step.okCodes, [3, 36, 113]);
+});
+
+Deno.test("launchdAgentDriver.plan() with --no-start writes and enables but does not bootstrap", async () => {
+  const ctx = macContext();
+  const plan = launchdAgentDriver.plan(webSpec({ start: false }), ctx);
+  await apply(plan, { runner: ctx.runner, fs: ctx.fs });
+  assertEquals(ctx.runner.lines(), [
+    `launchctl bootout ${TARGET}`,
+    `launchctl enable ${TARGET}`,
+  ]);
+  assertOk(ctx.fs.files.has(PLIST));
+  assertMatch(plan.notes?.join("\n") ?? "", /next login.*autostart start web/);
+});
+
+Deno.test("launchdAgentDriver.plan() uses --log-dir for both streams", () => {
+  const plan = launchdAgentDriver.plan(
+    webSpec({ logDir: "/var/tmp/my logs" }),
+    macContext(),
+  );
+  const w = plan.steps.find((s) => s.kind === "write");
+  const obj = parse(w?.kind === "write" ? w.content : "") as Record<
+    string,
+    unknown
+  >;
+  assertEquals(obj.StandardOutPath, "/var/tmp/my logs/web.log");
+  assertEquals(obj.StandardErrorPath, "/var/tmp/my logs/web.log");
+  assertOk(
+    plan.steps.some((s) => s.kind === "mkdir" && s.path === "/var/tmp/my logs"),
+  );
+});
+
+Deno.test("launchdAgentDriver re-enable overwrites its own plist and bootouts the old job first", async () => {
+  const ctx = macContext();
+  await apply(launchdAgentDriver.plan(webSpec(), ctx), {
+    runner: ctx.runner,
+    fs: ctx.fs,
+  });
+  ctx.runner.calls.length = 0;
+  await apply(
+    launchdAgentDriver.plan(webSpec({ keepAlive: "always" }), ctx),
+    { runner: ctx.runner, fs: ctx.fs },
+  );
+  assertEquals(ctx.runner.lines(), [
+    `launchctl bootout ${TARGET}`,
+    `launchctl enable ${TARGET}`,
+    `launchctl bootstrap gui/501 ${PLIST}`,
+  ]);
+  const obj = parse(ctx.fs.files.get(PLIST)!.content) as Record<
+    string,
+    unknown
+  >;
+  assertEquals(obj.KeepAlive, true);
+});
+
+Deno.test("launchdAgentDriver refuses to overwrite a plist autostart did not write", async () => {
+  const fs = new MemoryFs({
+    "/bin/launchctl": "",
+    [PLIST]: "<plist><dict/></plist>",
+  });
+  const ctx = macContext({ fs });
+  await assertRejects(
+    () =>
+      apply(launchdAgentDriver.plan(webSpec(), ctx), {
+        runner: ctx.runner,
+        fs: ctx.fs,
+      }),
+    /not written by autostart/,
+  );
+  assertEquals(ctx.runner.lines(), []);
+});
+
+Deno.test("launchdAgentDriver: a failed bootstrap leaves no plist behind", async () => {
+  const runner = new FakeRunner().on(["launchctl", "bootstrap"], {
+    code: 5,
+    stderr:
+      "Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n",
+  });
+  const ctx = macContext({ runner });
+  const err = await apply(launchdAgentDriver.plan(webSpec(), ctx), {
+    runner,
+    fs: ctx.fs,
+    explain: launchdAgentDriver.explain,
+  }).catch((e) => e);
+  assertOk(err instanceof OperationError);
+  assertEquals(err.exitCode, 1);
+  assertMatch(err.message, /Cannot load and start the service/);
+  assertMatch(err.message, /already loaded, or the plist is invalid/);
+  assertMatch(err.hint ?? "", /plutil -lint/);
+  assertEquals(ctx.fs.files.has(PLIST), false);
+  assertEquals(err.rollbackProblems, []);
+});
+
+Deno.test("launchdAgentDriver: a failed bootstrap restores the previous plist", async () => {
+  const ctx = macContext();
+  await apply(launchdAgentDriver.plan(webSpec(), ctx), {
+    runner: ctx.runner,
+    fs: ctx.fs,
+  });
+  const before = ctx.fs.files.get(PLIST)!.content;
+  ctx.runner.on(["launchctl", "bootstrap"], {
+    code: 37,
+    stderr: "Bootstrap failed: 37: Operation already in progress",
+  });
+  await assertRejects(
+    () =>
+      apply(launchdAgentDriver.plan(webSpec({ args: ["other"] }), ctx), {
+        runner: ctx.runner,
+        fs: ctx.fs,
+        explain: launchdAgentDriver.explain,
+      }),
+    (e: unknown) => e instanceof OperationError && /still busy/.test(e.message),
+  );
+  assertEquals(ctx.fs.files.get(PLIST)!.content, before);
+});
+
+Deno.test("launchdAgentDriver.planDisable() bootouts (not loaded is fine) and removes the plist", async () => {
+  const ctx = macContext();
+  await apply(launchdAgentDriver.plan(webSpec(), ctx), {
+    runner: ctx.runner,
+    fs: ctx.fs,
+  });
+  ctx.runner.calls.length = 0;
+  ctx.runner.on(["launchctl", "bootout"], {
+    code: 3,
+    stderr: "Boot-out failed: 3: No such process",
+  });
+  const r = await apply(
+    launchdAgentDriver.planDisable({ name: "web", condition: "login" }, ctx),
+    { runner: ctx.runner, fs: ctx.fs },
+  );
+  assertEquals(r.warnings, []);
+  assertEquals(ctx.runner.lines(), [`launchctl bootout ${TARGET}`]);
+  assertEquals(ctx.fs.files.has(PLIST), false);
+});
+
+Deno.test("launchdAgentDriver.planDisable() with keepFiles disables the label instead of removing", () => {
+  const plan = launchdAgentDriver.planDisable(
+    { name: "web", condition: "login" },
+    macContext(),
+    { keepFiles: true },
+  );
+  assertEquals(
+    plan.steps.map((s) => s.kind === "run" ? s.argv.join(" ") : s.kind),
+    [`launchctl bootout ${TARGET}`, `launchctl disable ${TARGET}`],
+  );
+});
+
+Deno.test("launchdAgentDriver.planControl() start, stop and restart", () => {
+  const ctx = macContext();
+  const lines = (a: "start" | "stop" | "restart") =>
+    launchdAgentDriver.planControl({ name: "web", condition: "login" }, a, ctx)
+      .steps.map((s) => s.kind === "run" ? s.argv.join(" ") : s.kind);
+  assertEquals(lines("start"), [
+    `launchctl bootstrap gui/501 ${PLIST}`,
+    `launchctl kickstart ${TARGET}`,
+  ]);
+  assertEquals(lines("restart"), [
+    `launchctl bootstrap gui/501 ${PLIST}`,
+    `launchctl kickstart -k ${TARGET}`,
+  ]);
+  assertEquals(lines("stop"), [`launchctl bootout ${TARGET}`]);
+  const start = launchdAgentDriver.planControl(
+    { name: "web", condition: "login" },
+    "start",
+    ctx,
+  ).steps[0]!;
+  assertEquals(start.kind === "run" && start.okCodes, [5, 17, 37]);
+});
+
+Deno.test("launchdAgentDriver.plan() without prepare() says what to do", () => {
+  const fresh = createLaunchdDriver("agent");
+  assertThrows(() => fresh.plan(webSpec(), macContext()), /prepare/);
+});
+
+Deno.test("launchdAgentDriver.status() reads each plist's state with launchctl print", async () => {
+  const ctx = macContext();
+  for (const n of ["web", "api", "idle", "old"]) {
+    await apply(launchdAgentDriver.plan(webSpec({ name: n }), ctx), {
+      runner: new FakeRunner(),
+      fs: ctx.fs,
+    });
+  }
+  ctx.fs.files.set(`${DIR}/com.other.plist`, { content: "x", mode: 0o644 });
+  ctx.fs.files.set(`${DIR}/dev.autostart.fake.plist`, {
+    content: "<plist/>",
+    mode: 0o644,
+  });
+  ctx.runner
+    .on(["launchctl", "print-disabled"], {
+      stdout:
+        '\tdisabled services = {\n\t\t"dev.autostart.old" => disabled\n\t}\n',
+    })
+    .on(["launchctl", "print", "gui/501/dev.autostart.web"], {
+      stdout: fixture("print_agent_running.txt"),
+    })
+    .on(["launchctl", "print", "gui/501/dev.autostart.api"], {
+      stdout: fixture("print_daemon_spawn_scheduled.txt"),
+    })
+    .on(["launchctl", "print", "gui/501/dev.autostart.idle"], {
+      stdout: fixture("print_agent_not_running_exit0.txt"),
+    })
+    .on(["launchctl", "print", "gui/501/dev.autostart.old"], {
+      code: 113,
+      stderr: fixture("print_not_found.stderr"),
+    });
+  const list = await launchdAgentDriver.status("login", ctx);
+  assertEquals(
+    list.map((s) => [s.name, s.state, s.pid, s.enabled, s.unit]),
+    [
+      ["api", "crash-looping", null, true, "dev.autostart.api"],
+      ["idle", "stopped", null, true, "dev.autostart.idle"],
+      ["old", "not-loaded", null, false, "dev.autostart.old"],
+      ["web", "running", 9183, true, "dev.autostart.web"],
+    ],
+  );
+  assertEquals(list[3]!.file, PLIST);
+  assertEquals(
+    ctx.runner.lines().sort(),
+    [
+      "launchctl print gui/501/dev.autostart.api",
+      "launchctl print gui/501/dev.autostart.idle",
+      "launchctl print gui/501/dev.autostart.old",
+      "launchctl print gui/501/dev.autostart.web",
+      "launchctl print-disabled gui/501",
+    ],
+  );
+  ctx.runner.calls.length = 0;
+  const one = await launchdAgentDriver.status("login", ctx, ["web"]);
+  assertEquals(one.map((s) => s.name), ["web"]);
+  assertEquals(await launchdAgentDriver.status("boot", ctx), []);
+});
+
+Deno.test("launchdAgentDriver.status() runs nothing when there are no plists", async () => {
+  const ctx = macContext();
+  assertEquals(await launchdAgentDriver.status("login", ctx), []);
+  assertEquals(ctx.runner.lines(), []);
+});
+
+Deno.test("launchdAgentDriver.available() needs macOS and /bin/launchctl", async () => {
+  assertEquals(await launchdAgentDriver.available(macContext()), {
+    available: true,
+  });
+  assertEquals(
+    await launchdAgentDriver.available(macContext({ fs: new MemoryFs() })),
+    { available: false, reason: "launchctl is missing (no /bin/launchctl)" },
+  );
+  assertEquals(await launchdAgentDriver.available(fakeContext()), {
+    available: false,
+    reason: "launchd runs on macOS only",
+  });
+});
+
+Deno.test("Registry.select() on macOS picks launchd-agent for login and launchd-daemon for boot", async () => {
+  const reg = builtinRegistry();
+  const ctx = macContext();
+  assertEquals(
+    (await reg.select({ condition: "login" }, ctx)).id,
+    "launchd-agent",
+  );
+  assertEquals(
+    (await reg.select({ condition: "boot" }, ctx)).id,
+    "launchd-daemon",
+  );
+  for (const keepAlive of ["false", "on-failure", "always"] as const) {
+    assertEquals(
+      (await reg.select({ condition: "login", keepAlive }, ctx)).id,
+      "launchd-agent",
+    );
+  }
+});
+
+Deno.test("Registry.select() on linux never picks a launchd driver", async () => {
+  const reg = builtinRegistry();
+  assertEquals(
+    (await reg.select({ condition: "login" }, fakeContext())).id,
+    "systemd",
+  );
+  await assertRejects(
+    () =>
+      reg.select(
+        { condition: "login", driverId: "launchd-agent" },
+        fakeContext(),
+      ),
+    /does not run on linux/,
+  );
+});
+
+Deno.test("drivers --json lists both launchd drivers with conditions and keep-alive modes", async () => {
+  const mac = JSON.parse(
+    (await runCli(["drivers", "--json"], macContext())).stdout,
+  );
+  const byId = (doc: { drivers: { id: string }[] }, id: string) =>
+    doc.drivers.find((d) => d.id === id) as Record<string, unknown>;
+  assertEquals(mac.platform, "darwin");
+  for (
+    const [id, cond] of [["launchd-agent", "login"], ["launchd-daemon", "boot"]]
+  ) {
+    const d = byId(mac, id!);
+    assertEquals(d.conditions, [cond]);
+    assertEquals(d.keepAlive, ["false", "on-failure", "always"]);
+    assertEquals(d.platforms, ["darwin"]);
+    assertEquals(d.available, true);
+  }
+  const linux = JSON.parse(
+    (await runCli(["drivers", "--json"], fakeContext())).stdout,
+  );
+  const agent = byId(linux, "launchd-agent");
+  assertEquals(agent.available, false);
+  assertMatch(String(agent.reason), /runs on darwin, not linux/);
+});
+
+Deno.test("drivers on macOS without launchctl says why launchd is unavailable", async () => {
+  const out = await runCli(
+    ["drivers", "--json"],
+    macContext({ fs: new MemoryFs() }),
+  );
+  const doc = JSON.parse(out.stdout);
+  const agent = doc.drivers.find((d: { id: string }) =>
+    d.id === "launchd-agent"
+  );
+  assertEquals(agent.available, false);
+  assertMatch(agent.reason, /launchctl is missing/);
+});
+
+Deno.test("autostart enable on macOS installs a LaunchAgent end to end (fake launchctl)", async () => {
+  const ctx = macContext();
+  const r = await runCli(
+    ["enable", "web", "--", "/bin/sh", "-c", "sleep 100"],
+    ctx,
+  );
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(
+    r.stdout,
+    /Enabled "web" \(launchd-agent, .*dev\.autostart\.web\.plist\)/,
+  );
+  assertMatch(r.stdout, /logged in to the Mac's desktop/);
+  assertEquals(ctx.runner.lines(), [
+    `launchctl bootout ${TARGET}`,
+    `launchctl enable ${TARGET}`,
+    `launchctl bootstrap gui/501 ${PLIST}`,
+  ]);
+  const obj = parse(ctx.fs.files.get(PLIST)!.content) as Record<
+    string,
+    unknown
+  >;
+  assertEquals(obj.ProgramArguments, ["/bin/sh", "-c", "sleep 100"]);
+  assertEquals(obj.EnvironmentVariables, {
+    PATH: "/usr/local/bin:/usr/bin:/bin",
+  });
+});
+
+Deno.test("autostart enable --dry-run on macOS prints the plist and the launchctl commands", async () => {
+  const ctx = macContext();
+  const r = await runCli(["enable", "web", "--dry-run", "--", "/bin/sh"], ctx);
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(
+    r.stdout,
+    /write \/Users\/alice\/Library\/LaunchAgents\/dev\.autostart\.web\.plist \(mode 0644\)/,
+  );
+  assertMatch(r.stdout, /run launchctl bootstrap gui\/501/);
+  assertEquals(ctx.runner.lines(), []);
+});
+
+Deno.test("autostart enable reports a failed bootstrap with exit 1, what launchctl said and a hint", async () => {
+  const runner = new FakeRunner().on(["launchctl", "bootstrap"], {
+    code: 5,
+    stderr: "Bootstrap failed: 5: Input/output error",
+  });
+  const ctx = macContext({ runner });
+  const r = await runCli(["enable", "web", "--", "/bin/sh"], ctx);
+  assertEquals(r.code, 1);
+  assertMatch(
+    r.stderr,
+    /launchctl bootstrap gui\/501 .* exited with code 5: Bootstrap failed: 5/,
+  );
+  assertMatch(r.stderr, /hint: check the plist with: plutil -lint/);
+  assertEquals(ctx.fs.files.has(PLIST), false);
+});
+
+Deno.test("autostart status, stop, start, restart and disable drive launchctl on macOS", async () => {
+  const ctx = macContext();
+  assertEquals((await runCli(["enable", "web", "--", "/bin/sh"], ctx)).code, 0);
+  ctx.runner.on(["launchctl", "print", TARGET], {
+    stdout: fixture("print_agent_running.txt"),
+  });
+  const st = await runCli(["status", "--json"], ctx);
+  const doc = JSON.parse(st.stdout);
+  assertEquals(doc.services[0].state, "running");
+  assertEquals(doc.services[0].pid, 9183);
+  assertEquals(doc.services[0].driver, "launchd-agent");
+  for (
+    const [cmd, expect] of [
+      ["stop", [`launchctl bootout ${TARGET}`]],
+      ["start", [
+        `launchctl bootstrap gui/501 ${PLIST}`,
+        `launchctl kickstart ${TARGET}`,
+      ]],
+      ["restart", [
+        `launchctl bootstrap gui/501 ${PLIST}`,
+        `launchctl kickstart -k ${TARGET}`,
+      ]],
+    ] as const
+  ) {
+    ctx.runner.calls.length = 0;
+    const r = await runCli([cmd, "web"], ctx);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(
+      ctx.runner.lines().filter((l) => !l.startsWith("launchctl print")),
+      expect,
+    );
+  }
+  ctx.runner.calls.length = 0;
+  const d = await runCli(["disable", "web"], ctx);
+  assertEquals(d.code, 0, d.stderr);
+  assertMatch(d.stdout, /Disabled "web" \(launchd-agent\)/);
+  assertEquals(ctx.fs.files.has(PLIST), false);
+});
+
+Deno.test("autostart start of a service disabled in launchd explains error 119", async () => {
+  const ctx = macContext();
+  assertEquals(
+    (await runCli(["enable", "web", "--no-start", "--", "/bin/sh"], ctx)).code,
+    0,
+  );
+  ctx.runner
+    .on(["launchctl", "print", TARGET], {
+      code: 113,
+      stderr: "Could not find service",
+    })
+    .on(["launchctl", "bootstrap"], {
+      code: 119,
+      stderr: "Bootstrap failed: 119: Service is disabled",
+    });
+  const r = await runCli(["start", "web"], ctx);
+  assertEquals(r.code, 1);
+  assertMatch(r.stderr, /Service is disabled/);
+  assertMatch(
+    r.stderr,
+    /hint: enable it again with: launchctl enable gui\/501\/dev\.autostart\.web/,
+  );
+});
+
+Deno.test("autostart start explains error 113 when the plist cannot be loaded", async () => {
+  const ctx = macContext();
+  assertEquals(
+    (await runCli(["enable", "web", "--no-start", "--", "/bin/sh"], ctx)).code,
+    0,
+  );
+  ctx.runner
+    .on(["launchctl", "bootstrap"], {
+      code: 5,
+      stderr: "Bootstrap failed: 5: Input/output error",
+    })
+    .on(["launchctl", "kickstart"], {
+      code: 113,
+      stderr: 'Could not find service "dev.autostart.web" in domain for port',
+    });
+  const r = await runCli(["start", "web"], ctx);
+  assertEquals(r.code, 1);
+  assertMatch(r.stderr, /Cannot start the service: launchctl kickstart/);
+  assertMatch(r.stderr, /no service dev\.autostart\.web loaded in gui\/501/);
+});
+
+Deno.test("a login service cannot be installed through sudo on macOS either", async () => {
+  const ctx = macContext({ sudoUser: "alice", self: { ...MAC_ALICE, uid: 0 } });
+  const r = await runCli(["enable", "web", "--", "/bin/sh"], ctx);
+  assertEquals(r.code, 2);
+  assertMatch(r.stderr, /run it without sudo/);
+});

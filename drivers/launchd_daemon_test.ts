@@ -1,0 +1,199 @@
+import { parse } from "plist";
+import {
+  assertEquals,
+  assertMatch,
+  assertOk,
+  assertThrows,
+} from "../tests/assert.ts";
+import { runCli } from "../tests/helpers.ts";
+import {
+  fixture,
+  MAC_ALICE,
+  macContext,
+  macRootContext,
+} from "../tests/launchd_helpers.ts";
+import { apply } from "../core/apply.ts";
+import { UsageError } from "../core/errors.ts";
+import type { ServiceSpec } from "../core/spec.ts";
+import { launchdDaemonDriver } from "./launchd_daemon.ts";
+
+const PLIST = "/Library/LaunchDaemons/dev.autostart.tunnel.plist";
+const TARGET = "system/dev.autostart.tunnel";
+
+function tunnelSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
+  return {
+    name: "tunnel",
+    program: "/usr/local/bin/cloudflared",
+    args: ["tunnel", "run"],
+    condition: "boot",
+    keepAlive: "always",
+    env: [],
+    restartDelayMs: 5000,
+    start: true,
+    runAs: MAC_ALICE,
+    ...over,
+  };
+}
+
+await launchdDaemonDriver.prepare();
+
+Deno.test("launchdDaemonDriver.plan() writes a root:wheel 0644 LaunchDaemon and loads it into system", async () => {
+  const ctx = macRootContext();
+  await apply(launchdDaemonDriver.plan(tunnelSpec(), ctx), {
+    runner: ctx.runner,
+    fs: ctx.fs,
+  });
+  assertEquals(ctx.runner.lines(), [
+    `launchctl bootout ${TARGET}`,
+    `launchctl enable ${TARGET}`,
+    `launchctl bootstrap system ${PLIST}`,
+  ]);
+  const f = ctx.fs.files.get(PLIST)!;
+  assertEquals([f.mode, f.owner], [0o644, { uid: 0, gid: 0 }]);
+  const obj = parse(f.content) as Record<string, unknown>;
+  assertEquals([obj.UserName, obj.GroupName], ["alice", "staff"]);
+  assertEquals(obj.KeepAlive, true);
+  assertEquals(obj.ThrottleInterval, 5);
+  assertEquals(obj.StandardOutPath, "/Library/Logs/autostart/tunnel.log");
+});
+
+Deno.test("launchdDaemonDriver.plan() creates the log directory for the service's user", () => {
+  const plan = launchdDaemonDriver.plan(tunnelSpec(), macRootContext());
+  const logDir = plan.steps.find((s) =>
+    s.kind === "mkdir" && s.path === "/Library/Logs/autostart"
+  );
+  assertEquals(logDir?.kind === "mkdir" && logDir.owner, { uid: 501, gid: 20 });
+  const asRoot = launchdDaemonDriver.plan(
+    tunnelSpec({
+      runAs: {
+        name: "root",
+        uid: 0,
+        gid: 0,
+        group: "wheel",
+        home: "/var/root",
+      },
+    }),
+    macRootContext(),
+  ).steps.find((s) =>
+    s.kind === "mkdir" && s.path === "/Library/Logs/autostart"
+  );
+  assertEquals(asRoot?.kind === "mkdir" && asRoot.owner, undefined);
+});
+
+Deno.test("launchdDaemonDriver refuses every change without root, with a UsageError saying sudo", () => {
+  const ctx = macContext();
+  const ref = { name: "tunnel", condition: "boot" as const };
+  for (
+    const f of [
+      () => launchdDaemonDriver.plan(tunnelSpec(), ctx),
+      () => launchdDaemonDriver.planDisable(ref, ctx),
+      () => launchdDaemonDriver.planControl(ref, "restart", ctx),
+      () => launchdDaemonDriver.planControl(ref, "stop", ctx),
+    ]
+  ) {
+    assertThrows(
+      f,
+      (e: unknown) =>
+        e instanceof UsageError && e.exitCode === 2 &&
+        /needs root/.test(e.message) && /sudo/.test(e.hint ?? ""),
+    );
+  }
+});
+
+Deno.test("launchdDaemonDriver.planDisable() and planControl() use the system domain", () => {
+  const ctx = macRootContext();
+  const ref = { name: "tunnel", condition: "boot" as const };
+  const lines = (
+    p: { steps: { kind: string; argv?: string[]; path?: string }[] },
+  ) => p.steps.map((s) => s.argv ? s.argv.join(" ") : `${s.kind} ${s.path}`);
+  assertEquals(lines(launchdDaemonDriver.planDisable(ref, ctx)), [
+    `launchctl bootout ${TARGET}`,
+    `remove ${PLIST}`,
+  ]);
+  assertEquals(lines(launchdDaemonDriver.planControl(ref, "restart", ctx)), [
+    `launchctl bootstrap system ${PLIST}`,
+    `launchctl kickstart -k ${TARGET}`,
+  ]);
+});
+
+Deno.test("launchdDaemonDriver.status() reads /Library/LaunchDaemons and the system domain (no root needed)", async () => {
+  const root = macRootContext();
+  await apply(launchdDaemonDriver.plan(tunnelSpec(), root), {
+    runner: root.runner,
+    fs: root.fs,
+  });
+  const ctx = macContext({ fs: root.fs });
+  ctx.runner.on(["launchctl", "print", TARGET], {
+    stdout: fixture("print_daemon_running.txt"),
+  });
+  const [s] = await launchdDaemonDriver.status("boot", ctx);
+  assertEquals(
+    [s?.name, s?.state, s?.pid, s?.driver, s?.condition, s?.file],
+    ["tunnel", "running", 54109, "launchd-daemon", "boot", PLIST],
+  );
+  assertOk(ctx.runner.lines().includes("launchctl print-disabled system"));
+});
+
+Deno.test("sudo autostart enable --condition=boot on macOS installs a LaunchDaemon for SUDO_USER", async () => {
+  const ctx = macRootContext();
+  const r = await runCli(
+    [
+      "enable",
+      "tunnel",
+      "--condition=boot",
+      "--",
+      "/bin/sh",
+      "-c",
+      "exec sleep 1000",
+    ],
+    ctx,
+  );
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(
+    r.stdout,
+    /Enabled "tunnel" \(launchd-daemon, \/Library\/LaunchDaemons\/dev\.autostart\.tunnel\.plist\): starts at boot/,
+  );
+  const obj = parse(ctx.fs.files.get(PLIST)!.content) as Record<
+    string,
+    unknown
+  >;
+  assertEquals(obj.UserName, "alice");
+});
+
+Deno.test("autostart enable --condition=boot on macOS without sudo exits 2 before touching anything", async () => {
+  const ctx = macContext();
+  const r = await runCli([
+    "enable",
+    "tunnel",
+    "--condition=boot",
+    "--",
+    "/bin/sh",
+  ], ctx);
+  assertEquals(r.code, 2);
+  assertMatch(r.stderr, /needs root/);
+  assertMatch(r.stderr, /hint: run the same command with sudo/);
+  assertEquals(ctx.runner.lines(), []);
+  assertEquals(ctx.fs.files.has(PLIST), false);
+});
+
+Deno.test("autostart enable --condition=boot reports bad ownership (error 122) with the fix", async () => {
+  const ctx = macRootContext();
+  ctx.runner.on(["launchctl", "bootstrap"], {
+    code: 122,
+    stderr: "Bootstrap failed: 122: Path had bad ownership/permissions",
+  });
+  const r = await runCli([
+    "enable",
+    "tunnel",
+    "--condition=boot",
+    "--",
+    "/bin/sh",
+  ], ctx);
+  assertEquals(r.code, 1);
+  assertMatch(r.stderr, /ownership or permissions/);
+  assertMatch(
+    r.stderr,
+    /sudo chown root:wheel \/Library\/LaunchDaemons\/dev\.autostart\.tunnel\.plist/,
+  );
+  assertEquals(ctx.fs.files.has(PLIST), false);
+});

@@ -1,0 +1,167 @@
+/**
+ * launchd property lists for a {@link ServiceSpec}: {@link buildLaunchdPlist} is a pure
+ * function from the spec to the plist *object*; the XML text is made by a real plist
+ * serializer (npm `plist`), never by pasting user values into a template. The serializer
+ * is loaded on demand with {@link loadPlistCodec} so that commands which never write a
+ * plist (and every command on Linux) do not pay for it at startup.
+ *
+ * @module
+ */
+
+import { UsageError } from "../core/errors.ts";
+import type { KeepAliveMode, ServiceSpec } from "../core/spec.ts";
+
+/** Prefix of every label autostart owns: `dev.autostart.NAME`. */
+export const LABEL_PREFIX = "dev.autostart.";
+
+/** Key of the marker entry that every plist autostart writes carries. */
+export const LAUNCHD_MARKER_KEY = "AutostartManaged";
+
+/** Text that must be in an existing plist for autostart to overwrite or remove it. */
+export const LAUNCHD_MARKER_TEXT = "Managed by autostart";
+
+/** A plist value as the serializer takes it. */
+export type PlistValue =
+  | string
+  | number
+  | boolean
+  | PlistValue[]
+  | { [key: string]: PlistValue };
+
+/** A plist dictionary. */
+export type PlistDict = { [key: string]: PlistValue };
+
+/** Serializes and parses XML property lists (the npm `plist` package's shape). */
+export interface PlistCodec {
+  /** Object to XML text. */
+  build(value: PlistDict): string;
+  /** XML text to object. */
+  parse(text: string): unknown;
+}
+
+/**
+ * Loads the plist serializer (npm `plist`). Kept out of every static import chain of
+ * `main.ts`: the launchd drivers call it from their `prepare()` hook.
+ */
+export async function loadPlistCodec(): Promise<PlistCodec> {
+  const m = await import("plist");
+  return {
+    build: (v) => m.build(v as Parameters<typeof m.build>[0]),
+    parse: (t) => m.parse(t),
+  };
+}
+
+/** launchd label of a service: `dev.autostart.NAME`. */
+export function launchdLabel(name: string): string {
+  return `${LABEL_PREFIX}${name}`;
+}
+
+/** Plist file name of a service: `dev.autostart.NAME.plist`. */
+export function plistFileName(name: string): string {
+  return `${launchdLabel(name)}.plist`;
+}
+
+/** Service name of a plist file name, or `null` when it is not one of ours. */
+export function serviceNameOfPlist(file: string): string | null {
+  if (!file.startsWith(LABEL_PREFIX) || !file.endsWith(".plist")) return null;
+  const name = file.slice(LABEL_PREFIX.length, -".plist".length);
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) ? name : null;
+}
+
+/** launchd `KeepAlive` value of a keep-alive mode. */
+export function keepAliveValue(mode: KeepAliveMode): PlistValue {
+  if (mode === "false") return false;
+  if (mode === "on-failure") return { SuccessfulExit: false };
+  return true;
+}
+
+/** launchd `ThrottleInterval` (whole seconds, at least 1) of a restart delay. */
+export function throttleSeconds(restartDelayMs: number): number {
+  return Math.max(1, Math.ceil(restartDelayMs / 1000));
+}
+
+/** Where the files of one plist point. */
+export interface PlistPaths {
+  /** launchd label. */
+  label: string;
+  /** Absolute path of the combined stdout/stderr log file. */
+  logFile: string;
+  /** A LaunchDaemon (adds `UserName`/`GroupName` from `spec.runAs`). */
+  daemon: boolean;
+}
+
+// XML 1.0 allows TAB, LF, CR and everything from U+0020 except the non-characters
+// U+FFFE and U+FFFF (lone surrogates are rejected earlier, by checkText).
+// deno-lint-ignore no-control-regex
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+function checkXml(what: string, value: string): string {
+  const m = NOT_XML.exec(value);
+  if (m) {
+    const code = m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(
+      4,
+      "0",
+    );
+    throw new UsageError(
+      `Invalid ${what}: it contains the character U+${code}, which a launchd plist (XML) cannot hold`,
+      "remove the control character, or pass the value through a wrapper script",
+    );
+  }
+  return value;
+}
+
+/**
+ * Builds the plist object of a service. Pure: the same spec and paths give the same
+ * object. Every user string is checked to be representable in XML (control characters
+ * other than tab, newline and carriage return are refused with a {@link UsageError}).
+ *
+ * @example Usage
+ * ```ts
+ * import { buildLaunchdPlist, launchdLabel } from "./launchd_plist.ts";
+ * const obj = buildLaunchdPlist({
+ *   name: "web", program: "/usr/bin/python3", args: ["-m", "http.server"],
+ *   condition: "login", keepAlive: "on-failure", env: [], restartDelayMs: 2000, start: true,
+ * }, { label: launchdLabel("web"), logFile: "/Users/a/Library/Logs/autostart/web.log", daemon: false });
+ * console.assert(obj.Label === "dev.autostart.web");
+ * ```
+ */
+export function buildLaunchdPlist(
+  spec: ServiceSpec,
+  paths: PlistPaths,
+): PlistDict {
+  const obj: PlistDict = {
+    Label: paths.label,
+    [LAUNCHD_MARKER_KEY]:
+      `${LAUNCHD_MARKER_TEXT}: do not edit. Change it with "autostart enable ${spec.name} ...".`,
+    ProgramArguments: [
+      checkXml("program", spec.program),
+      ...spec.args.map((a, i) => checkXml(`argument ${i + 1}`, a)),
+    ],
+    RunAtLoad: true,
+    KeepAlive: keepAliveValue(spec.keepAlive),
+    ThrottleInterval: throttleSeconds(spec.restartDelayMs),
+  };
+  if (spec.cwd !== undefined) {
+    obj.WorkingDirectory = checkXml("--cwd", spec.cwd);
+  }
+  if (spec.env.length > 0) {
+    const env: PlistDict = {};
+    for (const [k, v] of spec.env) env[k] = checkXml(`value of ${k}`, v);
+    obj.EnvironmentVariables = env;
+  }
+  if (paths.daemon && spec.runAs) {
+    obj.UserName = spec.runAs.name;
+    obj.GroupName = spec.runAs.group;
+  }
+  const log = checkXml("--log-dir", paths.logFile);
+  obj.StandardOutPath = log;
+  obj.StandardErrorPath = log;
+  obj.ProcessType = "Background";
+  return obj;
+}
+
+/** Serializes a plist object to XML text (ending in a newline) with `codec`. */
+export function renderLaunchdPlist(obj: PlistDict, codec: PlistCodec): string {
+  const text = codec.build(obj);
+  return text.endsWith("\n") ? text : `${text}\n`;
+}
