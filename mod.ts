@@ -8,6 +8,7 @@
  * const ctx = await createContext();
  * const spec = await resolveSpec({ name: "web", command: ["python3", "-m", "http.server"] }, ctx);
  * const driver = await builtinRegistry().select({ condition: spec.condition }, ctx);
+ * await driver.prepare?.(ctx); // loads what plan() needs (e.g. the plist serializer)
  * await apply(driver.plan(spec, ctx), { runner: ctx.runner, fs: ctx.fs });
  * ```
  *

@@ -21,6 +21,7 @@
  * @module
  */
 
+import { checkSeal } from "../core/seal.ts";
 import type { CommandResult } from "../core/runner.ts";
 import type { Context } from "../core/context.ts";
 import type {
@@ -246,7 +247,7 @@ export function lastExitOf(
  */
 export function toLaunchdStatus(
   r: CommandResult,
-  base: Pick<ServiceStatus, "name" | "condition" | "unit" | "file">,
+  base: Pick<ServiceStatus, "name" | "condition" | "unit" | "file" | "drifted">,
   driver: string,
   enabled: boolean | null,
 ): ServiceStatus {
@@ -306,6 +307,7 @@ export function toLaunchdStatus(
       ? `last exit reason ${f.get("last exit reason")}`
       : "",
     enabled === false ? "disabled in launchd" : "",
+    base.drifted ? "plist edited by hand since autostart wrote it" : "",
   ].filter(Boolean).join(", ");
   return {
     ...common,
@@ -622,13 +624,23 @@ export class LaunchdDriver implements Driver {
     const k = this.kind;
     if (condition !== KINDS[k].condition) return [];
     const dir = plistDir(k, ctx);
-    const found: { name: string; unit: string; file: string }[] = [];
+    const found: {
+      name: string;
+      unit: string;
+      file: string;
+      drifted: boolean;
+    }[] = [];
     for (const f of await ctx.fs.list(dir)) {
       const name = serviceNameOfPlist(f);
       if (name === null || (names && !names.includes(name))) continue;
       const content = await ctx.fs.readText(`${dir}/${f}`).catch(() => null);
       if (content === null || !content.includes(LAUNCHD_MARKER_TEXT)) continue;
-      found.push({ name, unit: launchdLabel(name), file: `${dir}/${f}` });
+      found.push({
+        name,
+        unit: launchdLabel(name),
+        file: `${dir}/${f}`,
+        drifted: checkSeal(content) === "drifted",
+      });
     }
     if (found.length === 0) return [];
     const a = await this.available(ctx);

@@ -13,6 +13,7 @@ const BASE = {
   condition: "login" as const,
   unit: "dev.autostart.web",
   file: "/Users/alice/Library/LaunchAgents/dev.autostart.web.plist",
+  drifted: false,
 };
 
 function status(stdout: string, code = 0, stderr = "", enabled = true) {

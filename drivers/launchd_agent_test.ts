@@ -303,6 +303,29 @@ Deno.test("launchdAgentDriver.status() reads each plist's state with launchctl p
   assertEquals(await launchdAgentDriver.status("boot", ctx), []);
 });
 
+Deno.test("launchdAgentDriver.status() flags a plist edited by hand as drifted", async () => {
+  const ctx = macContext();
+  await apply(launchdAgentDriver.plan(webSpec(), ctx), {
+    runner: new FakeRunner(),
+    fs: ctx.fs,
+  });
+  ctx.runner.on(["launchctl", "print", TARGET], {
+    stdout: fixture("print_agent_running.txt"),
+  });
+  assertEquals(
+    (await launchdAgentDriver.status("login", ctx))[0]!.drifted,
+    false,
+  );
+  const f = ctx.fs.files.get(PLIST)!;
+  f.content = f.content.replace(
+    "<string>8080</string>",
+    "<string>9090</string>",
+  );
+  const [s] = await launchdAgentDriver.status("login", ctx);
+  assertEquals(s!.drifted, true);
+  assertMatch(s!.detail, /edited by hand/);
+});
+
 Deno.test("launchdAgentDriver.status() runs nothing when there are no plists", async () => {
   const ctx = macContext();
   assertEquals(await launchdAgentDriver.status("login", ctx), []);

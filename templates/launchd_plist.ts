@@ -8,6 +8,7 @@
  * @module
  */
 
+import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 import { UsageError } from "../core/errors.ts";
 import type { KeepAliveMode, ServiceSpec } from "../core/spec.ts";
 
@@ -132,7 +133,7 @@ export function buildLaunchdPlist(
   const obj: PlistDict = {
     Label: paths.label,
     [LAUNCHD_MARKER_KEY]:
-      `${LAUNCHD_MARKER_TEXT}: do not edit. Change it with "autostart enable ${spec.name} ...".`,
+      `${LAUNCHD_MARKER_TEXT} (${SEAL_PLACEHOLDER}): do not edit; run "autostart enable ${spec.name}" again to change it.`,
     ProgramArguments: [
       checkXml("program", spec.program),
       ...spec.args.map((a, i) => checkXml(`argument ${i + 1}`, a)),
@@ -160,8 +161,12 @@ export function buildLaunchdPlist(
   return obj;
 }
 
-/** Serializes a plist object to XML text (ending in a newline) with `codec`. */
+/**
+ * Serializes a plist object to XML text (ending in a newline) with `codec`, sealing it
+ * with its content hash when the object carries the seal placeholder (core/seal.ts).
+ */
 export function renderLaunchdPlist(obj: PlistDict, codec: PlistCodec): string {
-  const text = codec.build(obj);
-  return text.endsWith("\n") ? text : `${text}\n`;
+  const built = codec.build(obj);
+  const text = built.endsWith("\n") ? built : `${built}\n`;
+  return text.includes(SEAL_PLACEHOLDER) ? seal(text) : text;
 }
