@@ -33,7 +33,7 @@ export const KEEP_ALIVE_MODES: readonly KeepAliveMode[] = [
 
 /** A service, validated and resolved: absolute paths, checked strings. */
 export interface ServiceSpec {
-  /** Short name: `[A-Za-z0-9][A-Za-z0-9_.-]*`, at most {@link MAX_NAME_LENGTH} chars. */
+  /** Short name: `[A-Za-z0-9][A-Za-z0-9_.-]*`, not ending in `.`, at most {@link MAX_NAME_LENGTH} chars. */
   name: string;
   /** Absolute path of the program. */
   program: string;
@@ -98,9 +98,12 @@ export function parseName(name: string): string {
   if (name.includes("/")) {
     throw new UsageError(`Invalid name ${shown}: it cannot contain "/"`);
   }
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) || name.includes("..")) {
+  if (
+    !/^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$/.test(name) ||
+    name.includes("..")
+  ) {
     throw new UsageError(
-      `Invalid name ${shown}: use letters, digits, "_", "-" and "." only, starting with a letter or digit`,
+      `Invalid name ${shown}: use letters, digits, "_", "-" and "." only, starting with a letter or digit and not ending in "."`,
     );
   }
   const suffix = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
