@@ -173,6 +173,16 @@ export function checkText(what: string, value: string): string {
       `Invalid ${what}: it is not valid Unicode (lone surrogate)`,
     );
   }
+  // U+FDD0..U+FDEF and U+xFFFE/U+xFFFF: systemd refuses them as "not UTF-8 clean" and
+  // XML (plists) forbids U+FFFE/U+FFFF, so they could never be delivered.
+  if (
+    /[\uFDD0-\uFDEF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]/
+      .test(value)
+  ) {
+    throw new UsageError(
+      `Invalid ${what}: it contains a Unicode noncharacter (such as U+FFFF)`,
+    );
+  }
   return value;
 }
 

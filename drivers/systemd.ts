@@ -22,6 +22,7 @@ import { checkSeal } from "../core/seal.ts";
 import type { Plan, Step } from "../core/plan.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
 import {
+  EXEC_PATH_FORBIDDEN,
   renderSystemdUnit,
   serviceNameOfUnit,
   SYSTEMD_MARKER_TEXT,
@@ -283,6 +284,14 @@ export const systemdDriver: Driver = {
 
   plan(spec: ServiceSpec, ctx: Context, prior?: PriorState): Plan {
     requireRoot(spec.condition, ctx, "Installing");
+    if (EXEC_PATH_FORBIDDEN.test(spec.program)) {
+      throw new UsageError(
+        `Invalid program path ${
+          JSON.stringify(spec.program)
+        }: systemd cannot run a program whose path contains a quote or a backslash`,
+        "make a symlink to it with a plain name and give that instead",
+      );
+    }
     const c = spec.condition;
     const unit = unitName(spec.name);
     const dir = unitDir(c, ctx);

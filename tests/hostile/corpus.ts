@@ -177,6 +177,7 @@ export function fixtureScript(fix: string): string {
     `chmod 644 ${q(`${fix}/noexec.sh`)}`,
     `ln -s /usr/bin/sleep ${q(`${fix}/bin dir/prog with space`)}`,
     `ln -s /usr/bin/sleep ${q(`${fix}/bin dir/q"uote's %h $HOME`)}`,
+    `ln -s /usr/bin/sleep ${q(`${fix}/bin dir/pct%h $HOME {x}`)}`,
     `chmod -R a+rX ${q(fix)}`,
     `chmod 777 ${q(`${fix}/logs`)}`,
   ].join("\n");
