@@ -354,11 +354,14 @@ export const systemdDriver: Driver = {
     const c = ref.condition;
     const unit = unitName(ref.name);
     const prior = options.prior ?? { enabled: true, running: true };
+    // Disable first and fail hard: removing the file of a unit that is still enabled
+    // would leave systemd pointing at a missing file. A stop of a unit systemd has not
+    // loaded (exit 5) is fine; a rollback starts it again when it was running.
     const steps: Step[] = [
-      run(c, ctx, ["disable", "--now", unit], "stop and disable the service", {
-        ignoreFailure: true,
+      run(c, ctx, ["disable", unit], "disable the service", {
         ...(prior.enabled ? { undo: [...systemctl(c), "enable", unit] } : {}),
       }),
+      run(c, ctx, ["stop", unit], "stop the service", { okCodes: [5] }),
       run(c, ctx, ["reset-failed", unit], "clear a failed state", {
         okCodes: [1, 5],
       }),
