@@ -208,69 +208,68 @@ Deno.test({
   name: "resolveSpec() refuses a root-run program another user could replace",
   ignore: !isRoot,
   fn: async () => {
-  const dir = await Deno.makeTempDir({ dir: "/var/tmp" });
-  try {
-    await Deno.chmod(dir, 0o755);
-    const prog = `${dir}/prog`;
-    await Deno.writeTextFile(prog, "#!/bin/sh\n", { mode: 0o755 });
-    await Deno.chmod(prog, 0o755);
-    const root = fakeContext({ self: ROOT_USER, sudoUser: "alice" });
-    const req = {
-      name: "w",
-      command: [prog],
-      condition: "boot",
-      user: "root",
-    };
-    // /var/tmp is world-writable (sticky): not safe for root
-    await assertRejects(
-      () => resolveSpec(req, root),
-      /Refusing to run ".*prog" as root: \/var\/tmp is writable by group or others/,
-    );
-    assertEquals(
-      (await resolveSpec({ ...req, allowUnsafe: true }, root)).runAs?.uid,
-      0,
-    );
-    // run as the sudo user it is fine
-    assertEquals(
-      (await resolveSpec({ ...req, user: undefined }, root)).runAs?.uid,
-      1000,
-    );
-    // a login service of root is checked too
-    await assertRejects(
-      () =>
-        resolveSpec(
-          { name: "w", command: [prog] },
-          fakeContext({ self: ROOT_USER }),
-        ),
-      /as root/,
-    );
-    // owned by a user, or group-writable, in a safe place: refused
-    const safe = await Deno.makeTempDir({ dir: "/root" });
+    const dir = await Deno.makeTempDir({ dir: "/var/tmp" });
     try {
-      const p2 = `${safe}/prog`;
-      await Deno.writeTextFile(p2, "#!/bin/sh\n", { mode: 0o755 });
-      await Deno.chmod(p2, 0o755);
+      await Deno.chmod(dir, 0o755);
+      const prog = `${dir}/prog`;
+      await Deno.writeTextFile(prog, "#!/bin/sh\n", { mode: 0o755 });
+      await Deno.chmod(prog, 0o755);
+      const root = fakeContext({ self: ROOT_USER, sudoUser: "alice" });
+      const req = {
+        name: "w",
+        command: [prog],
+        condition: "boot",
+        user: "root",
+      };
+      // /var/tmp is world-writable (sticky): not safe for root
+      await assertRejects(
+        () => resolveSpec(req, root),
+        /Refusing to run ".*prog" as root: \/var\/tmp is writable by group or others/,
+      );
       assertEquals(
-        (await resolveSpec({ ...req, command: [p2] }, root)).program,
-        p2,
+        (await resolveSpec({ ...req, allowUnsafe: true }, root)).runAs?.uid,
+        0,
       );
-      await Deno.chown(p2, 1000, 1000);
+      // run as the sudo user it is fine
+      assertEquals(
+        (await resolveSpec({ ...req, user: undefined }, root)).runAs?.uid,
+        1000,
+      );
+      // a login service of root is checked too
       await assertRejects(
-        () => resolveSpec({ ...req, command: [p2] }, root),
-        /is owned by uid 1000, not root/,
+        () =>
+          resolveSpec(
+            { name: "w", command: [prog] },
+            fakeContext({ self: ROOT_USER }),
+          ),
+        /as root/,
       );
-      await Deno.chown(p2, 0, 0);
-      await Deno.chmod(p2, 0o775);
-      await assertRejects(
-        () => resolveSpec({ ...req, command: [p2] }, root),
-        /writable by group or others \(mode 0775\)/,
-      );
+      // owned by a user, or group-writable, in a safe place: refused
+      const safe = await Deno.makeTempDir({ dir: "/root" });
+      try {
+        const p2 = `${safe}/prog`;
+        await Deno.writeTextFile(p2, "#!/bin/sh\n", { mode: 0o755 });
+        await Deno.chmod(p2, 0o755);
+        assertEquals(
+          (await resolveSpec({ ...req, command: [p2] }, root)).program,
+          p2,
+        );
+        await Deno.chown(p2, 1000, 1000);
+        await assertRejects(
+          () => resolveSpec({ ...req, command: [p2] }, root),
+          /is owned by uid 1000, not root/,
+        );
+        await Deno.chown(p2, 0, 0);
+        await Deno.chmod(p2, 0o775);
+        await assertRejects(
+          () => resolveSpec({ ...req, command: [p2] }, root),
+          /writable by group or others \(mode 0775\)/,
+        );
+      } finally {
+        await Deno.remove(safe, { recursive: true });
+      }
     } finally {
-      await Deno.remove(safe, { recursive: true });
+      await Deno.remove(dir, { recursive: true });
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-},
+  },
 });
