@@ -27,6 +27,7 @@ export type {
   ControlAction,
   Driver,
   LogOptions,
+  PriorState,
   ServiceRef,
   ServiceState,
   ServiceStatus,
@@ -41,6 +42,14 @@ export {
 } from "./core/errors.ts";
 export { FakeRunner, MemoryFs } from "./core/fake.ts";
 export { denoFs, type FileSystem } from "./core/fs.ts";
+export {
+  fileLocker,
+  type HeldLock,
+  type Locker,
+  lockPath,
+  memoryLocker,
+  withLock,
+} from "./core/lock.ts";
 export { describePlan, type Plan, type Step } from "./core/plan.ts";
 export { Registry, validateDriver } from "./core/registry.ts";
 export { type CommandResult, denoRunner, type Runner } from "./core/runner.ts";

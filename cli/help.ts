@@ -33,7 +33,8 @@ export const COMMAND_HELP: Record<string, string> = {
   enable: `Usage: autostart enable NAME [options] -- COMMAND [ARGS...]
 
 Installs NAME so it starts at login (default) or at boot, and starts it now.
-Running it again with the same NAME updates the service.
+Running it again with the same NAME updates the service; with the same
+settings it changes nothing and says so.
 
 Options:
   --condition=login|boot    when it starts (default: login; boot needs sudo)
@@ -50,6 +51,7 @@ Options:
   --driver ID               use this driver (see: autostart drivers)
   --no-start                install, but do not start now
   --force                   take over a file not written by autostart (keeps a backup)
+  --allow-unsafe            run as root a program that a non-root user could replace
   --dry-run                 print the files and commands, change nothing
   --json                    print the result as JSON
 

@@ -9,7 +9,14 @@
  */
 
 import { OperationError } from "./errors.ts";
-import type { FileSystem, Owner } from "./fs.ts";
+import {
+  basename,
+  dirname,
+  type FileSystem,
+  type Owner,
+  tempPrefix,
+} from "./fs.ts";
+import { checkSeal } from "./seal.ts";
 import type { Plan, RunStep, Step } from "./plan.ts";
 import type { CommandResult, Runner } from "./runner.ts";
 
@@ -37,8 +44,10 @@ export interface ApplyOptions {
 export interface ApplyResult {
   /** Failures of steps marked `ignoreFailure`. */
   warnings: string[];
-  /** Backups made of foreign files taken over with `force`. */
+  /** Backups made of foreign files taken over with `force`, and of hand-edited files. */
   backups: string[];
+  /** Files of ours that had been edited by hand (seal broken); the edits were replaced. */
+  replacedEdits: string[];
 }
 
 type Undo =
@@ -158,7 +167,7 @@ export async function apply(
   const { runner, fs, force = false, explain, onStep } = options;
   const current = await preflight(plan, fs, force);
   const undo: Undo[] = [];
-  const result: ApplyResult = { warnings: [], backups: [] };
+  const result: ApplyResult = { warnings: [], backups: [], replacedEdits: [] };
   let index = 0;
   try {
     for (const step of plan.steps) {
@@ -179,7 +188,10 @@ export async function apply(
         }
         case "write": {
           const before = current.get(step.path) ?? null;
-          if (before !== null && !before.includes(step.marker)) {
+          const foreign = before !== null && !before.includes(step.marker);
+          const edited = before !== null && !foreign &&
+            before !== step.content && checkSeal(before) === "drifted";
+          if (foreign || edited) {
             const backup = step.path + BACKUP_SUFFIX;
             try {
               await fs.writeAtomic(backup, before, { mode: 0o600 });
@@ -187,7 +199,9 @@ export async function apply(
               throw fsError("back up", step.path, e);
             }
             result.backups.push(backup);
+            if (edited) result.replacedEdits.push(step.path);
           }
+          await sweepTemporaries(fs, step.path);
           undo.push({
             kind: "restore",
             path: step.path,
@@ -266,6 +280,23 @@ export async function apply(
     throw err;
   }
   return result;
+}
+
+/**
+ * Removes temporary files a killed writer of `path` left behind (`.NAME.autostart-tmp-*`).
+ * Callers hold the scope's lock, so no live writer owns them. Best effort.
+ */
+async function sweepTemporaries(fs: FileSystem, path: string): Promise<void> {
+  const prefix = tempPrefix(path);
+  try {
+    for (const n of await fs.list(dirname(path))) {
+      if (n.startsWith(prefix) && n !== basename(path)) {
+        await fs.remove(`${dirname(path)}/${n}`);
+      }
+    }
+  } catch {
+    // a leftover temporary file is untidy, not wrong
+  }
 }
 
 /** Undoes what was done, newest first; returns what could not be undone. */

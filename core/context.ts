@@ -6,6 +6,7 @@
  */
 
 import { denoFs, type FileSystem } from "./fs.ts";
+import { fileLocker, type Locker } from "./lock.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 
 /** A user account. */
@@ -40,6 +41,11 @@ export interface Context {
   fs: FileSystem;
   /** Looks up an account by name; `null` when there is none. */
   lookupUser(name: string): Promise<UserInfo | null>;
+  /**
+   * Takes the per-scope lock around changes (see `core/lock.ts`). Absent in hand-built
+   * test contexts, which then run unlocked.
+   */
+  lock?: Locker;
 }
 
 /** Parses one `/etc/passwd` line (`name:x:uid:gid:gecos:home:shell`). */
@@ -123,5 +129,6 @@ export async function createContext(
     runner,
     fs,
     lookupUser,
+    lock: fileLocker,
   };
 }

@@ -28,6 +28,18 @@ export interface ServiceRef {
   condition: Condition;
 }
 
+/**
+ * What exists of a service before an operation (read from {@link Driver.status}), so a
+ * plan can put it back exactly when a later step fails: a re-enable of a running
+ * service that fails must leave the previous version enabled and running.
+ */
+export interface PriorState {
+  /** It starts at login/boot. */
+  enabled: boolean;
+  /** Its process is up (running, starting or crash-looping). */
+  running: boolean;
+}
+
 /** Control actions on an installed service. */
 export type ControlAction = "start" | "stop" | "restart";
 
@@ -111,13 +123,19 @@ export interface Driver {
    * nothing leave it out.
    */
   prepare?(ctx: Context): Promise<void>;
-  /** Pure: the files and commands that install and start `spec`. */
-  plan(spec: ServiceSpec, ctx: Context): Plan;
-  /** Pure: the steps that stop and remove a service (`keepFiles` keeps its file). */
+  /**
+   * Pure: the files and commands that install and start `spec`. `prior` (absent: no
+   * service yet) says what a rollback must restore.
+   */
+  plan(spec: ServiceSpec, ctx: Context, prior?: PriorState): Plan;
+  /**
+   * Pure: the steps that stop and remove a service (`keepFiles` keeps its file; `prior`
+   * says what a rollback must restore, absent: enabled and running).
+   */
   planDisable(
     ref: ServiceRef,
     ctx: Context,
-    options?: { keepFiles?: boolean },
+    options?: { keepFiles?: boolean; prior?: PriorState },
   ): Plan;
   /** Pure: the steps of start, stop or restart. */
   planControl(ref: ServiceRef, action: ControlAction, ctx: Context): Plan;

@@ -47,6 +47,17 @@ export interface FileSystem {
   exists(path: string): Promise<boolean>;
 }
 
+/** Marker in the names of temporary files of {@link denoFs}'s atomic writes. */
+export const TMP_INFIX = ".autostart-tmp-";
+
+/**
+ * Prefix of the temporary files an atomic write of `path` uses (`/d/.x.autostart-tmp-`):
+ * a process killed between writing and renaming leaves one behind.
+ */
+export function tempPrefix(path: string): string {
+  return `.${basename(path)}${TMP_INFIX}`;
+}
+
 /** Directory part of a path (`/a/b` → `/a`). */
 export function dirname(path: string): string {
   const i = path.lastIndexOf("/");
@@ -69,7 +80,7 @@ export const denoFs: FileSystem = {
     }
   },
   async writeAtomic(path, content, { mode, owner }) {
-    const tmp = `${dirname(path)}/.${basename(path)}.autostart-tmp-${Deno.pid}`;
+    const tmp = `${dirname(path)}/${tempPrefix(path)}${Deno.pid}`;
     try {
       await Deno.writeTextFile(tmp, content, { mode, create: true });
       await Deno.chmod(tmp, mode);

@@ -33,7 +33,7 @@ export const KEEP_ALIVE_MODES: readonly KeepAliveMode[] = [
 
 /** A service, validated and resolved: absolute paths, checked strings. */
 export interface ServiceSpec {
-  /** Short name: `[A-Za-z0-9][A-Za-z0-9_.-]*`, at most {@link MAX_NAME_LENGTH} chars. */
+  /** Short name: `[A-Za-z0-9][A-Za-z0-9_.-]*`, not ending in `.`, at most {@link MAX_NAME_LENGTH} chars. */
   name: string;
   /** Absolute path of the program. */
   program: string;
@@ -98,9 +98,12 @@ export function parseName(name: string): string {
   if (name.includes("/")) {
     throw new UsageError(`Invalid name ${shown}: it cannot contain "/"`);
   }
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) || name.includes("..")) {
+  if (
+    !/^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$/.test(name) ||
+    name.includes("..")
+  ) {
     throw new UsageError(
-      `Invalid name ${shown}: use letters, digits, "_", "-" and "." only, starting with a letter or digit`,
+      `Invalid name ${shown}: use letters, digits, "_", "-" and "." only, starting with a letter or digit and not ending in "."`,
     );
   }
   const suffix = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
@@ -170,7 +173,67 @@ export function checkText(what: string, value: string): string {
       `Invalid ${what}: it is not valid Unicode (lone surrogate)`,
     );
   }
+  // U+FDD0..U+FDEF and U+xFFFE/U+xFFFF: systemd refuses them as "not UTF-8 clean" and
+  // XML (plists) forbids U+FFFE/U+FFFF, so they could never be delivered.
+  if (
+    /[\uFDD0-\uFDEF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]/
+      .test(value)
+  ) {
+    throw new UsageError(
+      `Invalid ${what}: it contains a Unicode noncharacter (such as U+FFFF)`,
+    );
+  }
   return value;
+}
+
+/**
+ * Longest argument or environment value, in UTF-8 bytes. Linux refuses to exec a single
+ * string over 128 KiB, and systemd reads unit lines of at most 1 MiB (escaping can make
+ * a value 4 times longer), so longer values are refused here rather than failing later.
+ */
+export const MAX_VALUE_BYTES = 65_536;
+
+/** Longest command line plus environment, in UTF-8 bytes (same reasons). */
+export const MAX_TOTAL_BYTES = 200_000;
+
+const utf8 = new TextEncoder();
+
+/** Checks a user string like {@link checkText} and that it is at most {@link MAX_VALUE_BYTES}. */
+export function checkValue(what: string, value: string): string {
+  checkText(what, value);
+  const n = utf8.encode(value).length;
+  if (n > MAX_VALUE_BYTES) {
+    throw new UsageError(
+      `Invalid ${what}: ${n} bytes long, at most ${MAX_VALUE_BYTES} are accepted`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Checks a path that goes into a unit file or plist as a plain setting (working
+ * directory, log directory): absolute, no control characters, and not ending in a
+ * backslash or whitespace (systemd joins a line ending in `\` with the next one and
+ * strips trailing whitespace, so such a path would silently change meaning).
+ */
+export function checkPathSetting(what: string, path: string): string {
+  checkText(what, path);
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(path)) {
+    throw new UsageError(
+      `Invalid ${what} ${
+        JSON.stringify(path)
+      }: it contains a control character`,
+    );
+  }
+  if (/[\\ \t]$/.test(path)) {
+    throw new UsageError(
+      `Invalid ${what} ${
+        JSON.stringify(path)
+      }: it cannot end in a backslash or a space`,
+    );
+  }
+  return path;
 }
 
 /** Parses one `KEY=VALUE` into a checked pair. */
@@ -189,7 +252,7 @@ export function parseEnvPair(pair: string, where = "--env"): [string, string] {
       } is not a valid variable name (letters, digits and "_", not starting with a digit)`,
     );
   }
-  return [key, checkText(`value of ${key}`, pair.slice(i + 1))];
+  return [key, checkValue(`value of ${key}`, pair.slice(i + 1))];
 }
 
 /**
@@ -222,6 +285,8 @@ export interface EnableRequest {
   logDir?: string | undefined;
   restartDelay?: string | undefined;
   start?: boolean | undefined;
+  /** Accept a root-run program that a non-root user could replace. */
+  allowUnsafe?: boolean | undefined;
 }
 
 /** Joins `path` onto `base` unless it is absolute, and normalises `.`/`..`. */
@@ -291,6 +356,37 @@ export async function resolveProgram(
 }
 
 /**
+ * Why a program run as root could be replaced by another user, or `null` when it is
+ * safe: the file (and the file a symlink points to) and every directory above it must be
+ * owned by root and not writable by group or others.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await unsafeForRoot("/usr/bin/python3"); // null
+ * await unsafeForRoot("/tmp/x.sh"); // "/tmp is writable by group or others"
+ * ```
+ */
+export async function unsafeForRoot(path: string): Promise<string | null> {
+  const paths = [path];
+  const real = await Deno.realPath(path).catch(() => null);
+  if (real !== null && real !== path) paths.push(real);
+  for (const p of paths) {
+    for (let q = p;; q = q.slice(0, Math.max(q.lastIndexOf("/"), 1))) {
+      const st = await statOrNull(q);
+      if (!st) return `${q} cannot be checked`;
+      if (st.uid !== 0) return `${q} is owned by uid ${st.uid}, not root`;
+      if (((st.mode ?? 0) & 0o022) !== 0) {
+        return `${q} is writable by group or others (mode ${
+          ((st.mode ?? 0) & 0o7777).toString(8).padStart(4, "0")
+        })`;
+      }
+      if (q === "/") break;
+    }
+  }
+  return null;
+}
+
+/**
  * Validates an {@link EnableRequest} and resolves it against the invoking process:
  * program path, working directory, env file, the account of a boot service.
  * Throws {@link UsageError} on the first problem, before anything is written.
@@ -316,15 +412,11 @@ export async function resolveSpec(
       `example: autostart enable ${name} -- /usr/bin/python3 -m http.server 8080`,
     );
   }
-  args.forEach((a, i) => checkText(`argument ${i + 1}`, a));
+  args.forEach((a, i) => checkValue(`argument ${i + 1}`, a));
 
   let cwd: string | undefined;
   if (req.cwd !== undefined) {
-    checkText("--cwd", req.cwd);
-    if (/[\n\r]/.test(req.cwd)) {
-      throw new UsageError("Invalid --cwd: it contains a newline");
-    }
-    cwd = absolutePath(ctx.cwd, req.cwd);
+    cwd = checkPathSetting("--cwd", absolutePath(ctx.cwd, req.cwd));
     const st = await statOrNull(cwd);
     if (!st?.isDirectory) {
       throw new UsageError(
@@ -357,11 +449,7 @@ export async function resolveSpec(
 
   let logDir: string | undefined;
   if (req.logDir !== undefined) {
-    checkText("--log-dir", req.logDir);
-    if (/[\n\r]/.test(req.logDir)) {
-      throw new UsageError("Invalid --log-dir: it contains a newline");
-    }
-    logDir = absolutePath(ctx.cwd, req.logDir);
+    logDir = checkPathSetting("--log-dir", absolutePath(ctx.cwd, req.logDir));
   }
 
   let runAs: UserInfo | undefined;
@@ -394,6 +482,30 @@ export async function resolveSpec(
     env.get("PATH") ?? ctx.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
     ctx.cwd,
   );
+
+  checkPathSetting("program path", resolved);
+  const total = [resolved, ...args, ...[...env].flat()].reduce(
+    (n, v) => n + utf8.encode(v).length + 1,
+    0,
+  );
+  if (total > MAX_TOTAL_BYTES) {
+    throw new UsageError(
+      `Invalid command: arguments and environment are ${total} bytes long, at most ${MAX_TOTAL_BYTES} are accepted`,
+      "pass large data in a file instead",
+    );
+  }
+  const asRoot = condition === "boot" ? runAs?.uid === 0 : ctx.self.uid === 0;
+  if (asRoot && !req.allowUnsafe) {
+    const why = await unsafeForRoot(resolved);
+    if (why !== null) {
+      throw new UsageError(
+        `Refusing to run ${
+          JSON.stringify(resolved)
+        } as root: ${why}, so another user could replace what root runs`,
+        "make the program and its directories owned by root and writable only by root, or pass --allow-unsafe",
+      );
+    }
+  }
 
   const spec: ServiceSpec = {
     name,

@@ -12,6 +12,7 @@ import type {
   Availability,
   ControlAction,
   Driver,
+  PriorState,
   ServiceRef,
   ServiceState,
   ServiceStatus,
@@ -21,6 +22,7 @@ import { checkSeal } from "../core/seal.ts";
 import type { Plan, Step } from "../core/plan.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
 import {
+  EXEC_PATH_FORBIDDEN,
   renderSystemdUnit,
   serviceNameOfUnit,
   SYSTEMD_MARKER_TEXT,
@@ -94,6 +96,27 @@ function run(
     ...(env ? { env } : {}),
     ...extra,
   };
+}
+
+/**
+ * Commands run after a rollback: reload (so systemd sees the restored files), then start
+ * the service again when it was running before (the restored version; `start` does
+ * nothing to a service that is still up).
+ */
+function restoreAfterRollback(
+  c: Condition,
+  ctx: Context,
+  unit: string,
+  prior: PriorState | undefined,
+): NonNullable<Plan["afterRollback"]> {
+  const env = userEnv(c, ctx);
+  const e = env ? { env } : {};
+  return [
+    { argv: [...systemctl(c), "daemon-reload"], ...e },
+    ...(prior?.running
+      ? [{ argv: [...systemctl(c), "start", unit], ...e }]
+      : []),
+  ];
 }
 
 const SIGNALS: Record<number, string> = {
@@ -259,8 +282,16 @@ export const systemdDriver: Driver = {
     return { available: true };
   },
 
-  plan(spec: ServiceSpec, ctx: Context): Plan {
+  plan(spec: ServiceSpec, ctx: Context, prior?: PriorState): Plan {
     requireRoot(spec.condition, ctx, "Installing");
+    if (EXEC_PATH_FORBIDDEN.test(spec.program)) {
+      throw new UsageError(
+        `Invalid program path ${
+          JSON.stringify(spec.program)
+        }: systemd cannot run a program whose path contains a quote or a backslash`,
+        "make a symlink to it with a plain name and give that instead",
+      );
+    }
     const c = spec.condition;
     const unit = unitName(spec.name);
     const dir = unitDir(c, ctx);
@@ -283,41 +314,54 @@ export const systemdDriver: Driver = {
         marker: SYSTEMD_MARKER_TEXT,
       },
       run(c, ctx, ["daemon-reload"], "reload systemd"),
-      run(c, ctx, ["enable", unit], "enable the service", {
-        undo: [...systemctl(c), "disable", unit],
-      }),
+      // A service that was enabled before stays enabled when a later step fails.
+      run(
+        c,
+        ctx,
+        ["enable", unit],
+        "enable the service",
+        prior?.enabled ? {} : { undo: [...systemctl(c), "disable", unit] },
+      ),
     );
     if (spec.start) {
       steps.push(
         run(c, ctx, ["reset-failed", unit], "clear a failed state", {
           okCodes: [1, 5],
         }),
-        run(c, ctx, ["restart", unit], "start the service", {
-          undo: [...systemctl(c), "stop", unit],
-        }),
+        run(
+          c,
+          ctx,
+          ["restart", unit],
+          "start the service",
+          prior?.running ? {} : { undo: [...systemctl(c), "stop", unit] },
+        ),
       );
     }
-    const env = userEnv(c, ctx);
     return {
       driver: "systemd",
       service: spec.name,
       steps,
-      afterRollback: [{
-        argv: [...systemctl(c), "daemon-reload"],
-        ...(env ? { env } : {}),
-      }],
+      afterRollback: restoreAfterRollback(c, ctx, unit, prior),
     };
   },
 
-  planDisable(ref: ServiceRef, ctx: Context, options = {}): Plan {
+  planDisable(
+    ref: ServiceRef,
+    ctx: Context,
+    options: { keepFiles?: boolean; prior?: PriorState } = {},
+  ): Plan {
     requireRoot(ref.condition, ctx, "Removing");
     const c = ref.condition;
     const unit = unitName(ref.name);
+    const prior = options.prior ?? { enabled: true, running: true };
+    // Disable first and fail hard: removing the file of a unit that is still enabled
+    // would leave systemd pointing at a missing file. A stop of a unit systemd has not
+    // loaded (exit 5) is fine; a rollback starts it again when it was running.
     const steps: Step[] = [
-      run(c, ctx, ["disable", "--now", unit], "stop and disable the service", {
-        ignoreFailure: true,
-        undo: [...systemctl(c), "enable", "--now", unit],
+      run(c, ctx, ["disable", unit], "disable the service", {
+        ...(prior.enabled ? { undo: [...systemctl(c), "enable", unit] } : {}),
       }),
+      run(c, ctx, ["stop", unit], "stop the service", { okCodes: [5] }),
       run(c, ctx, ["reset-failed", unit], "clear a failed state", {
         okCodes: [1, 5],
       }),
@@ -332,15 +376,11 @@ export const systemdDriver: Driver = {
         run(c, ctx, ["daemon-reload"], "reload systemd"),
       );
     }
-    const env = userEnv(c, ctx);
     return {
       driver: "systemd",
       service: ref.name,
       steps,
-      afterRollback: [{
-        argv: [...systemctl(c), "daemon-reload"],
-        ...(env ? { env } : {}),
-      }],
+      afterRollback: restoreAfterRollback(c, ctx, unit, prior),
     };
   },
 

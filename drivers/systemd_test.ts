@@ -125,7 +125,8 @@ Deno.test("systemdDriver.planDisable() stops, disables, removes and reloads", as
     },
   );
   assertEquals(ctx.runner.lines(), [
-    "systemctl --user disable --now autostart-web.service",
+    "systemctl --user disable autostart-web.service",
+    "systemctl --user stop autostart-web.service",
     "systemctl --user reset-failed autostart-web.service",
     "systemctl --user daemon-reload",
   ]);

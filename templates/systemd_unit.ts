@@ -45,6 +45,19 @@ function escapeCommon(s: string, dollar: boolean): string {
 }
 
 /**
+ * Quotes the executable of `ExecStart=`: like {@link escapeExecArg} but `$` stays single,
+ * since systemd expands no variables in the executable path (and would look for `$$`).
+ * The path must not contain `"`, `'` or `\`, which systemd refuses there (checked by
+ * the driver before rendering).
+ */
+export function escapeExecPath(path: string): string {
+  return `"${escapeCommon(path, false)}"`;
+}
+
+/** Characters systemd refuses in the executable path of `ExecStart=` (checked with systemd 252). */
+export const EXEC_PATH_FORBIDDEN: RegExp = /["'\\]/;
+
+/**
  * Quotes one `ExecStart=` word so systemd passes it to the program exactly: wrapped in
  * double quotes, `\` and `"` backslash-escaped, control characters C-escaped, `%`
  * doubled (specifiers) and `$` doubled (variable expansion).
@@ -106,7 +119,9 @@ export function renderSystemdUnit(spec: ServiceSpec): string {
     "",
     "[Service]",
     "Type=exec",
-    `ExecStart=${[spec.program, ...spec.args].map(escapeExecArg).join(" ")}`,
+    `ExecStart=${
+      [escapeExecPath(spec.program), ...spec.args.map(escapeExecArg)].join(" ")
+    }`,
   );
   if (spec.cwd !== undefined) {
     lines.push(`WorkingDirectory=${escapePathSetting(spec.cwd)}`);

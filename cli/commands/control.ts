@@ -5,6 +5,7 @@
  */
 
 import { apply } from "../../core/apply.ts";
+import { withLock } from "../../core/lock.ts";
 import type { ControlAction } from "../../core/driver.ts";
 import { UsageError } from "../../core/errors.ts";
 import { parseCondition, parseName } from "../../core/spec.ts";
@@ -46,11 +47,12 @@ export function controlCommand(action: ControlAction) {
       action,
       ctx,
     );
-    await apply(plan, {
-      runner: ctx.runner,
-      fs: ctx.fs,
-      ...(driver.explain ? { explain: driver.explain } : {}),
-    });
+    await withLock(ctx, status.condition, () =>
+      apply(plan, {
+        runner: ctx.runner,
+        fs: ctx.fs,
+        ...(driver.explain ? { explain: driver.explain } : {}),
+      }));
     if (a.values.json) {
       app.io.out(
         JSON.stringify({ ok: true, name, action, driver: driver.id }) + "\n",

@@ -5,13 +5,15 @@
  */
 
 import { apply } from "../../core/apply.ts";
-import { UsageError } from "../../core/errors.ts";
+import { OperationError, UsageError } from "../../core/errors.ts";
+import { withLock } from "../../core/lock.ts";
 import { describePlan } from "../../core/plan.ts";
 import { parseCondition, parseName } from "../../core/spec.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
 import { locate } from "../locate.ts";
 import { palette } from "../output.ts";
+import { priorOf } from "./enable.ts";
 
 /** Options of `disable`. */
 export const DISABLE_OPTIONS: OptionSpec[] = [
@@ -56,11 +58,27 @@ export async function disableCommand(
     }
     return 0;
   }
-  const result = await apply(plan, {
-    runner: ctx.runner,
-    fs: ctx.fs,
-    force: a.values.force === true,
-    ...(driver.explain ? { explain: driver.explain } : {}),
+  const result = await withLock(ctx, ref.condition, async () => {
+    // Read the state again under the lock: another autostart may have changed it.
+    const [now] = await driver.status(ref.condition, ctx, [name]);
+    if (now === undefined) {
+      throw new OperationError(
+        `No service named "${name}" is managed by autostart any more (removed meanwhile)`,
+      );
+    }
+    const prior = priorOf(now);
+    return await apply(
+      driver.planDisable(ref, ctx, {
+        keepFiles: a.values["keep-files"] === true,
+        ...(prior ? { prior } : {}),
+      }),
+      {
+        runner: ctx.runner,
+        fs: ctx.fs,
+        force: a.values.force === true,
+        ...(driver.explain ? { explain: driver.explain } : {}),
+      },
+    );
   });
   if (json) {
     app.io.out(

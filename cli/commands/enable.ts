@@ -4,10 +4,13 @@
  * @module
  */
 
-import { apply } from "../../core/apply.ts";
-import { UsageError } from "../../core/errors.ts";
-import { describePlan } from "../../core/plan.ts";
-import { resolveSpec } from "../../core/spec.ts";
+import { apply, type ApplyResult } from "../../core/apply.ts";
+import type { Context } from "../../core/context.ts";
+import type { Driver, PriorState, ServiceStatus } from "../../core/driver.ts";
+import { OperationError, UsageError } from "../../core/errors.ts";
+import { pendingPath, withLock } from "../../core/lock.ts";
+import { describePlan, type Plan } from "../../core/plan.ts";
+import { resolveSpec, type ServiceSpec } from "../../core/spec.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
 import { palette } from "../output.ts";
@@ -30,6 +33,7 @@ export const ENABLE_OPTIONS: OptionSpec[] = [
   { name: "driver", kind: "string" },
   { name: "start", kind: "boolean" },
   { name: "force", kind: "boolean" },
+  { name: "allow-unsafe", kind: "boolean" },
   { name: "dry-run", kind: "boolean" },
   { name: "json", kind: "boolean" },
 ];
@@ -73,6 +77,7 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
     logDir: v["log-dir"] as string | undefined,
     restartDelay: v["restart-delay"] as string | undefined,
     start: v.start as boolean | undefined,
+    allowUnsafe: v["allow-unsafe"] as boolean | undefined,
   }, ctx);
   const registry = await app.registry();
   const driver = await registry.select({
@@ -93,12 +98,12 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
     }
     return 0;
   }
-  const result = await apply(plan, {
-    runner: ctx.runner,
-    fs: ctx.fs,
-    force: v.force === true,
-    ...(driver.explain ? { explain: driver.explain } : {}),
-  });
+  const outcome = await withLock(
+    ctx,
+    spec.condition,
+    () => enableLocked(spec, driver, ctx, v.force === true),
+  );
+  const { result, upToDate, startedNow } = outcome;
   const notes = [
     ...(plan.notes ?? []),
     ...(driver.advise ? await driver.advise(spec, ctx) : []),
@@ -114,7 +119,10 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
           condition: spec.condition,
           keepAlive: spec.keepAlive,
           file,
+          upToDate,
           started: spec.start,
+          startedNow,
+          replacedEdits: result.replacedEdits,
           warnings: result.warnings,
           backups: result.backups,
           notes,
@@ -127,6 +135,14 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
   }
   const p = palette(app.io.color);
   const when = spec.condition === "boot" ? "at boot" : "at login";
+  if (upToDate) {
+    app.io.out(
+      `"${spec.name}" is already enabled and up to date (${driver.id}, ${file})${
+        startedNow ? "; it was not running, started it now" : ""
+      }.\n`,
+    );
+    return 0;
+  }
   app.io.out(
     `${
       p.green("Enabled")
@@ -134,10 +150,121 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
       keepAliveWords(spec.keepAlive)
     }${spec.start ? "; started now" : "; not started now (--no-start)"}.\n`,
   );
+  for (const f of result.replacedEdits) {
+    app.io.out(
+      `${
+        p.yellow("note")
+      }: ${f} had been edited by hand; the edits were replaced (the edited file was kept as ${f}.autostart-backup)\n`,
+    );
+  }
   for (const b of result.backups) {
+    if (result.replacedEdits.some((f) => b.startsWith(f))) continue;
     app.io.out(`The previous file was kept as ${b}\n`);
   }
   for (const w of result.warnings) app.io.err(`${p.yellow("warning")}: ${w}\n`);
   for (const n of notes) app.io.out(`${p.dim("note")}: ${n}\n`);
   return 0;
+}
+
+/** What {@link enableLocked} did. */
+interface EnableOutcome {
+  /** The apply result (empty when nothing was applied). */
+  result: ApplyResult;
+  /** The service was already installed exactly like this. */
+  upToDate: boolean;
+  /** An up-to-date service that was not running was started. */
+  startedNow: boolean;
+}
+
+const RUNNING_STATES = new Set(["running", "starting", "crash-looping"]);
+
+/** What a rollback must restore, from the service's current status. */
+export function priorOf(
+  status: ServiceStatus | undefined,
+): PriorState | undefined {
+  if (status === undefined) return undefined;
+  return {
+    enabled: status.enabled === true,
+    running: RUNNING_STATES.has(status.state),
+  };
+}
+
+/**
+ * Whether every file of `plan` already holds exactly the planned content, the service
+ * is enabled with an intact seal, and no earlier run was interrupted.
+ */
+async function isUpToDate(
+  plan: Plan,
+  status: ServiceStatus | undefined,
+  ctx: Context,
+  pending: boolean,
+): Promise<boolean> {
+  if (pending || status?.enabled !== true || status.drifted) return false;
+  const writes = plan.steps.filter((s) => s.kind === "write");
+  if (writes.length === 0) return false;
+  for (const w of writes) {
+    if ((await ctx.fs.readText(w.path)) !== w.content) return false;
+  }
+  return true;
+}
+
+/**
+ * The part of enable that holds the scope's lock: read the current state, then either
+ * say it is up to date (starting it if needed) or apply the plan, with a pending marker
+ * so a run killed half-way is redone in full by the next.
+ */
+async function enableLocked(
+  spec: ServiceSpec,
+  driver: Driver,
+  ctx: Context,
+  force: boolean,
+): Promise<EnableOutcome> {
+  const applyOptions = {
+    runner: ctx.runner,
+    fs: ctx.fs,
+    force,
+    ...(driver.explain ? { explain: driver.explain } : {}),
+  };
+  const [status] = await driver.status(spec.condition, ctx, [spec.name]);
+  const marker = pendingPath(spec.condition, ctx, driver.id, spec.name);
+  const pending = await ctx.fs.exists(marker);
+  const plan = driver.plan(spec, ctx, priorOf(status));
+  if (await isUpToDate(plan, status, ctx, pending)) {
+    const running = RUNNING_STATES.has(status!.state);
+    if (!spec.start || running) {
+      return {
+        result: { warnings: [], backups: [], replacedEdits: [] },
+        upToDate: true,
+        startedNow: false,
+      };
+    }
+    const result = await apply(
+      driver.planControl(spec, "start", ctx),
+      applyOptions,
+    );
+    return { result, upToDate: true, startedNow: true };
+  }
+  try {
+    await ctx.fs.mkdirp(marker.slice(0, marker.lastIndexOf("/")));
+    await ctx.fs.writeAtomic(marker, `${Deno.pid}\n`, { mode: 0o600 });
+  } catch (e) {
+    throw new OperationError(
+      `Cannot write ${marker}: ${(e as Error).message}`,
+    );
+  }
+  let clean = true;
+  try {
+    return {
+      result: await apply(plan, applyOptions),
+      upToDate: false,
+      startedNow: false,
+    };
+  } catch (e) {
+    clean = !(e instanceof OperationError) || e.rollbackProblems.length === 0;
+    throw e;
+  } finally {
+    // After a clean rollback the machine is as it was; otherwise the marker stays so
+    // the next run redoes everything.
+    if (clean) await ctx.fs.remove(marker).catch(() => {});
+  }
 }

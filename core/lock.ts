@@ -1,0 +1,199 @@
+/**
+ * One lock per scope, so two autostart processes never apply plans to the same init
+ * system at once: the user scope locks `$XDG_RUNTIME_DIR/autostart/lock` (or a file under
+ * the user's config directory), the system scope `/run/autostart/lock`. The lock is
+ * an exclusive `flock` on that file, taken by polling `tryLock` for a bounded time, so a
+ * stuck holder ends in a clear {@link BusyError} instead of a hang. The kernel drops the
+ * lock when its holder dies, so a killed autostart never leaves a stale lock behind.
+ *
+ * @module
+ */
+
+import type { Context } from "./context.ts";
+import { BusyError, OperationError } from "./errors.ts";
+import { dirname } from "./fs.ts";
+import type { Condition } from "./spec.ts";
+
+/** A held lock. */
+export interface HeldLock {
+  /** The lock file. */
+  readonly path: string;
+  /** Releases the lock (idempotent). */
+  release(): Promise<void>;
+}
+
+/** Takes the lock at `path`, waiting at most `timeoutMs`; throws {@link BusyError}. */
+export type Locker = (
+  path: string,
+  options: { timeoutMs: number },
+) => Promise<HeldLock>;
+
+/** Default longest wait for the lock. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
+/**
+ * Directory of a scope's lock and pending markers: `boot` → `/run/autostart` (root-only,
+ * never the world-writable `/run/lock`, where another user could plant the file first),
+ * `login` → `$XDG_RUNTIME_DIR/autostart` (or the user's config directory off Linux).
+ */
+export function stateDir(condition: Condition, ctx: Context): string {
+  if (condition === "boot") {
+    return ctx.os === "linux" ? "/run/autostart" : "/var/run/autostart";
+  }
+  const runtime = ctx.env.XDG_RUNTIME_DIR;
+  if (runtime?.startsWith("/")) return `${runtime}/autostart`;
+  if (ctx.os === "linux") return `/run/user/${ctx.self.uid}/autostart`;
+  const config = ctx.env.XDG_CONFIG_HOME?.startsWith("/")
+    ? ctx.env.XDG_CONFIG_HOME
+    : `${ctx.self.home}/.config`;
+  return `${config}/autostart`;
+}
+
+/**
+ * Where the lock of a condition's scope lives.
+ *
+ * @example Usage
+ * ```ts ignore
+ * lockPath("boot", ctx); // "/run/autostart/lock" on Linux
+ * ```
+ */
+export function lockPath(condition: Condition, ctx: Context): string {
+  return `${stateDir(condition, ctx)}/lock`;
+}
+
+/**
+ * The marker of an operation under way: written before a plan is applied and removed
+ * when it ends, so a run killed half-way is seen by the next one (which then redoes the
+ * whole plan instead of calling the service up to date). Kept in the runtime directory,
+ * so a reboot (which restarts everything from its files) clears it.
+ */
+export function pendingPath(
+  condition: Condition,
+  ctx: Context,
+  driverId: string,
+  name: string,
+): string {
+  return `${stateDir(condition, ctx)}/pending-${driverId}-${name}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The real lock: an exclusive `flock` on `path` (created 0600 if missing), polled with
+ * `tryLock` every 25–75 ms until `timeoutMs` has passed.
+ */
+export const fileLocker: Locker = async (path, { timeoutMs }) => {
+  let file: Deno.FsFile;
+  try {
+    await Deno.mkdir(dirname(path), { recursive: true, mode: 0o755 });
+    file = await Deno.open(path, {
+      read: true,
+      write: true,
+      create: true,
+      mode: 0o600,
+    });
+  } catch (e) {
+    throw new OperationError(
+      `Cannot take the lock ${path}: ${(e as Error).message}`,
+      { hint: "check that the directory exists and is yours" },
+    );
+  }
+  const end = Date.now() + timeoutMs;
+  try {
+    while (!(await file.tryLock(true))) {
+      if (Date.now() >= end) {
+        throw new BusyError(
+          `Another autostart is changing services (lock ${path} held for more than ${
+            Math.round(timeoutMs / 1000)
+          }s)`,
+          "wait for it to finish and retry; set AUTOSTART_LOCK_TIMEOUT (e.g. 2m) to wait longer",
+        );
+      }
+      await sleep(25 + Math.random() * 50);
+    }
+  } catch (e) {
+    file.close();
+    throw e;
+  }
+  let held = true;
+  return {
+    path,
+    release() {
+      if (held) {
+        held = false;
+        try {
+          file.close(); // closing the descriptor drops the flock
+        } catch {
+          // already closed
+        }
+      }
+      return Promise.resolve();
+    },
+  };
+};
+
+/**
+ * An in-process lock table with the same behaviour as {@link fileLocker}, for tests.
+ *
+ * @example Usage
+ * ```ts
+ * import { memoryLocker } from "./lock.ts";
+ * const lock = memoryLocker();
+ * const a = await lock("/l", { timeoutMs: 10 });
+ * await lock("/l", { timeoutMs: 10 }).catch((e) => console.assert(e.name === "BusyError"));
+ * await a.release();
+ * ```
+ */
+export function memoryLocker(): Locker & { held: Set<string> } {
+  const held = new Set<string>();
+  const locker = async (path: string, { timeoutMs }: { timeoutMs: number }) => {
+    const end = Date.now() + timeoutMs;
+    while (held.has(path)) {
+      if (Date.now() >= end) {
+        throw new BusyError(`Another autostart is changing services (${path})`);
+      }
+      await sleep(5);
+    }
+    held.add(path);
+    let mine = true;
+    return {
+      path,
+      release() {
+        if (mine) held.delete(path);
+        mine = false;
+        return Promise.resolve();
+      },
+    };
+  };
+  return Object.assign(locker, { held });
+}
+
+/** Parses `AUTOSTART_LOCK_TIMEOUT` (`30s`, `2m`, `500ms`, or seconds), else the default. */
+export function lockTimeoutMs(env: Record<string, string>): number {
+  const v = env.AUTOSTART_LOCK_TIMEOUT;
+  const m = v === undefined ? null : /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v);
+  if (!m) return DEFAULT_LOCK_TIMEOUT_MS;
+  return Math.round(
+    Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] ?? "s"]!,
+  );
+}
+
+/**
+ * Runs `fn` holding the lock of `condition`'s scope. Without a locker in the context
+ * (hand-built test contexts), runs `fn` unlocked.
+ */
+export async function withLock<T>(
+  ctx: Context,
+  condition: Condition,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!ctx.lock) return await fn();
+  const held = await ctx.lock(lockPath(condition, ctx), {
+    timeoutMs: lockTimeoutMs(ctx.env),
+  });
+  try {
+    return await fn();
+  } finally {
+    await held.release();
+  }
+}

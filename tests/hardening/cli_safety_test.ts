@@ -1,0 +1,275 @@
+// Safety behaviour of the command line, in-process: enable of the same spec is a no-op
+// that says so (and starts a stopped service), a hand-edited unit is replaced with a
+// note and a backup, a run killed half-way is redone in full, a held lock ends in a
+// clear "busy" error, runner calls are argv arrays (never a shell), and root-run
+// programs that another user could replace are refused.
+import {
+  assertEquals,
+  assertMatch,
+  assertNoMatch,
+  assertOk,
+  assertRejects,
+} from "../assert.ts";
+import { BACKUP_SUFFIX } from "../../core/apply.ts";
+import { FakeRunner } from "../../core/fake.ts";
+import { memoryLocker, pendingPath } from "../../core/lock.ts";
+import { resolveSpec } from "../../core/spec.ts";
+import { ALICE, fakeContext, ROOT, ROOT_USER, runCli } from "../helpers.ts";
+
+const UNIT = "/home/alice/.config/systemd/user/autostart-web.service";
+const CMD = ["enable", "web", "--", "/usr/bin/python3", "-m", "http.server"];
+
+/** A runner whose `systemctl show` reports the unit in the given state. */
+function systemd(state: { active: string; enabled: boolean }) {
+  return new FakeRunner([{
+    match: (a) => a.includes("show"),
+    result: {
+      stdout: [
+        "Id=autostart-web.service",
+        "LoadState=loaded",
+        `ActiveState=${state.active}`,
+        `SubState=${state.active === "active" ? "running" : "dead"}`,
+        `UnitFileState=${state.enabled ? "enabled" : "disabled"}`,
+        `MainPID=${state.active === "active" ? 42 : 0}`,
+        "NRestarts=0",
+        "",
+      ].join("\n"),
+    },
+  }]);
+}
+
+async function installed(runner: FakeRunner) {
+  const ctx = fakeContext({ runner, lock: memoryLocker() });
+  assertEquals((await runCli(CMD, ctx)).code, 0);
+  runner.calls.length = 0;
+  return ctx;
+}
+
+Deno.test("enable of the same spec says up to date and runs no daemon-reload", async () => {
+  const ctx = await installed(systemd({ active: "active", enabled: true }));
+  const before = ctx.fs.snapshot();
+  const r = await runCli(CMD, ctx);
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(r.stdout, /"web" is already enabled and up to date/);
+  assertEquals(
+    ctx.runner.lines().filter((l) => !l.includes(" show ")),
+    [],
+    "only status was read",
+  );
+  assertEquals(ctx.fs.snapshot(), before);
+  const j = JSON.parse(
+    (await runCli([...CMD.slice(0, 2), "--json", ...CMD.slice(2)], ctx)).stdout,
+  );
+  assertEquals([j.upToDate, j.startedNow], [true, false]);
+});
+
+Deno.test("enable of the same spec starts a stopped service, without a reload", async () => {
+  const ctx = await installed(systemd({ active: "inactive", enabled: true }));
+  const r = await runCli(CMD, ctx);
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(r.stdout, /already enabled and up to date.*started it now/);
+  assertEquals(ctx.runner.lines().filter((l) => !l.includes(" show ")), [
+    "systemctl --user reset-failed autostart-web.service",
+    "systemctl --user start autostart-web.service",
+  ]);
+  ctx.runner.calls.length = 0;
+  const n = await runCli(
+    [
+      "enable",
+      "web",
+      "--no-start",
+      "--",
+      "/usr/bin/python3",
+      "-m",
+      "http.server",
+    ],
+    ctx,
+  );
+  assertEquals(n.code, 0);
+  // --no-start is another spec only in "start"; the file is the same
+  assertMatch(n.stdout, /already enabled and up to date/);
+  assertEquals(ctx.runner.lines().filter((l) => !l.includes(" show ")), []);
+});
+
+Deno.test("enable redoes everything when the unit is not enabled or a run was interrupted", async () => {
+  const ctx = await installed(systemd({ active: "active", enabled: false }));
+  assertEquals((await runCli(CMD, ctx)).code, 0);
+  assertOk(ctx.runner.lines().includes("systemctl --user daemon-reload"));
+
+  const ctx2 = await installed(systemd({ active: "active", enabled: true }));
+  const marker = pendingPath("login", ctx2, "systemd", "web");
+  await ctx2.fs.mkdirp("/run/user/1000/autostart");
+  await ctx2.fs.writeAtomic(marker, "1\n", { mode: 0o600 });
+  const r = await runCli(CMD, ctx2);
+  assertEquals(r.code, 0);
+  assertNoMatch(r.stdout, /up to date/);
+  assertOk(ctx2.runner.lines().includes("systemctl --user daemon-reload"));
+  assertEquals(await ctx2.fs.exists(marker), false, "marker cleared");
+});
+
+Deno.test("enable over a hand-edited unit replaces the edits, says so, keeps a backup", async () => {
+  const ctx = await installed(systemd({ active: "active", enabled: true }));
+  const edited = ctx.fs.files.get(UNIT)!.content.replace(
+    "[Service]",
+    "[Service]\nNice=5",
+  );
+  ctx.fs.files.get(UNIT)!.content = edited;
+  const r = await runCli(CMD, ctx);
+  assertEquals(r.code, 0, r.stderr);
+  assertNoMatch(r.stdout, /up to date/);
+  assertMatch(
+    r.stdout,
+    /had been edited by hand; the edits were replaced \(the edited file was kept as .*autostart-web\.service\.autostart-backup\)/,
+  );
+  assertEquals(ctx.fs.files.get(UNIT + BACKUP_SUFFIX)?.content, edited);
+  assertNoMatch(ctx.fs.files.get(UNIT)!.content, /Nice=5/);
+  assertOk(ctx.runner.lines().includes("systemctl --user daemon-reload"));
+});
+
+Deno.test("enable and disable end in a clear busy error when the lock stays taken", async () => {
+  const lock = memoryLocker();
+  const ctx = fakeContext({
+    lock,
+    env: { ...fakeContext().env, AUTOSTART_LOCK_TIMEOUT: "50ms" },
+  });
+  const held = await lock("/run/user/1000/autostart/lock", { timeoutMs: 10 });
+  const r = await runCli(CMD, ctx);
+  assertEquals(r.code, 1);
+  assertMatch(r.stderr, /^error: Another autostart is changing services/);
+  assertEquals(ctx.fs.snapshot(), {}, "nothing written");
+  assertEquals(ctx.runner.lines().filter((l) => !l.includes(" show ")), []);
+  await held.release();
+  assertEquals((await runCli(CMD, ctx)).code, 0);
+});
+
+Deno.test("runner calls are argv arrays of systemctl, never a shell", async () => {
+  const ctx = await installed(systemd({ active: "active", enabled: true }));
+  const evil = "$(touch /tmp/pwned); `id` && rm -rf / | sh -c x";
+  for (
+    const argv of [
+      ["enable", "web", "--env", `E=${evil}`, "--", "/usr/bin/python3", evil],
+      ["stop", "web"],
+      ["start", "web"],
+      ["restart", "web"],
+      ["status"],
+      ["disable", "web"],
+    ]
+  ) {
+    assertEquals((await runCli(argv, ctx)).code, 0, argv.join(" "));
+  }
+  assertOk(ctx.runner.calls.length > 5);
+  for (const { argv } of ctx.runner.calls) {
+    assertOk(Array.isArray(argv));
+    assertOk(["systemctl", "getent"].includes(argv[0]!), argv.join(" "));
+    assertOk(!argv.includes("-c"), argv.join(" "));
+    assertOk(
+      !argv.some((a) => a.includes(evil)),
+      "user strings never reach argv",
+    );
+  }
+});
+
+Deno.test("runtime code never starts a shell", async () => {
+  const found: string[] = [];
+  for (const dir of ["core", "cli", "drivers", "templates"]) {
+    for await (const e of Deno.readDir(`${ROOT}${dir}`)) {
+      if (!e.name.endsWith(".ts") || e.name.endsWith("_test.ts")) continue;
+      const text = await Deno.readTextFile(`${ROOT}${dir}/${e.name}`);
+      for (
+        const re of [/["'`](ba|z|da)?sh["'`]/, /["'`]-c["'`]/, /\bsh -c\b/]
+      ) {
+        if (re.test(text)) found.push(`${dir}/${e.name}: ${re}`);
+      }
+    }
+  }
+  assertEquals(found, []);
+});
+
+Deno.test("resolveSpec() runs a boot service as the sudo user, as root only with --user root", async () => {
+  const root = fakeContext({ self: ROOT_USER, sudoUser: "alice" });
+  const req = { name: "w", command: ["/usr/bin/python3"], condition: "boot" };
+  assertEquals((await resolveSpec(req, root)).runAs?.uid, ALICE.uid);
+  assertEquals(
+    (await resolveSpec({ ...req, user: "root" }, root)).runAs?.uid,
+    0,
+  );
+  await assertRejects(
+    () => resolveSpec(req, fakeContext({ self: ROOT_USER })),
+    /Refusing to run a boot service as root without being asked/,
+  );
+});
+
+const isRoot = Deno.uid() === 0;
+if (!isRoot) {
+  console.log("skipped: root-program ownership checks need root (chown)");
+}
+
+Deno.test({
+  name: "resolveSpec() refuses a root-run program another user could replace",
+  ignore: !isRoot,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ dir: "/var/tmp" });
+    try {
+      await Deno.chmod(dir, 0o755);
+      const prog = `${dir}/prog`;
+      await Deno.writeTextFile(prog, "#!/bin/sh\n", { mode: 0o755 });
+      await Deno.chmod(prog, 0o755);
+      const root = fakeContext({ self: ROOT_USER, sudoUser: "alice" });
+      const req = {
+        name: "w",
+        command: [prog],
+        condition: "boot",
+        user: "root",
+      };
+      // /var/tmp is world-writable (sticky): not safe for root
+      await assertRejects(
+        () => resolveSpec(req, root),
+        /Refusing to run ".*prog" as root: \/var\/tmp is writable by group or others/,
+      );
+      assertEquals(
+        (await resolveSpec({ ...req, allowUnsafe: true }, root)).runAs?.uid,
+        0,
+      );
+      // run as the sudo user it is fine
+      assertEquals(
+        (await resolveSpec({ ...req, user: undefined }, root)).runAs?.uid,
+        1000,
+      );
+      // a login service of root is checked too
+      await assertRejects(
+        () =>
+          resolveSpec(
+            { name: "w", command: [prog] },
+            fakeContext({ self: ROOT_USER }),
+          ),
+        /as root/,
+      );
+      // owned by a user, or group-writable, in a safe place: refused
+      const safe = await Deno.makeTempDir({ dir: "/root" });
+      try {
+        const p2 = `${safe}/prog`;
+        await Deno.writeTextFile(p2, "#!/bin/sh\n", { mode: 0o755 });
+        await Deno.chmod(p2, 0o755);
+        assertEquals(
+          (await resolveSpec({ ...req, command: [p2] }, root)).program,
+          p2,
+        );
+        await Deno.chown(p2, 1000, 1000);
+        await assertRejects(
+          () => resolveSpec({ ...req, command: [p2] }, root),
+          /is owned by uid 1000, not root/,
+        );
+        await Deno.chown(p2, 0, 0);
+        await Deno.chmod(p2, 0o775);
+        await assertRejects(
+          () => resolveSpec({ ...req, command: [p2] }, root),
+          /writable by group or others \(mode 0775\)/,
+        );
+      } finally {
+        await Deno.remove(safe, { recursive: true });
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
