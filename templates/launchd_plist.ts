@@ -166,7 +166,13 @@ export function buildLaunchdPlist(
  * with its content hash when the object carries the seal placeholder (core/seal.ts).
  */
 export function renderLaunchdPlist(obj: PlistDict, codec: PlistCodec): string {
-  const built = codec.build(obj);
+  // XML parsers may turn a raw NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR into a line
+  // feed (XML 1.1 line-end rules); as character references they stay exact. They only
+  // ever come from user values, never from the markup.
+  const built = codec.build(obj).replace(
+    /[\u0085\u2028\u2029]/g,
+    (c) => `&#x${c.charCodeAt(0).toString(16)};`,
+  );
   const text = built.endsWith("\n") ? built : `${built}\n`;
   return text.includes(SEAL_PLACEHOLDER) ? seal(text) : text;
 }
