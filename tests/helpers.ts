@@ -15,6 +15,16 @@ import { builtinRegistry } from "../drivers/mod.ts";
 /** Project root, ending in "/". */
 export const ROOT = new URL("..", import.meta.url).pathname;
 
+/** The path of `cmd` on PATH, or `null` when it is not installed. */
+export function which(cmd: string): string | null {
+  for (const d of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      if (Deno.statSync(`${d}/${cmd}`).isFile) return `${d}/${cmd}`;
+    } catch { /* not here */ }
+  }
+  return null;
+}
+
 /** The user of fake contexts. */
 export const ALICE: UserInfo = {
   name: "alice",
