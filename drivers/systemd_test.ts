@@ -4,22 +4,12 @@ import {
   assertOk,
   assertThrows,
 } from "../tests/assert.ts";
-import { ALICE, fakeContext, ROOT_USER } from "../tests/helpers.ts";
+import { ALICE, fakeContext, ROOT_USER, webSpec } from "../tests/helpers.ts";
 import { apply } from "../core/apply.ts";
 import { UsageError } from "../core/errors.ts";
-import type { ServiceSpec } from "../core/spec.ts";
 import { parseShow, systemdDriver, toStatus } from "./systemd.ts";
 
-const spec: ServiceSpec = {
-  name: "web",
-  program: "/usr/bin/python3",
-  args: ["-m", "http.server"],
-  condition: "login",
-  keepAlive: "on-failure",
-  env: [],
-  restartDelayMs: 2000,
-  start: true,
-};
+const spec = webSpec({ args: ["-m", "http.server"], env: [] });
 
 Deno.test("systemdDriver.plan() for login writes a user unit, reloads, enables and starts", async () => {
   const ctx = fakeContext();

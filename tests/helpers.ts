@@ -9,6 +9,7 @@ import { assertEquals } from "./assert.ts";
 import type { Context, UserInfo } from "../core/context.ts";
 import { FakeRunner, MemoryFs } from "../core/fake.ts";
 import type { Registry } from "../core/registry.ts";
+import type { ServiceSpec } from "../core/spec.ts";
 import { run } from "../cli/main.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
 
@@ -126,4 +127,22 @@ export async function assertGolden(
     );
   }
   assertEquals(actual, expected, `golden ${name} differs`);
+}
+
+/**
+ * The spec most tests start from: `web` runs `python3 -m http.server 8080` at login,
+ * restarted on failure after 2 s.
+ */
+export function webSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
+  return {
+    name: "web",
+    program: "/usr/bin/python3",
+    args: ["-m", "http.server", "8080"],
+    condition: "login",
+    keepAlive: "on-failure",
+    env: [["PATH", "/usr/local/bin:/usr/bin:/bin"]],
+    restartDelayMs: 2000,
+    start: true,
+    ...over,
+  };
 }
