@@ -21,8 +21,10 @@ const SEP = "\u001f";
 const FAKE_LAUNCHCTL = (log: string, state: string, print: string) =>
   `#!/bin/sh
 # Recording fake launchctl written by tests/lima_launchd_test.ts.
-for a in "$@"; do printf '%s\\037' "$a" >> '${log}'; done
-printf '\\n' >> '${log}'
+# One write per call: status runs two launchctl at once.
+us=$(printf '\\037'); line=""
+for a in "$@"; do line="$line$a$us"; done
+printf '%s\\n' "$line" >> '${log}'
 label_of() { printf '%s' "$1" | sed 's|^.*/||'; }
 case "$1" in
   bootstrap)
