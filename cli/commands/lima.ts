@@ -401,17 +401,18 @@ async function limaDisable(argv: string[], app: App): Promise<number> {
       throw foreignError(f.status, "removed");
     }
   }
+  // Pure: refuses (e.g. a boot service without root) before anything is changed.
+  const plans = found.map((f) =>
+    f.driver.planDisable(
+      {
+        name: instance,
+        condition: f.status.condition,
+        identity: f.status.unit,
+      },
+      ctx,
+    )
+  );
   if (v["dry-run"]) {
-    const plans = found.map((f) =>
-      f.driver.planDisable(
-        {
-          name: instance,
-          condition: f.status.condition,
-          identity: f.status.unit,
-        },
-        ctx,
-      )
-    );
     if (json) {
       app.io.out(JSON.stringify({ dryRun: true, plans }, null, 2) + "\n");
     } else {

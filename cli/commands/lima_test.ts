@@ -212,3 +212,27 @@ Deno.test("lima status lists every instance with both conditions", async () => {
     await t.cleanup();
   }
 });
+
+Deno.test("lima disable without sudo refuses before touching anything when a boot service exists", async () => {
+  const login = "/home/alice/.config/systemd/user/lima-vm@default.service";
+  const boot = "/etc/systemd/system/lima-vm@default.service";
+  const fs = new MemoryFs({
+    [login]: "# Managed by autostart\n",
+    [boot]: "# Managed by autostart\n",
+  });
+  const ctx = fakeContext({ fs });
+  const r = await runCli(["lima", "disable", "default"], ctx);
+  assertEquals(r.code, 2, r.stderr);
+  assertMatch(r.stderr, /needs root/);
+  assertEquals(Object.keys(fs.snapshot()).sort(), [boot, login]);
+  assertEquals(
+    ctx.runner.lines().filter((l) => !l.includes(" show ")),
+    [],
+  );
+  const one = await runCli(
+    ["lima", "disable", "default", "--condition=login"],
+    ctx,
+  );
+  assertEquals(one.code, 0, one.stderr);
+  assertEquals(Object.keys(fs.snapshot()), [boot]);
+});
