@@ -164,6 +164,30 @@ Deno.test({
 
 Deno.test({
   name:
+    "lima: status asks systemd, not only the file: a unit disabled by hand is reported and enable repairs it",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const unit = "lima-vm@default.service";
+    await b.exec(["systemctl", "--user", "disable", unit], { user: "u1" });
+    const login = async () =>
+      json<LimaStatusDoc>(
+        await b.autostart(["lima", "status", "default", "--json"], u1()),
+      ).instances[0]!.services.find((x) => x.condition === "login")!;
+    const s = await login();
+    assertEquals(
+      [s.owner, s.limaRegistered, s.enabled, s.state],
+      ["autostart", true, false, "running"],
+    );
+    const r = await b.autostart(["lima", "enable", "default"], u1());
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(await b.prop(unit, "UnitFileState", "u1"), "enabled");
+    assertEquals((await login()).enabled, true);
+  },
+});
+
+Deno.test({
+  name:
     "lima: enable for boot installs a system unit that runs as the sudo user with LIMA_HOME",
   ...E2E,
   async fn() {
