@@ -290,8 +290,7 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
   let running: boolean | null = null;
   let waitedMs: number | null = null;
   let problem: string | null = null;
-  const alreadyUp = outcome.upToDate && !outcome.startedNow;
-  if (wait && !alreadyUp && started) {
+  if (wait && started) {
     if (!json) {
       app.io.err(
         `Waiting for "${instance}" to boot (up to ${
