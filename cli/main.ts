@@ -9,7 +9,7 @@ import { type Context, createContext } from "../core/context.ts";
 import { UsageError } from "../core/errors.ts";
 import type { Registry } from "../core/registry.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
-import type { App, Command } from "./app.ts";
+import type { App, Clock, Command } from "./app.ts";
 import { completionsCommand } from "./commands/completions.ts";
 import { controlCommand } from "./commands/control.ts";
 import { disableCommand } from "./commands/disable.ts";
@@ -44,6 +44,8 @@ export interface RunOptions {
   registry?: () => Promise<Registry>;
   /** Product version. */
   version?: string;
+  /** Clock of waits (tests inject one that does not sleep). */
+  clock?: Clock;
 }
 
 function once<T>(f: () => Promise<T>): () => Promise<T> {
@@ -74,6 +76,7 @@ export async function run(
     registry: once(
       options.registry ?? (() => Promise.resolve(builtinRegistry())),
     ),
+    ...(options.clock ? { clock: options.clock } : {}),
   };
   const json = argv.includes("--json");
   try {

@@ -10,6 +10,7 @@ import type { Context, UserInfo } from "../core/context.ts";
 import { FakeRunner, MemoryFs } from "../core/fake.ts";
 import type { Registry } from "../core/registry.ts";
 import { run } from "../cli/main.ts";
+import type { Clock } from "../cli/app.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
 
 /** Project root, ending in "/". */
@@ -74,7 +75,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI in-process against a context. */
+/** A clock whose sleeps return at once and move its time forward. */
+export function fakeClock(start = 1_700_000_000_000): Clock {
+  let t = start;
+  return {
+    now: () => t,
+    sleep: (ms) => {
+      t += ms;
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Runs the CLI in-process against a context (waits use a {@link fakeClock}). */
 export async function runCli(
   argv: string[],
   ctx: Context,
@@ -92,6 +105,7 @@ export async function runCli(
     context: () => Promise.resolve(ctx),
     registry: () => Promise.resolve(registry),
     version: "0.0.0-test",
+    clock: fakeClock(),
   });
   return { code, stdout, stderr };
 }
