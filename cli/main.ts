@@ -13,8 +13,10 @@ import type { App, Clock, Command } from "./app.ts";
 import { completionsCommand } from "./commands/completions.ts";
 import { controlCommand } from "./commands/control.ts";
 import { disableCommand } from "./commands/disable.ts";
+import { doctorCommand } from "./commands/doctor.ts";
 import { driversCommand } from "./commands/drivers.ts";
 import { enableCommand } from "./commands/enable.ts";
+import { logsCommand } from "./commands/logs.ts";
 import { statusCommand } from "./commands/status.ts";
 import { COMMAND_HELP, MAIN_HELP } from "./help.ts";
 import { denoIo, type Io, printError } from "./output.ts";
@@ -28,6 +30,8 @@ export const COMMANDS: Record<string, Command> = {
   start: controlCommand("start"),
   stop: controlCommand("stop"),
   restart: controlCommand("restart"),
+  logs: logsCommand,
+  doctor: doctorCommand,
   drivers: driversCommand,
   completions: completionsCommand(() => Object.keys(COMMANDS)),
 };

@@ -90,7 +90,9 @@ export class FakeRunner implements Runner {
     const r = await this.run(argv, rest);
     const call = this.calls[this.calls.length - 1]!;
     if (signal) call.options = { ...call.options, signal } as RunOptions;
-    const lines = r.stdout === "" ? [] : r.stdout.replace(/\n$/, "").split("\n");
+    const lines = r.stdout === ""
+      ? []
+      : r.stdout.replace(/\n$/, "").split("\n");
     for (const line of lines) {
       if (signal?.aborted) return;
       yield line;

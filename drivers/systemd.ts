@@ -293,9 +293,9 @@ function journalError(e: StreamError, ref: ServiceRef): OperationError {
     ? 'give --since a time journalctl understands, e.g. "10 min ago", "today", "2024-05-01 10:00"'
     : "see `autostart doctor`";
   return new OperationError(
-    `Cannot read the log of "${ref.name}": ${e.argv.join(" ")} exited with code ${e.code}${
-      said ? `: ${said.split("\n").pop()}` : ""
-    }`,
+    `Cannot read the log of "${ref.name}": ${
+      e.argv.join(" ")
+    } exited with code ${e.code}${said ? `: ${said.split("\n").pop()}` : ""}`,
     {
       command: { argv: e.argv, code: e.code, stderr: said, stdout: "" },
       hint,
@@ -370,9 +370,9 @@ async function pathCheck(ctx: Context): Promise<Check> {
     id: "systemd.path",
     title,
     level: "warn",
-    detail: `the user manager's PATH (${
-      managerPath || "empty"
-    }) lacks ${missing.join(", ")}`,
+    detail: `the user manager's PATH (${managerPath || "empty"}) lacks ${
+      missing.join(", ")
+    }`,
     fix:
       "services enabled with the default --path inherit carry your PATH and are not affected; for others, enable them again without --path default",
   };
@@ -423,7 +423,8 @@ async function fileChecks(
         title: `"${s.name}" unit`,
         level: "warn",
         detail: `${s.file} exists but systemd has not loaded it (${s.detail})`,
-        fix: `${sudo}${sc} daemon-reload, then: ${sudo}autostart start ${s.name}`,
+        fix:
+          `${sudo}${sc} daemon-reload, then: ${sudo}autostart start ${s.name}`,
       });
     }
   }
