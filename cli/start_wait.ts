@@ -23,6 +23,9 @@ import type { OptionSpec } from "./args.ts";
 /** The `--wait[=DURATION]` / `--no-wait` option. */
 export const WAIT_OPTION: OptionSpec = { name: "wait", kind: "optional" };
 
+/** Pause before reading the log of a failed start, so its last lines are in. */
+export const LOG_CATCH_UP_MS = 500;
+
 /** How many log lines a failed start shows. */
 export const FAILURE_LOG_LINES = 10;
 
@@ -119,6 +122,10 @@ export async function waitAfterStart(
     spin.stop();
   }
   if (result.outcome !== "failed") return result;
+  // The journal may get the program's last words a moment after systemd saw it die.
+  const sleep = options.sleep ?? app.clock?.sleep ??
+    ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  await sleep(LOG_CATCH_UP_MS);
   const logs = await lastLogLines(driver, ref, ctx);
   const cond = ref.condition === "boot" ? " --condition=boot" : "";
   const sudo = ref.condition === "boot" ? "sudo " : "";
