@@ -198,6 +198,11 @@ export class MemoryFs implements FileSystem {
     return Promise.resolve(this.files.has(path) || this.dirs.has(path));
   }
 
+  /** Writable unless `failOn("write", path)` says otherwise. */
+  writable(path: string): Promise<boolean> {
+    return Promise.resolve(!this.failOn?.("write", path));
+  }
+
   /** Paths and contents, for snapshots. */
   snapshot(): Record<string, string> {
     return Object.fromEntries(

@@ -378,24 +378,6 @@ async function pathCheck(ctx: Context): Promise<Check> {
   };
 }
 
-/** Whether `path`, or its nearest existing parent, is writable by us. */
-async function writableDir(path: string, ctx: Context): Promise<boolean> {
-  for (let p = path; p !== ""; p = p.slice(0, p.lastIndexOf("/"))) {
-    try {
-      const st = await Deno.stat(p || "/");
-      const { uid, gid } = ctx.self;
-      if (uid === 0) return true;
-      const mode = st.mode ?? 0;
-      if (st.uid === uid) return (mode & 0o200) !== 0;
-      if (st.gid === gid) return (mode & 0o020) !== 0;
-      return (mode & 0o002) !== 0;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) return false;
-    }
-  }
-  return false;
-}
-
 /** Checks of the managed files of one condition: drifted, not loaded, orphaned. */
 async function fileChecks(
   condition: Condition,
@@ -542,8 +524,8 @@ async function diagnose(ctx: Context): Promise<Check[]> {
   );
   for (const c of ["login", "boot"] as const) {
     const dir = unitDir(c, ctx);
-    if (c === "boot" && ctx.self.uid !== 0) continue;
-    const ok = await writableDir(dir, ctx);
+    if ((c === "boot" && ctx.self.uid !== 0) || !ctx.fs.writable) continue;
+    const ok = await ctx.fs.writable(dir);
     checks.push({
       id: `systemd.${c}-dir`,
       title: `${c} unit directory`,
