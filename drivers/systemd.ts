@@ -158,6 +158,12 @@ export function parseShow(text: string): Map<string, string>[] {
 export const CRASH_LOOP_RESTARTS = 3;
 
 /**
+ * A service restarted {@link CRASH_LOOP_RESTARTS} times or more that has been up (or
+ * starting) for less than this many seconds is still crash-looping.
+ */
+export const CRASH_LOOP_WINDOW_SEC = 10;
+
+/**
  * Maps the properties of one unit to a {@link ServiceStatus}.
  * @param props Properties from `systemctl show`.
  * @param base Name, condition, unit and file.
@@ -192,16 +198,18 @@ export function toStatus(
   let state: ServiceState;
   if (load !== "loaded") state = "not-loaded";
   else if (active === "failed") state = "failed";
-  else if (active === "activating" && sub === "auto-restart") {
-    state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS
+  else if (active === "activating") {
+    // Between two runs (auto-restart), or being started again right after one.
+    state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS &&
+        (sub === "auto-restart" || sinceSec < CRASH_LOOP_WINDOW_SEC)
       ? "crash-looping"
       : "starting";
   } else if (active === "active" || active === "reloading") {
-    state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS && sinceSec < 10
+    state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS &&
+        sinceSec < CRASH_LOOP_WINDOW_SEC
       ? "crash-looping"
       : "running";
-  } else if (active === "activating") state = "starting";
-  else state = "stopped";
+  } else state = "stopped";
   const enabled = unitFile === ""
     ? null
     : unitFile.startsWith("enabled") || unitFile === "linked";
