@@ -158,12 +158,6 @@ export function parseShow(text: string): Map<string, string>[] {
 export const CRASH_LOOP_RESTARTS = 3;
 
 /**
- * A service restarted {@link CRASH_LOOP_RESTARTS} times or more that has been up (or
- * starting) for less than this many seconds is still crash-looping.
- */
-export const CRASH_LOOP_WINDOW_SEC = 10;
-
-/**
  * Maps the properties of one unit to a {@link ServiceStatus}.
  * @param props Properties from `systemctl show`.
  * @param base Name, condition, unit and file.
@@ -199,14 +193,14 @@ export function toStatus(
   if (load !== "loaded") state = "not-loaded";
   else if (active === "failed") state = "failed";
   else if (active === "activating") {
-    // Between two runs (auto-restart), or being started again right after one.
-    state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS &&
-        (sub === "auto-restart" || sinceSec < CRASH_LOOP_WINDOW_SEC)
+    // Between two crashes a unit is "activating": waiting out its restart delay
+    // (auto-restart) or running its start again (start, start-pre). Either way, with
+    // several restarts behind it, it is looping.
+    state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS
       ? "crash-looping"
       : "starting";
   } else if (active === "active" || active === "reloading") {
-    state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS &&
-        sinceSec < CRASH_LOOP_WINDOW_SEC
+    state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS && sinceSec < 10
       ? "crash-looping"
       : "running";
   } else state = "stopped";
