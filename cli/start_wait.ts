@@ -26,6 +26,9 @@ export const WAIT_OPTION: OptionSpec = { name: "wait", kind: "optional" };
 /** Pause before reading the log of a failed start, so its last lines are in. */
 export const LOG_CATCH_UP_MS = 500;
 
+/** Longest extra wait for the log of a failed start to stop changing. */
+export const LOG_SETTLE_MS = 2500;
+
 /** How many log lines a failed start shows. */
 export const FAILURE_LOG_LINES = 10;
 
@@ -122,11 +125,19 @@ export async function waitAfterStart(
     spin.stop();
   }
   if (result.outcome !== "failed") return result;
-  // The journal may get the program's last words a moment after systemd saw it die.
+  // The journal may get the program's last words after systemd's note that it died
+  // (its output is a stream, read later under load): read until the log stops moving.
   const sleep = options.sleep ?? app.clock?.sleep ??
     ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   await sleep(LOG_CATCH_UP_MS);
-  const logs = await lastLogLines(driver, ref, ctx);
+  let logs = await lastLogLines(driver, ref, ctx);
+  for (let waited = 0, same = 0; same < 2 && waited < LOG_SETTLE_MS;) {
+    await sleep(250);
+    waited += 250;
+    const again = await lastLogLines(driver, ref, ctx);
+    same = again.join("\n") === logs.join("\n") ? same + 1 : 0;
+    logs = again;
+  }
   const cond = ref.condition === "boot" ? " --condition=boot" : "";
   const sudo = ref.condition === "boot" ? "sudo " : "";
   throw new OperationError(

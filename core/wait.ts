@@ -96,9 +96,11 @@ export async function waitForService(
       if (s.state === "failed" || s.state === "crash-looping") {
         return done("failed");
       }
-      if ((s.restarts ?? 0) > firstRestarts) return done("failed");
-      if (s.state === "starting" && failedExit(s.lastExit)) {
-        return done("failed"); // died, waiting to be restarted
+      // Restarted during the wait, or waiting to be: how did the run end? A clean exit
+      // restarted by keep-alive=always is a program that does its work and ends.
+      const restarted = (s.restarts ?? 0) > firstRestarts;
+      if (restarted || (s.state === "starting" && s.lastExit !== null)) {
+        return done(s.lastExit === "exit 0" ? "exited" : "failed");
       }
       if (s.state === "stopped") {
         return done(failedExit(s.lastExit) ? "failed" : "exited");

@@ -57,6 +57,14 @@ Deno.test("waitForService() catches a program that dies at start and is restarte
   assertEquals([w.outcome, w.status?.lastExit], ["failed", "exit 3"]);
 });
 
+Deno.test("waitForService() takes a clean exit restarted by keep-alive=always as exited", async () => {
+  const r = replay([
+    st({ pid: 7 }),
+    st({ state: "starting", pid: null, lastExit: "exit 0" }),
+  ]);
+  assertEquals((await waitForService(r.read, r.opts)).outcome, "exited");
+});
+
 Deno.test("waitForService() catches a restart that happened between two reads", async () => {
   const r = replay([st({ pid: 7 }), st({ pid: 8, restarts: 1 })]);
   assertEquals((await waitForService(r.read, r.opts)).outcome, "failed");
