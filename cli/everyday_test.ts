@@ -320,3 +320,14 @@ Deno.test("doctor reports missing linger and drifted units as warnings (exit 0),
   assertEquals(none.code, 1);
   assertEquals(JSON.parse(none.stdout).ok, false);
 });
+
+Deno.test("every command has help with usage and examples", async () => {
+  const { COMMANDS } = await import("./main.ts");
+  const ctx = fakeContext();
+  for (const cmd of Object.keys(COMMANDS)) {
+    const r = await runCli([cmd, "--help"], ctx);
+    assertEquals(r.code, 0, cmd);
+    assertMatch(r.stdout, /Usage: autostart/, cmd);
+    assertMatch(r.stdout, /Example|Setup/, cmd);
+  }
+});

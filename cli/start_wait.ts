@@ -27,7 +27,7 @@ export const WAIT_OPTION: OptionSpec = { name: "wait", kind: "optional" };
 export const LOG_CATCH_UP_MS = 500;
 
 /** Longest extra wait for the log of a failed start to stop changing. */
-export const LOG_SETTLE_MS = 2500;
+export const LOG_SETTLE_MS = 4000;
 
 /** How many log lines a failed start shows. */
 export const FAILURE_LOG_LINES = 10;
@@ -131,7 +131,7 @@ export async function waitAfterStart(
     ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   await sleep(LOG_CATCH_UP_MS);
   let logs = await lastLogLines(driver, ref, ctx);
-  for (let waited = 0, same = 0; same < 2 && waited < LOG_SETTLE_MS;) {
+  for (let waited = 0, same = 0; same < 4 && waited < LOG_SETTLE_MS;) {
     await sleep(250);
     waited += 250;
     const again = await lastLogLines(driver, ref, ctx);

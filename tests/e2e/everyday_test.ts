@@ -93,7 +93,7 @@ Deno.test({
     await b.waitFor(
       "the new line to arrive",
       () => Promise.resolve(has("poked-4711")),
-      10_000,
+      30_000,
     );
     const pid = (await b.exec(["cat", "/home/u1/follower.pid"])).stdout.trim();
     assertMatch(pid, /^\d+$/);
