@@ -630,7 +630,9 @@ export const systemdDriver: Driver = {
         run(
           c,
           ctx,
-          ["restart", unit],
+          // --no-block: a program that dies at once is reported by the wait after the
+          // start (with its log), not by a failed job that would roll the enable back.
+          ["--no-block", "restart", unit],
           "start the service",
           prior?.running ? {} : { undo: [...systemctl(c), "stop", unit] },
         ),
@@ -705,7 +707,12 @@ export const systemdDriver: Driver = {
       );
     }
     steps.push(
-      run(ref.condition, ctx, [action, unit], `${action} the service`),
+      run(
+        ref.condition,
+        ctx,
+        action === "stop" ? [action, unit] : ["--no-block", action, unit],
+        `${action} the service`,
+      ),
     );
     return { driver: "systemd", service: ref.name, steps };
   },

@@ -149,6 +149,7 @@ Deno.test("launchd-agent through a fake launchctl on PATH: enable, status, stop,
       [
         "enable",
         "web",
+        "--no-wait",
         "--keep-alive=always",
         "--",
         "/bin/sh",
@@ -210,7 +211,7 @@ Deno.test("launchd-agent through a fake launchctl on PATH: enable, status, stop,
     assertOk(await exists(plist), "stop keeps the plist");
 
     r.reset();
-    assertEquals((await runCli(["start", "web"], r.ctx)).code, 0);
+    assertEquals((await runCli(["start", "web", "--no-wait"], r.ctx)).code, 0);
     assertEquals(
       r.calls().filter((c) => c[0] !== "print" && c[0] !== "print-disabled"),
       [
@@ -221,7 +222,7 @@ Deno.test("launchd-agent through a fake launchctl on PATH: enable, status, stop,
 
     r.reset();
     // Already loaded: bootstrap answers 5, which restart accepts, then kickstart -k.
-    const rs = await runCli(["restart", "web"], r.ctx);
+    const rs = await runCli(["restart", "web", "--no-wait"], r.ctx);
     assertEquals(rs.code, 0, rs.stderr);
     assertEquals(
       r.calls().filter((c) => c[0] !== "print" && c[0] !== "print-disabled"),

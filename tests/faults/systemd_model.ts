@@ -116,7 +116,9 @@ export class SystemdModel {
       stdout: "",
       stderr,
     });
-    const args = argv.slice(1).filter((a) => a !== "--user");
+    const args = argv.slice(1).filter((a) =>
+      a !== "--user" && a !== "--no-block"
+    );
     const now = args.includes("--now");
     const [sub, unit] = args.filter((a) => a !== "--now");
     const injected = this.#armed;
