@@ -24,6 +24,8 @@ export {
 export { type Context, createContext, type UserInfo } from "./core/context.ts";
 export type {
   Availability,
+  Check,
+  CheckLevel,
   ControlAction,
   Driver,
   LogOptions,
@@ -50,9 +52,17 @@ export {
   memoryLocker,
   withLock,
 } from "./core/lock.ts";
+export { lastLines, tailFiles, type TailOptions } from "./core/log_tail.ts";
 export { describePlan, type Plan, type Step } from "./core/plan.ts";
 export { Registry, validateDriver } from "./core/registry.ts";
-export { type CommandResult, denoRunner, type Runner } from "./core/runner.ts";
+export {
+  bufferedStream,
+  type CommandResult,
+  denoRunner,
+  type Runner,
+  StreamError,
+  type StreamOptions,
+} from "./core/runner.ts";
 export {
   type Condition,
   type KeepAliveMode,
@@ -60,6 +70,12 @@ export {
   resolveSpec,
   type ServiceSpec,
 } from "./core/spec.ts";
+export {
+  waitForService,
+  type WaitOptions,
+  type WaitOutcome,
+  type WaitResult,
+} from "./core/wait.ts";
 export {
   BUILTIN_DRIVERS,
   builtinRegistry,

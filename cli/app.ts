@@ -21,6 +21,16 @@ export interface App {
   context(): Promise<Context>;
   /** The driver registry (built on first use). */
   registry(): Promise<Registry>;
+  /** The clock of waits (tests inject one that does not sleep); absent: real time. */
+  clock?: Clock;
+}
+
+/** Time as waits see it. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
 }
 
 /** A command: parses its own arguments, returns the exit code. */

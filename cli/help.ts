@@ -12,7 +12,9 @@ Usage:
   autostart enable NAME [options] -- COMMAND [ARGS...]
   autostart disable NAME [--condition=login|boot] [--keep-files] [--dry-run]
   autostart status [NAME...] [--json]          (alias: list)
-  autostart start|stop|restart NAME
+  autostart start|stop|restart NAME [--wait=DURATION | --no-wait]
+  autostart logs NAME [-f] [-n LINES] [--since TIME]
+  autostart doctor [--json]
   autostart drivers [--json]
   autostart lima enable|disable|status INSTANCE [options]
   autostart completions bash|zsh|fish
@@ -23,6 +25,8 @@ Examples:
   autostart enable web -- python3 -m http.server 8080
   sudo autostart enable tunnel --condition=boot -- /usr/local/bin/tunnel --port 22
   autostart status
+  autostart logs web -f
+  autostart doctor
   autostart disable web
 
 Exit codes: 0 ok, 1 the operation failed, 2 invalid input (nothing written),
@@ -51,6 +55,10 @@ Options:
   --log-dir DIR             write the output to DIR/NAME.log
   --driver ID               use this driver (see: autostart drivers)
   --no-start                install, but do not start now
+  --wait=DURATION           after starting, wait this long for it to be running
+                            or to fail (default 5s); on failure show the last
+                            log lines and exit 1 (the service stays installed)
+  --no-wait                 start it and return at once
   --force                   take over a file not written by autostart (keeps a backup)
   --allow-unsafe            run as root a program that a non-root user could replace
   --dry-run                 print the files and commands, change nothing
@@ -80,36 +88,99 @@ Examples:
 
 Shows the managed services and their real state, as the init system reports it.
 
+Columns: NAME, STATE, PID, UPTIME, RESTARTS (since it was last started),
+LAST EXIT (how its last run ended), CONDITION, DRIVER. Colour only on a terminal,
+never with NO_COLOR.
+
+States:
+  running        its process is up
+  starting       being started, or waiting to be restarted after an exit
+  stopped        not running, and did not fail (stopped, or exited with 0)
+  failed         its last run failed and it is not being restarted
+  crash-looping  it keeps dying and being restarted (3 restarts or more)
+  not-loaded     its file exists but the init system has not loaded it
+  unknown        the init system could not be asked
+  "(drifted)" after a state: its file was edited by hand since autostart wrote it
+
 Options:
   --condition=login|boot    only this condition
-  --json                    print as JSON
-
-States: running, starting, stopped, failed, crash-looping, not-loaded, unknown.
+  --json                    print as JSON (schema: docs/json.md)
 
 Examples:
   autostart status
   autostart status web --json
+  NO_COLOR=1 autostart status
 `,
-  start: `Usage: autostart start NAME [--condition=login|boot]
+  start: `Usage: autostart start NAME [options]
 
-Starts NAME now.
+Starts NAME now, then waits until it is running or has failed.
 
-Example:
+Options:
+  --condition=login|boot    which one, when NAME exists for both
+  --wait=DURATION           how long to wait for it (default 5s)
+  --no-wait                 return at once
+  --json                    print the result as JSON
+
+Examples:
   autostart start web
+  autostart start web --wait=30s
 `,
-  stop: `Usage: autostart stop NAME [--condition=login|boot]
+  stop: `Usage: autostart stop NAME [--condition=login|boot] [--json]
 
 Stops NAME now. It still starts at the next login/boot; use "disable" to remove it.
 
 Example:
   autostart stop web
 `,
-  restart: `Usage: autostart restart NAME [--condition=login|boot]
+  restart: `Usage: autostart restart NAME [options]
 
-Restarts NAME (starts it when it is not running).
+Restarts NAME (starts it when it is not running), then waits until it is running
+or has failed.
 
-Example:
+Options:
+  --condition=login|boot    which one, when NAME exists for both
+  --wait=DURATION           how long to wait for it (default 5s)
+  --no-wait                 return at once
+  --json                    print the result as JSON
+
+Examples:
   autostart restart web
+  autostart restart web --no-wait
+`,
+  logs: `Usage: autostart logs NAME [options]
+
+Shows the output of NAME: from the journal on systemd (or its --log-dir file),
+from its log file on macOS. With -f, keeps showing new lines until Ctrl-C.
+
+Options:
+  -n, --lines=N             how many recent lines (default 100)
+  -f, --follow              keep showing new lines; Ctrl-C stops (exit 0)
+  --since=TIME              only lines since TIME (systemd journal only):
+                            10m, 2h, 1d, "today", "2024-05-01 10:00"
+  --condition=login|boot    which one, when NAME exists for both
+
+Examples:
+  autostart logs web
+  autostart logs web -n 20
+  autostart logs web -f
+  autostart logs web --since 1h
+`,
+  doctor: `Usage: autostart doctor [--json]
+
+Checks what makes services start or not: the init system is reachable (on
+systemd: the user manager, XDG_RUNTIME_DIR, the user bus), lingering for login
+services, unit/plist directories writable, PATH of the service manager against
+yours, managed files edited by hand (drifted) or orphaned, plugins that failed
+to load. Each problem comes with how to fix it.
+
+Exit 0 when nothing fails (warnings allowed), 1 when a check fails.
+
+Options:
+  --json                    print as JSON (schema: docs/json.md)
+
+Examples:
+  autostart doctor
+  autostart doctor --json
 `,
   drivers: `Usage: autostart drivers [--json]
 

@@ -9,13 +9,15 @@ import { type Context, createContext } from "../core/context.ts";
 import { UsageError } from "../core/errors.ts";
 import type { Registry } from "../core/registry.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
-import type { App, Command } from "./app.ts";
+import type { App, Clock, Command } from "./app.ts";
 import { completionsCommand } from "./commands/completions.ts";
 import { controlCommand } from "./commands/control.ts";
 import { disableCommand } from "./commands/disable.ts";
+import { doctorCommand } from "./commands/doctor.ts";
 import { driversCommand } from "./commands/drivers.ts";
 import { enableCommand } from "./commands/enable.ts";
 import { limaCommand } from "./commands/lima.ts";
+import { logsCommand } from "./commands/logs.ts";
 import { statusCommand } from "./commands/status.ts";
 import { COMMAND_HELP, MAIN_HELP } from "./help.ts";
 import { denoIo, type Io, printError } from "./output.ts";
@@ -29,6 +31,8 @@ export const COMMANDS: Record<string, Command> = {
   start: controlCommand("start"),
   stop: controlCommand("stop"),
   restart: controlCommand("restart"),
+  logs: logsCommand,
+  doctor: doctorCommand,
   drivers: driversCommand,
   lima: limaCommand,
   completions: completionsCommand(() => Object.keys(COMMANDS)),
@@ -46,6 +50,8 @@ export interface RunOptions {
   registry?: () => Promise<Registry>;
   /** Product version. */
   version?: string;
+  /** Clock of waits (tests inject one that does not sleep). */
+  clock?: Clock;
 }
 
 function once<T>(f: () => Promise<T>): () => Promise<T> {
@@ -76,6 +82,7 @@ export async function run(
     registry: once(
       options.registry ?? (() => Promise.resolve(builtinRegistry())),
     ),
+    ...(options.clock ? { clock: options.clock } : {}),
   };
   const json = argv.includes("--json");
   try {

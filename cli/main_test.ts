@@ -111,7 +111,7 @@ Deno.test("bad input exits 2 with a one-line reason and writes nothing", async (
 
 Deno.test("an init-system failure exits 1 with the command and what it said", async () => {
   const ctx = fakeContext();
-  ctx.runner.on(["systemctl", "--user", "restart"], {
+  ctx.runner.on(["systemctl", "--user", "--no-block", "restart"], {
     code: 1,
     stderr:
       "Job for autostart-web.service failed because the control process exited with error code.",
@@ -120,7 +120,7 @@ Deno.test("an init-system failure exits 1 with the command and what it said", as
   assertEquals(r.code, 1);
   assertMatch(
     r.stderr,
-    /Cannot start the service: systemctl --user restart autostart-web\.service exited with code 1: Job for/,
+    /Cannot start the service: systemctl --user --no-block restart autostart-web\.service exited with code 1: Job for/,
   );
   assertEquals(ctx.fs.files.size, 0, "rolled back");
 });

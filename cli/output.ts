@@ -17,6 +17,8 @@ export interface Io {
   color: boolean;
   /** Colour is allowed on standard error. */
   colorErr: boolean;
+  /** Standard error is a terminal (spinners; shown even with `NO_COLOR`). */
+  interactiveErr?: boolean;
 }
 
 /** The process's own streams. */
@@ -28,6 +30,7 @@ export function denoIo(env: Record<string, string> = Deno.env.toObject()): Io {
     err: (t) => writeAll(Deno.stderr, enc.encode(t)),
     color: !noColor && env.TERM !== "dumb" && Deno.stdout.isTerminal(),
     colorErr: !noColor && env.TERM !== "dumb" && Deno.stderr.isTerminal(),
+    interactiveErr: env.TERM !== "dumb" && Deno.stderr.isTerminal(),
   };
 }
 

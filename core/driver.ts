@@ -100,6 +100,27 @@ export interface LogOptions {
   lines: number;
   /** Keep streaming new lines. */
   follow: boolean;
+  /** Only lines since this time (a journalctl time such as "10 min ago"). */
+  since?: string;
+  /** Ends a follow (Ctrl-C): the iteration then finishes without an error. */
+  signal?: AbortSignal;
+}
+
+/** Outcome of one {@link Check}: fine, worth knowing, or broken. */
+export type CheckLevel = "ok" | "warn" | "fail";
+
+/** One finding of `autostart doctor`. */
+export interface Check {
+  /** Stable id, e.g. "systemd.user-manager". */
+  id: string;
+  /** What was checked, as a short title. */
+  title: string;
+  /** Its outcome. */
+  level: CheckLevel;
+  /** What was found. */
+  detail: string;
+  /** How to fix it (absent when `ok`). */
+  fix?: string;
 }
 
 /**
@@ -160,4 +181,9 @@ export interface Driver {
     options: LogOptions,
     ctx: Context,
   ): AsyncIterable<string>;
+  /**
+   * The driver's own health checks for `autostart doctor`: init system reachable,
+   * directories writable, managed files drifted or orphaned, ... (read-only).
+   */
+  diagnose?(ctx: Context): Promise<Check[]>;
 }

@@ -8,7 +8,13 @@
 
 import type { FileSystem, Owner, WriteOptions } from "./fs.ts";
 import { dirname } from "./fs.ts";
-import type { CommandResult, Runner, RunOptions } from "./runner.ts";
+import {
+  type CommandResult,
+  type Runner,
+  type RunOptions,
+  StreamError,
+  type StreamOptions,
+} from "./runner.ts";
 
 /** A rule of {@link FakeRunner}: the first rule whose `match` accepts the argv answers. */
 export interface FakeRule {
@@ -69,6 +75,31 @@ export class FakeRunner implements Runner {
       });
     }
     return Promise.resolve({ code: 0, stdout: "", stderr: "" });
+  }
+
+  /**
+   * Answers from the same rules as {@link FakeRunner.run}: yields the stdout lines, then
+   * throws {@link StreamError} when the code is not 0. The call is recorded with its
+   * options (an `env`, a `signal`).
+   */
+  async *stream(
+    argv: string[],
+    options: StreamOptions = {},
+  ): AsyncGenerator<string> {
+    const { signal, ...rest } = options;
+    const r = await this.run(argv, rest);
+    const call = this.calls[this.calls.length - 1]!;
+    if (signal) call.options = { ...call.options, signal } as RunOptions;
+    const lines = r.stdout === ""
+      ? []
+      : r.stdout.replace(/\n$/, "").split("\n");
+    for (const line of lines) {
+      if (signal?.aborted) return;
+      yield line;
+    }
+    if (r.code !== 0 && !signal?.aborted) {
+      throw new StreamError(argv, r.code, r.stderr);
+    }
   }
 }
 
@@ -165,6 +196,11 @@ export class MemoryFs implements FileSystem {
 
   exists(path: string): Promise<boolean> {
     return Promise.resolve(this.files.has(path) || this.dirs.has(path));
+  }
+
+  /** Writable unless `failOn("write", path)` says otherwise. */
+  writable(path: string): Promise<boolean> {
+    return Promise.resolve(!this.failOn?.("write", path));
   }
 
   /** Paths and contents, for snapshots. */

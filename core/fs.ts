@@ -45,6 +45,11 @@ export interface FileSystem {
   list(path: string): Promise<string[]>;
   /** Whether something exists at `path` (a dangling symlink counts). */
   exists(path: string): Promise<boolean>;
+  /**
+   * Whether this process could create files in directory `path` (or, when it does not
+   * exist yet, in its nearest existing parent). Optional: used by `doctor` only.
+   */
+  writable?(path: string): Promise<boolean>;
 }
 
 /** Marker in the names of temporary files of {@link denoFs}'s atomic writes. */
@@ -138,6 +143,20 @@ export const denoFs: FileSystem = {
     return names.sort();
   },
   exists,
+  async writable(path) {
+    let p = path;
+    while (p !== "/" && !(await exists(p))) p = dirname(p);
+    try {
+      // access(2) semantics without a syscall binding: try to create and remove a file.
+      const probe = `${p === "/" ? "" : p}/.autostart-probe-${Deno.pid}`;
+      await Deno.writeFile(probe, new Uint8Array(), { createNew: true });
+      await Deno.remove(probe);
+      return true;
+    } catch (e) {
+      if (e instanceof Deno.errors.AlreadyExists) return true;
+      return false;
+    }
+  },
 };
 
 async function exists(path: string): Promise<boolean> {

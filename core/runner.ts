@@ -24,6 +24,36 @@ export interface RunOptions {
   stdin?: string;
 }
 
+/** Options of {@link Runner.stream}. */
+export interface StreamOptions {
+  /** Extra environment variables for the child. */
+  env?: Record<string, string>;
+  /** Aborting stops the child (SIGTERM) and ends the stream without an error. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Thrown by {@link Runner.stream} when the program ends with a non-zero code (and was
+ * not stopped through the signal): the command line, its code and its stderr.
+ */
+export class StreamError extends Error {
+  /** The command line. */
+  readonly argv: string[];
+  /** Its exit code. */
+  readonly code: number;
+  /** What it printed on stderr. */
+  readonly stderr: string;
+
+  /** @param argv Command line. @param code Exit code. @param stderr Its stderr. */
+  constructor(argv: string[], code: number, stderr: string) {
+    super(`${argv[0]} exited with code ${code}: ${stderr.trim()}`);
+    this.name = "StreamError";
+    this.argv = argv;
+    this.code = code;
+    this.stderr = stderr;
+  }
+}
+
 /** Runs programs and captures their output. */
 export interface Runner {
   /**
@@ -32,6 +62,43 @@ export interface Runner {
    * never a thrown error, so callers treat it like any other failure.
    */
   run(argv: string[], options?: RunOptions): Promise<CommandResult>;
+  /**
+   * Runs a program and yields its standard output line by line as it comes (nothing
+   * is buffered whole: for `journalctl -f` and the like). Ends when the program
+   * exits; throws {@link StreamError} when it exits non-zero, unless `signal` stopped it.
+   */
+  stream(argv: string[], options?: StreamOptions): AsyncIterable<string>;
+}
+
+/**
+ * A {@link Runner.stream} built on `run()`, for runners that cannot stream (test models,
+ * wrappers): the whole output comes at the end, line by line.
+ */
+export function bufferedStream(
+  run: Runner["run"],
+): Runner["stream"] {
+  return async function* (argv, options = {}) {
+    const r = await run(argv, options.env ? { env: options.env } : {});
+    if (options.signal?.aborted) return;
+    if (r.stdout !== "") yield* r.stdout.replace(/\n$/, "").split("\n");
+    if (r.code !== 0) throw new StreamError(argv, r.code, r.stderr);
+  };
+}
+
+/** Splits a stream of text chunks into lines (without their "\n"). */
+export async function* splitLines(
+  chunks: AsyncIterable<string>,
+): AsyncGenerator<string> {
+  let buf = "";
+  for await (const chunk of chunks) {
+    buf += chunk;
+    let i: number;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      yield buf.slice(0, i);
+      buf = buf.slice(i + 1);
+    }
+  }
+  if (buf !== "") yield buf;
 }
 
 const decoder = new TextDecoder();
@@ -78,6 +145,57 @@ export const denoRunner: Runner = {
       }
       throw e;
     }
+  },
+
+  async *stream(argv, options = {}) {
+    const [cmd, ...args] = argv;
+    if (cmd === undefined) throw new TypeError("stream: empty command line");
+    const { signal } = options;
+    if (signal?.aborted) return;
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(cmd, {
+        args,
+        env: options.env,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new StreamError(argv, 127, `${cmd}: command not found`);
+      }
+      throw e;
+    }
+    const stop = () => {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+    const stderr = new Response(child.stderr).text();
+    let ended = false;
+    try {
+      const text = child.stdout.pipeThrough(new TextDecoderStream());
+      for await (const line of splitLines(text)) {
+        if (signal?.aborted) break;
+        yield line;
+      }
+      ended = !signal?.aborted;
+    } finally {
+      // The consumer stopped early (break, return, abort): stop the program too.
+      if (!ended) stop();
+      signal?.removeEventListener("abort", stop);
+    }
+    const status = await child.status;
+    const err = await stderr.catch(() => "");
+    if (signal?.aborted) return;
+    const code = status.signal
+      ? 128 + signalNumber(status.signal)
+      : status.code;
+    if (code !== 0) throw new StreamError(argv, code, err);
   },
 };
 

@@ -26,13 +26,16 @@ import type { CommandResult } from "../core/runner.ts";
 import type { Context } from "../core/context.ts";
 import type {
   Availability,
+  Check,
   ControlAction,
   Driver,
+  LogOptions,
   ServiceRef,
   ServiceState,
   ServiceStatus,
 } from "../core/driver.ts";
-import { UsageError } from "../core/errors.ts";
+import { OperationError, UsageError } from "../core/errors.ts";
+import { tailFiles } from "../core/log_tail.ts";
 import type { Plan, RunStep, Step } from "../core/plan.ts";
 import type { Condition, KeepAliveMode, ServiceSpec } from "../core/spec.ts";
 import {
@@ -697,6 +700,96 @@ export class LaunchdDriver implements Driver {
   }
 
   explain = explainLaunchctl;
+
+  /**
+   * The last lines of the files named by the plist's StandardOutPath and
+   * StandardErrorPath, then (with `follow`) what is appended to them.
+   */
+  async *logs(
+    ref: ServiceRef,
+    options: LogOptions,
+    ctx: Context,
+  ): AsyncGenerator<string> {
+    if (options.since !== undefined) {
+      throw new UsageError(
+        `--since cannot be used with ${this.id}: its log files have no timestamps`,
+        "use -n to choose how many lines to show",
+      );
+    }
+    const path = plistPath(this.kind, ctx, ref.name);
+    const text = await ctx.fs.readText(path);
+    if (text === null) {
+      throw new OperationError(`Cannot read ${path}: it does not exist`, {
+        hint: "see `autostart status` for the services that exist",
+      });
+    }
+    await this.prepare(ctx);
+    const files = logPathsOfPlist(this.#codec!.parse(text));
+    if (files.length === 0) {
+      throw new OperationError(
+        `"${ref.name}" has no log file: ${path} sets neither StandardOutPath nor StandardErrorPath`,
+        {
+          hint:
+            `enable it again with autostart (it always sets a log file), e.g. with --log-dir DIR`,
+        },
+      );
+    }
+    yield* tailFiles(files, {
+      lines: options.lines,
+      follow: options.follow,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /** launchd's checks for `autostart doctor`. */
+  async diagnose(ctx: Context): Promise<Check[]> {
+    const k = this.kind;
+    const a = await this.available(ctx);
+    const checks: Check[] = [{
+      id: `${this.id}.launchctl`,
+      title: "launchd",
+      level: a.available ? "ok" : "fail",
+      detail: a.available ? "launchctl is present" : a.reason ?? "unavailable",
+      ...(a.available ? {} : { fix: "autostart needs launchd on macOS" }),
+    }];
+    if (!a.available) return checks;
+    const sudo = k === "daemon" ? "sudo " : "";
+    const cond = k === "daemon" ? " --condition=boot" : "";
+    for (const s of await this.status(KINDS[k].condition, ctx)) {
+      if (s.drifted) {
+        checks.push({
+          id: `${this.id}.drifted`,
+          title: `"${s.name}" plist`,
+          level: "warn",
+          detail: `${s.file} was edited by hand since autostart wrote it`,
+          fix:
+            `run the autostart enable command of "${s.name}" again to rewrite it, or remove it: ${sudo}autostart disable ${s.name}${cond}`,
+        });
+      }
+      if (s.state === "not-loaded" && s.enabled !== false) {
+        checks.push({
+          id: `${this.id}.not-loaded`,
+          title: `"${s.name}" job`,
+          level: "warn",
+          detail: `${s.file} exists but launchd has not loaded it`,
+          fix: `${sudo}autostart start ${s.name}${cond}`,
+        });
+      }
+    }
+    return checks;
+  }
+}
+
+/** The log files a plist names (StandardOutPath, StandardErrorPath), without repeats. */
+export function logPathsOfPlist(plist: unknown): string[] {
+  if (typeof plist !== "object" || plist === null) return [];
+  const o = plist as Record<string, unknown>;
+  const out: string[] = [];
+  for (const k of ["StandardOutPath", "StandardErrorPath"]) {
+    const v = o[k];
+    if (typeof v === "string" && v !== "" && !out.includes(v)) out.push(v);
+  }
+  return out;
 }
 
 /** Makes the driver of one kind. */

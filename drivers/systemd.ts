@@ -10,14 +10,18 @@
 import type { Context } from "../core/context.ts";
 import type {
   Availability,
+  Check,
   ControlAction,
   Driver,
+  LogOptions,
   PriorState,
   ServiceRef,
   ServiceState,
   ServiceStatus,
 } from "../core/driver.ts";
-import { UsageError } from "../core/errors.ts";
+import { OperationError, UsageError } from "../core/errors.ts";
+import { tailFiles } from "../core/log_tail.ts";
+import { StreamError } from "../core/runner.ts";
 import { checkSeal } from "../core/seal.ts";
 import type { Plan, Step } from "../core/plan.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
@@ -253,6 +257,299 @@ function explain(argv: string[], r: { stderr: string }) {
   return undefined;
 }
 
+/** The log file of a unit written with `--log-dir` (`StandardOutput=append:FILE`). */
+export function logFileOfUnit(text: string): string | null {
+  const m = /^StandardOutput=append:(.+)$/m.exec(text);
+  return m ? m[1]!.replaceAll("%%", "%") : null;
+}
+
+/**
+ * `journalctl` arguments for a service's log: `--user-unit` for a login service (the
+ * user's own journal), `-u` for a boot service.
+ */
+export function journalctlArgs(
+  ref: ServiceRef,
+  options: Pick<LogOptions, "lines" | "follow" | "since">,
+): string[] {
+  const unit = unitName(ref.name);
+  return [
+    "journalctl",
+    ref.condition === "boot" ? `--unit=${unit}` : `--user-unit=${unit}`,
+    `--lines=${options.lines}`,
+    ...(options.since !== undefined ? [`--since=${options.since}`] : []),
+    ...(options.follow ? ["--follow"] : []),
+    "--no-pager",
+    "--quiet",
+    "--output=short-iso",
+  ];
+}
+
+/** Turns a journalctl failure into an error with the next step. */
+function journalError(e: StreamError, ref: ServiceRef): OperationError {
+  const said = e.stderr.trim();
+  const hint = /insufficient permissions|No journal files/i.test(said)
+    ? ref.condition === "login"
+      ? "the journal keeps no per-user files here: enable persistent storage (sudo mkdir -p /var/log/journal && sudo systemctl restart systemd-journald), or add yourself to the systemd-journal group"
+      : "run the same command with sudo, or add yourself to the systemd-journal group"
+    : /Failed to parse timestamp|--since/i.test(said)
+    ? 'give --since a time journalctl understands, e.g. "10 min ago", "today", "2024-05-01 10:00"'
+    : "see `autostart doctor`";
+  return new OperationError(
+    `Cannot read the log of "${ref.name}": ${
+      e.argv.join(" ")
+    } exited with code ${e.code}${said ? `: ${said.split("\n").pop()}` : ""}`,
+    {
+      command: { argv: e.argv, code: e.code, stderr: said, stdout: "" },
+      hint,
+    },
+  );
+}
+
+async function* systemdLogs(
+  ref: ServiceRef,
+  options: LogOptions,
+  ctx: Context,
+): AsyncGenerator<string> {
+  const file = `${unitDir(ref.condition, ctx)}/${unitName(ref.name)}`;
+  const text = await ctx.fs.readText(file).catch(() => null);
+  const logFile = text === null ? null : logFileOfUnit(text);
+  if (logFile !== null) {
+    if (options.since !== undefined) {
+      throw new UsageError(
+        `--since cannot be used with "${ref.name}": its output goes to ${logFile}, which has no timestamps`,
+        "use -n to choose how many lines to show",
+      );
+    }
+    yield* tailFiles([logFile], {
+      lines: options.lines,
+      follow: options.follow,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return;
+  }
+  try {
+    yield* ctx.runner.stream(
+      journalctlArgs(ref, options),
+      options.signal ? { signal: options.signal } : {},
+    );
+  } catch (e) {
+    if (e instanceof StreamError) throw journalError(e, ref);
+    throw e;
+  }
+}
+
+/** `systemctl --user show-environment` PATH compared with the shell's. */
+async function pathCheck(ctx: Context): Promise<Check> {
+  const r = await ctx.runner.run(
+    ["systemctl", "--user", "show-environment"],
+    userEnv("login", ctx) ? { env: userEnv("login", ctx)! } : {},
+  );
+  const title = "PATH of login services";
+  if (r.code !== 0) {
+    return {
+      id: "systemd.path",
+      title,
+      level: "warn",
+      detail: `systemctl --user show-environment exited with code ${r.code}: ${
+        r.stderr.trim() || r.stdout.trim()
+      }`,
+      fix: "see the check of the user manager above",
+    };
+  }
+  const managerPath = /^PATH=(.*)$/m.exec(r.stdout)?.[1] ?? "";
+  const mine = (ctx.env.PATH ?? "").split(":").filter(Boolean);
+  const theirs = new Set(managerPath.split(":"));
+  const missing = mine.filter((d) => !theirs.has(d));
+  if (missing.length === 0) {
+    return {
+      id: "systemd.path",
+      title,
+      level: "ok",
+      detail: `the user manager's PATH has every directory of yours`,
+    };
+  }
+  return {
+    id: "systemd.path",
+    title,
+    level: "warn",
+    detail: `the user manager's PATH (${managerPath || "empty"}) lacks ${
+      missing.join(", ")
+    }`,
+    fix:
+      "services enabled with the default --path inherit carry your PATH and are not affected; for others, enable them again without --path default",
+  };
+}
+
+/** Checks of the managed files of one condition: drifted, not loaded, orphaned. */
+async function fileChecks(
+  condition: Condition,
+  ctx: Context,
+  statuses: ServiceStatus[],
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  const sc = systemctl(condition).join(" ");
+  const sudo = condition === "boot" ? "sudo " : "";
+  const cond = condition === "boot" ? " --condition=boot" : "";
+  for (const s of statuses) {
+    if (s.drifted) {
+      checks.push({
+        id: "systemd.drifted",
+        title: `"${s.name}" unit file`,
+        level: "warn",
+        detail: `${s.file} was edited by hand since autostart wrote it`,
+        fix:
+          `run the autostart enable command of "${s.name}" again to rewrite it (your edits are kept as a backup), or remove it: ${sudo}autostart disable ${s.name}${cond}`,
+      });
+    }
+    if (s.state === "not-loaded") {
+      checks.push({
+        id: "systemd.not-loaded",
+        title: `"${s.name}" unit`,
+        level: "warn",
+        detail: `${s.file} exists but systemd has not loaded it (${s.detail})`,
+        fix:
+          `${sudo}${sc} daemon-reload, then: ${sudo}autostart start ${s.name}`,
+      });
+    }
+  }
+  // Units systemd still knows (loaded, or enabled through a link) whose file is gone.
+  const dir = unitDir(condition, ctx);
+  const have = new Set(statuses.map((s) => s.unit));
+  const r = await ctx.runner.run(
+    [
+      ...systemctl(condition),
+      "list-units",
+      "--all",
+      "--plain",
+      "--no-legend",
+      "--no-pager",
+      "autostart-*.service",
+    ],
+    userEnv(condition, ctx) ? { env: userEnv(condition, ctx)! } : {},
+  );
+  const loaded = r.code === 0
+    ? r.stdout.split("\n").map((l) => l.trim().split(/\s+/)[0] ?? "")
+      .filter((u) => serviceNameOfUnit(u) !== null)
+    : [];
+  const wants = condition === "boot"
+    ? "multi-user.target.wants"
+    : "default.target.wants";
+  const linked = (await ctx.fs.list(`${dir}/${wants}`).catch(() => []))
+    .filter((u) => serviceNameOfUnit(u) !== null);
+  for (const u of new Set([...loaded, ...linked])) {
+    if (have.has(u) || (await ctx.fs.exists(`${dir}/${u}`))) continue;
+    checks.push({
+      id: "systemd.orphaned",
+      title: `${u}`,
+      level: "warn",
+      detail: `systemd still knows ${u} (${
+        linked.includes(u) ? `enabled through ${dir}/${wants}` : "loaded"
+      }) but its unit file is gone`,
+      fix: `${sudo}${sc} disable --now ${u}; ${sudo}${sc} daemon-reload`,
+    });
+  }
+  return checks;
+}
+
+/** The health checks of systemd for `autostart doctor`. */
+async function diagnose(ctx: Context): Promise<Check[]> {
+  const checks: Check[] = [];
+  if (!(await ctx.fs.exists("/run/systemd/system"))) {
+    return [{
+      id: "systemd.init",
+      title: "systemd",
+      level: "fail",
+      detail: "systemd is not running as init here (no /run/systemd/system)",
+      fix:
+        "autostart needs systemd on Linux; on a machine or container without it, services cannot be enabled",
+    }];
+  }
+  checks.push({
+    id: "systemd.init",
+    title: "systemd",
+    level: "ok",
+    detail: "systemd is running as init",
+  });
+  const user = ctx.self.name;
+  const runtime = runtimeDir(ctx);
+  const login = await systemdDriver.available(ctx, "login");
+  const bus = await ctx.fs.exists(`${runtime}/bus`);
+  if (!login.available) {
+    checks.push({
+      id: "systemd.user-manager",
+      title: "systemd user manager",
+      level: "fail",
+      detail: `${login.reason}${
+        ctx.env.XDG_RUNTIME_DIR ? "" : "; XDG_RUNTIME_DIR is not set"
+      }`,
+      fix:
+        `log in through a real session (ssh or the desktop, not su), or run: sudo loginctl enable-linger ${user}`,
+    });
+  } else {
+    checks.push({
+      id: "systemd.user-manager",
+      title: "systemd user manager",
+      level: ctx.env.XDG_RUNTIME_DIR && bus ? "ok" : "warn",
+      detail: `running (${runtime}/systemd/private)${
+        ctx.env.XDG_RUNTIME_DIR ? "" : "; XDG_RUNTIME_DIR is not set"
+      }${bus ? "" : `; no user bus at ${runtime}/bus`}`,
+      ...(ctx.env.XDG_RUNTIME_DIR && bus ? {} : {
+        fix:
+          `autostart works around it; for systemctl --user itself, log in through a real session or export XDG_RUNTIME_DIR=${runtime}`,
+      }),
+    });
+  }
+  const login_ = login.available
+    ? await systemdDriver.status("login", ctx)
+    : [];
+  const lingering = await ctx.fs.exists(`/var/lib/systemd/linger/${user}`);
+  checks.push(
+    lingering
+      ? {
+        id: "systemd.linger",
+        title: "lingering",
+        level: "ok",
+        detail:
+          `lingering is on for ${user}: login services start at boot and survive logout`,
+      }
+      : {
+        id: "systemd.linger",
+        title: "lingering",
+        level: login_.length ? "warn" : "ok",
+        detail: login_.length
+          ? `lingering is off for ${user}: its ${login_.length} login service(s) start only when ${user} logs in and stop at logout`
+          : `lingering is off for ${user} (no login services yet)`,
+        ...(login_.length
+          ? { fix: `sudo loginctl enable-linger ${user}` }
+          : {}),
+      },
+  );
+  for (const c of ["login", "boot"] as const) {
+    const dir = unitDir(c, ctx);
+    if ((c === "boot" && ctx.self.uid !== 0) || !ctx.fs.writable) continue;
+    const ok = await ctx.fs.writable(dir);
+    checks.push({
+      id: `systemd.${c}-dir`,
+      title: `${c} unit directory`,
+      level: ok ? "ok" : "fail",
+      detail: `${dir} is ${ok ? "" : "not "}writable`,
+      ...(ok ? {} : {
+        fix: c === "boot"
+          ? "run autostart with sudo for boot services"
+          : `make it yours: sudo chown -R ${user} ${dir}`,
+      }),
+    });
+  }
+  if (login.available) checks.push(await pathCheck(ctx));
+  checks.push(...await fileChecks("login", ctx, login_));
+  if (ctx.self.uid === 0) {
+    checks.push(
+      ...await fileChecks("boot", ctx, await systemdDriver.status("boot", ctx)),
+    );
+  }
+  return checks;
+}
+
 /** The systemd driver. */
 export const systemdDriver: Driver = {
   id: "systemd",
@@ -333,7 +630,9 @@ export const systemdDriver: Driver = {
         run(
           c,
           ctx,
-          ["restart", unit],
+          // --no-block: a program that dies at once is reported by the wait after the
+          // start (with its log), not by a failed job that would roll the enable back.
+          ["--no-block", "restart", unit],
           "start the service",
           prior?.running ? {} : { undo: [...systemctl(c), "stop", unit] },
         ),
@@ -408,7 +707,12 @@ export const systemdDriver: Driver = {
       );
     }
     steps.push(
-      run(ref.condition, ctx, [action, unit], `${action} the service`),
+      run(
+        ref.condition,
+        ctx,
+        action === "stop" ? [action, unit] : ["--no-block", action, unit],
+        `${action} the service`,
+      ),
     );
     return { driver: "systemd", service: ref.name, steps };
   },
@@ -490,4 +794,10 @@ export const systemdDriver: Driver = {
   },
 
   explain,
+
+  logs(ref: ServiceRef, options: LogOptions, ctx: Context) {
+    return systemdLogs(ref, options, ctx);
+  },
+
+  diagnose,
 };

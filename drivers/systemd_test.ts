@@ -19,7 +19,7 @@ Deno.test("systemdDriver.plan() for login writes a user unit, reloads, enables a
     "systemctl --user daemon-reload",
     "systemctl --user enable autostart-web.service",
     "systemctl --user reset-failed autostart-web.service",
-    "systemctl --user restart autostart-web.service",
+    "systemctl --user --no-block restart autostart-web.service",
   ]);
   const file = ctx.fs.files.get(
     "/home/alice/.config/systemd/user/autostart-web.service",
@@ -79,7 +79,7 @@ Deno.test("systemdDriver.plan() for boot needs root and writes a system unit", a
 
 Deno.test("systemdDriver.plan() rolls back when starting fails", async () => {
   const ctx = fakeContext();
-  ctx.runner.on(["systemctl", "--user", "restart"], {
+  ctx.runner.on(["systemctl", "--user", "--no-block", "restart"], {
     code: 1,
     stderr: "Job failed",
   });
@@ -94,7 +94,7 @@ Deno.test("systemdDriver.plan() rolls back when starting fails", async () => {
   }
   assertMatch(
     String(error),
-    /Cannot start the service: systemctl --user restart autostart-web.service exited with code 1: Job failed/,
+    /Cannot start the service: systemctl --user --no-block restart autostart-web.service exited with code 1: Job failed/,
   );
   assertEquals(ctx.fs.files.size, 0, "unit file removed");
   assertEquals(ctx.runner.lines().slice(-2), [

@@ -11,6 +11,7 @@ import { FakeRunner, MemoryFs } from "../core/fake.ts";
 import type { Registry } from "../core/registry.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import { run } from "../cli/main.ts";
+import type { Clock } from "../cli/app.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
 
 /** Project root, ending in "/". */
@@ -85,7 +86,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI in-process against a context. */
+/** A clock whose sleeps return at once and move its time forward. */
+export function fakeClock(start = 1_700_000_000_000): Clock {
+  let t = start;
+  return {
+    now: () => t,
+    sleep: (ms) => {
+      t += ms;
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Runs the CLI in-process against a context (waits use a {@link fakeClock}). */
 export async function runCli(
   argv: string[],
   ctx: Context,
@@ -103,6 +116,7 @@ export async function runCli(
     context: () => Promise.resolve(ctx),
     registry: () => Promise.resolve(registry),
     version: "0.0.0-test",
+    clock: fakeClock(),
   });
   return { code, stdout, stderr };
 }

@@ -14,7 +14,7 @@ import { fixture, MAC_ALICE, macRootContext } from "./launchd_helpers.ts";
 import type { Context } from "../core/context.ts";
 import { FakeRunner } from "../core/fake.ts";
 import { denoFs, type FileSystem } from "../core/fs.ts";
-import { denoRunner, type Runner } from "../core/runner.ts";
+import { bufferedStream, denoRunner, type Runner } from "../core/runner.ts";
 
 const SEP = "\u001f";
 
@@ -116,17 +116,16 @@ async function rig(): Promise<Rig> {
   await Deno.writeTextFile(`${bin}/limactl`, "#!/bin/sh\nexit 0\n", {
     mode: 0o755,
   });
-  const runner: Runner = {
-    run: (argv, options = {}) =>
-      denoRunner.run(argv, {
-        ...options,
-        env: {
-          ...options.env,
-          PATH: `${bin}:/usr/bin:/bin`,
-          FAKE_HA_LOG: `${instance}/ha.stdout.log`,
-        },
-      }),
-  };
+  const run: Runner["run"] = (argv, options = {}) =>
+    denoRunner.run(argv, {
+      ...options,
+      env: {
+        ...options.env,
+        PATH: `${bin}:/usr/bin:/bin`,
+        FAKE_HA_LOG: `${instance}/ha.stdout.log`,
+      },
+    });
+  const runner: Runner = { run, stream: bufferedStream(run) };
   const fs: FileSystem = {
     ...denoFs,
     exists: (p) =>

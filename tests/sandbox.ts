@@ -38,6 +38,8 @@ export interface Sandbox {
   sh(script: string, options?: ExecOptions): Promise<BoxResult>;
   /** Runs the bundled autostart inside. */
   autostart(args: string[], options?: ExecOptions): Promise<BoxResult>;
+  /** Starts a command inside without waiting (stdout and stderr piped). */
+  spawn(argv: string[], options?: ExecOptions): Deno.ChildProcess;
   /** Creates a user with a lingering systemd user manager; returns its uid. */
   addUser(name: string, options?: { linger?: boolean }): Promise<number>;
   /** `systemctl show -p PROP --value UNIT` (with `--user` when `user` is given). */
@@ -179,6 +181,15 @@ export async function bootSandbox(): Promise<Sandbox> {
     sh: (script, o = {}) => hostRun(wrap(["bash", "-c", script], o), o.stdin),
     autostart: (args, o = {}) =>
       hostRun(wrap(["/usr/local/bin/autostart", ...args], o), o.stdin),
+    spawn: (argv, o = {}) => {
+      const full = wrap(argv, o);
+      return new Deno.Command(full[0]!, {
+        args: full.slice(1),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    },
     async addUser(name, { linger = true } = {}) {
       const r = await box.sh(
         `id -u ${name} >/dev/null 2>&1 || useradd -m ${name}; ` +
@@ -253,6 +264,9 @@ export async function bootSandbox(): Promise<Sandbox> {
       `printf '#!/bin/sh\\nexec ${DENO} run -A --quiet --no-config ${BUNDLE} "$@"\\n' > /usr/local/bin/autostart`,
       "chmod 755 /usr/local/bin/autostart",
       "systemctl start dbus.service systemd-logind.service",
+      // What systemd-journal-flush.service (masked here) does at boot: persistent
+      // journal files, so each user can read the log of their own services.
+      "journalctl --flush",
     ].join(" && "));
     if (setup.code !== 0) {
       throw new Error(`sandbox: set-up failed: ${setup.stderr}`);

@@ -18,8 +18,10 @@ import { type OptionSpec, parseArgs } from "../args.ts";
 import { COMMAND_HELP } from "../help.ts";
 import { CONTROL_OPTIONS } from "./control.ts";
 import { DISABLE_OPTIONS } from "./disable.ts";
+import { DOCTOR_OPTIONS } from "./doctor.ts";
 import { DRIVERS_OPTIONS } from "./drivers.ts";
 import { ENABLE_OPTIONS } from "./enable.ts";
+import { LOGS_OPTIONS } from "./logs.ts";
 import { STATUS_OPTIONS } from "./status.ts";
 
 /** Shells a completion script can be printed for. */
@@ -41,6 +43,8 @@ export const COMMAND_OPTIONS: Record<string, readonly OptionSpec[]> = {
   stop: CONTROL_OPTIONS,
   restart: CONTROL_OPTIONS,
   drivers: DRIVERS_OPTIONS,
+  logs: LOGS_OPTIONS,
+  doctor: DOCTOR_OPTIONS,
   completions: [],
 };
 

@@ -13,6 +13,8 @@ import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
 import { locate } from "../locate.ts";
 import { palette } from "../output.ts";
+import { WAIT_OPTION, waitAfterStart, waitMsOf } from "../start_wait.ts";
+import { startedWords } from "./enable.ts";
 
 const DONE: Record<ControlAction, string> = {
   start: "Started",
@@ -24,6 +26,7 @@ const DONE: Record<ControlAction, string> = {
 export const CONTROL_OPTIONS: OptionSpec[] = [
   { name: "condition", kind: "string" },
   { name: "json", kind: "boolean" },
+  WAIT_OPTION,
 ];
 
 /** Makes the command for one control action. */
@@ -53,15 +56,28 @@ export function controlCommand(action: ControlAction) {
         fs: ctx.fs,
         ...(driver.explain ? { explain: driver.explain } : {}),
       }));
+    const waited = action === "stop" ? null : await waitAfterStart(
+      app,
+      driver,
+      { name, condition: status.condition },
+      ctx,
+      waitMsOf(a.values.wait),
+    );
     if (a.values.json) {
       app.io.out(
-        JSON.stringify({ ok: true, name, action, driver: driver.id }) + "\n",
+        JSON.stringify({
+          ok: true,
+          name,
+          action,
+          driver: driver.id,
+          state: waited?.status?.state ?? null,
+        }) + "\n",
       );
     } else {
       app.io.out(
-        `${
-          palette(app.io.color).green(DONE[action])
-        } "${name}" (${driver.id}).\n`,
+        `${palette(app.io.color).green(DONE[action])} "${name}" (${driver.id})${
+          waited ? startedWords(waited.outcome) : ""
+        }.\n`,
       );
     }
     return 0;

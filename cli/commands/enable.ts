@@ -14,6 +14,7 @@ import { resolveSpec, type ServiceSpec } from "../../core/spec.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
 import { palette } from "../output.ts";
+import { WAIT_OPTION, waitAfterStart, waitMsOf } from "../start_wait.ts";
 
 /** Options of `enable`. */
 export const ENABLE_OPTIONS: OptionSpec[] = [
@@ -36,6 +37,7 @@ export const ENABLE_OPTIONS: OptionSpec[] = [
   { name: "allow-unsafe", kind: "boolean" },
   { name: "dry-run", kind: "boolean" },
   { name: "json", kind: "boolean" },
+  WAIT_OPTION,
 ];
 
 /** Human words for a keep-alive mode. */
@@ -89,6 +91,7 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
   await driver.prepare?.(ctx);
   const plan = driver.plan(spec, ctx);
   const json = v.json === true;
+  const waitMs = waitMsOf(v.wait);
   if (v["dry-run"]) {
     if (json) {
       app.io.out(JSON.stringify({ dryRun: true, spec, plan }, null, 2) + "\n");
@@ -109,6 +112,10 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
     ...(driver.advise ? await driver.advise(spec, ctx) : []),
   ];
   const file = plan.steps.find((s) => s.kind === "write")?.path ?? null;
+  // Wait only when this run started it (a running, up-to-date service is left alone).
+  const waited = spec.start && (!upToDate || startedNow)
+    ? await waitAfterStart(app, driver, spec, ctx, waitMs)
+    : null;
   if (json) {
     app.io.out(
       JSON.stringify(
@@ -122,6 +129,7 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
           upToDate,
           started: spec.start,
           startedNow,
+          state: waited?.status?.state ?? null,
           replacedEdits: result.replacedEdits,
           warnings: result.warnings,
           backups: result.backups,
@@ -148,7 +156,13 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
       p.green("Enabled")
     } "${spec.name}" (${driver.id}, ${file}): starts ${when}, ${
       keepAliveWords(spec.keepAlive)
-    }${spec.start ? "; started now" : "; not started now (--no-start)"}.\n`,
+    }${
+      !spec.start
+        ? "; not started now (--no-start)"
+        : waited === null
+        ? "; started now"
+        : startedWords(waited.outcome)
+    }.\n`,
   );
   for (const f of result.replacedEdits) {
     app.io.out(
@@ -164,6 +178,17 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
   for (const w of result.warnings) app.io.err(`${p.yellow("warning")}: ${w}\n`);
   for (const n of notes) app.io.out(`${p.dim("note")}: ${n}\n`);
   return 0;
+}
+
+/** How a started service was found after the wait. */
+export function startedWords(
+  outcome: "running" | "exited" | "failed" | "timeout",
+): string {
+  return outcome === "running"
+    ? "; running now"
+    : outcome === "exited"
+    ? "; it ran and exited cleanly"
+    : "; started, still starting (see: autostart status)";
 }
 
 /** What {@link enableLocked} did. */

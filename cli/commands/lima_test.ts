@@ -67,7 +67,7 @@ Deno.test("lima enable (systemd, login): Lima's user unit, then reload, enable, 
       "systemctl --user daemon-reload",
       `systemctl --user enable ${unit}`,
       `systemctl --user reset-failed ${unit}`,
-      `systemctl --user restart ${unit}`,
+      `systemctl --user --no-block restart ${unit}`,
     ]);
     const text = ctx.fs.files.get(`/home/alice/.config/systemd/user/${unit}`)!
       .content;
@@ -112,7 +112,9 @@ Deno.test("lima enable (systemd, boot) under sudo: a system unit with User= of t
     assertMatch(text, /^User=alice$/m);
     assertMatch(text, /^WantedBy=multi-user\.target$/m);
     assertOk(
-      ctx.runner.lines().includes("systemctl restart lima-vm@dev.service"),
+      ctx.runner.lines().includes(
+        "systemctl --no-block restart lima-vm@dev.service",
+      ),
     );
   } finally {
     await t.cleanup();
@@ -144,7 +146,7 @@ Deno.test("lima enable rolls back when starting fails", async () => {
   const t = await limaTree();
   try {
     const ctx = fakeContext({ env: t.env });
-    ctx.runner.on(["systemctl", "--user", "restart"], {
+    ctx.runner.on(["systemctl", "--user", "--no-block", "restart"], {
       code: 1,
       stderr: "Job failed",
     });
@@ -152,7 +154,7 @@ Deno.test("lima enable rolls back when starting fails", async () => {
     assertEquals(r.code, 1);
     assertMatch(
       r.stderr,
-      /Cannot start the service: systemctl --user restart lima-vm@default\.service exited with code 1: Job failed/,
+      /Cannot start the service: systemctl --user --no-block restart lima-vm@default\.service exited with code 1: Job failed/,
     );
     assertEquals(ctx.fs.snapshot(), {});
     assertOk(

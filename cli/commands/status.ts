@@ -40,7 +40,7 @@ export function renderStatusTable(
   const p = palette(color);
   const rows = list.map((s) => [
     s.name,
-    stateColor(s.state, p)(s.state),
+    stateColor(s.state, p)(s.state) + (s.drifted ? p.yellow(" (drifted)") : ""),
     s.pid === null ? "-" : String(s.pid),
     s.since && (s.state === "running" || s.state === "crash-looping")
       ? shortDuration((nowMs - Date.parse(s.since)) / 1000)

@@ -12,6 +12,7 @@ import type { Driver, PriorState } from "../../core/driver.ts";
 import { OperationError } from "../../core/errors.ts";
 import type { MemoryFs } from "../../core/fake.ts";
 import type { Plan, Step } from "../../core/plan.ts";
+import { bufferedStream } from "../../core/runner.ts";
 import type { ServiceSpec } from "../../core/spec.ts";
 import { systemdDriver, unitDir } from "../../drivers/systemd.ts";
 import { ALICE, fakeContext, ROOT_USER, webSpec } from "../helpers.ts";
@@ -67,6 +68,7 @@ const FAULT_TARGETS: FaultTarget[] = [{
             }
             return runner.run(argv, o);
           },
+          stream: bufferedStream((argv, o) => runner.run(argv, o)),
         },
       },
       model: {

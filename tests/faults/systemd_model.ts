@@ -10,7 +10,12 @@
  */
 
 import type { MemoryFs } from "../../core/fake.ts";
-import type { CommandResult, Runner, RunOptions } from "../../core/runner.ts";
+import {
+  bufferedStream,
+  type CommandResult,
+  type Runner,
+  type RunOptions,
+} from "../../core/runner.ts";
 
 /** Comparable state of the model. */
 export interface ModelState {
@@ -111,7 +116,9 @@ export class SystemdModel {
       stdout: "",
       stderr,
     });
-    const args = argv.slice(1).filter((a) => a !== "--user");
+    const args = argv.slice(1).filter((a) =>
+      a !== "--user" && a !== "--no-block"
+    );
     const now = args.includes("--now");
     const [sub, unit] = args.filter((a) => a !== "--now");
     const injected = this.#armed;
@@ -172,14 +179,13 @@ export class SystemdModel {
 
   /** The runner to give the context. */
   get runner(): Runner {
-    return {
-      run: (argv: string[], _options?: RunOptions) => {
-        const r = argv[0] === "systemctl"
-          ? this.#exec(argv)
-          : { code: 127, stdout: "", stderr: `${argv[0]}: not modelled` };
-        this.log.push(`${argv.join(" ")} => ${r.code}`);
-        return Promise.resolve(r);
-      },
+    const run = (argv: string[], _options?: RunOptions) => {
+      const r = argv[0] === "systemctl"
+        ? this.#exec(argv)
+        : { code: 127, stdout: "", stderr: `${argv[0]}: not modelled` };
+      this.log.push(`${argv.join(" ")} => ${r.code}`);
+      return Promise.resolve(r);
     };
+    return { run, stream: bufferedStream(run) };
   }
 }

@@ -70,7 +70,7 @@ Deno.test("enable of the same spec starts a stopped service, without a reload", 
   assertMatch(r.stdout, /already enabled and up to date.*started it now/);
   assertEquals(ctx.runner.lines().filter((l) => !l.includes(" show ")), [
     "systemctl --user reset-failed autostart-web.service",
-    "systemctl --user start autostart-web.service",
+    "systemctl --user --no-block start autostart-web.service",
   ]);
   ctx.runner.calls.length = 0;
   const n = await runCli(

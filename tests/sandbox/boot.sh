@@ -41,6 +41,18 @@ mkdir -p "$r/etc/systemd/system"
 for u in "${mask[@]}"; do
   ln -sf /dev/null "$r/etc/systemd/system/$u"
 done
+# Daemons installed on the host (a database, a web server...) are not started in the box:
+# they are not needed, and one that hangs at start keeps the box from finishing its boot.
+# The overlay's upper layer takes the removal; the host's own links are untouched.
+for w in "$r"/etc/systemd/system/multi-user.target.wants/*; do
+  [ -e "$w" ] || [ -L "$w" ] || continue
+  rm -f "$w"
+done
+# The box shares the host's kernel log: its journald would replay and follow it, and
+# under load that backlog delays the services' own output. Services' logs are all that
+# tests read, so the box's journald leaves the kernel log alone.
+mkdir -p "$r/etc/systemd/journald.conf.d"
+printf '[Journal]\nReadKMsg=no\n' >"$r/etc/systemd/journald.conf.d/autostart-sandbox.conf"
 # Read by the test harness to know the box is ours.
 echo autostart-sandbox >"$r/etc/autostart-sandbox"
 exec chroot "$r" /lib/systemd/systemd --system --unit=multi-user.target </dev/null >/dev/null 2>&1

@@ -1,0 +1,192 @@
+/**
+ * Log files without loading them whole: the last lines are read backwards from the end
+ * in blocks, and a follow polls the files' sizes and reads only what was appended
+ * (starting again from the top when a file is truncated or replaced by a rotation).
+ * Used by drivers whose services write plain files (launchd, systemd with --log-dir).
+ *
+ * @module
+ */
+
+/** Options of {@link tailFiles}. */
+export interface TailOptions {
+  /** How many of the last lines to give first. */
+  lines: number;
+  /** Keep giving appended lines until `signal` aborts. */
+  follow: boolean;
+  /** Ends a follow; the iteration then finishes normally. */
+  signal?: AbortSignal;
+  /** Milliseconds between two looks at the files while following (default 200). */
+  pollMs?: number;
+  /** Block size of backward reads (default 64 KiB). */
+  blockSize?: number;
+  /** Called with the size of every read, so tests can see how much was read. */
+  onRead?: (bytes: number) => void;
+}
+
+const decoder = new TextDecoder();
+
+/** Size and identity of a file, or `null` when it does not exist. */
+async function statOf(
+  path: string,
+): Promise<{ size: number; ino: number | null } | null> {
+  try {
+    const s = await Deno.stat(path);
+    return { size: s.size, ino: s.ino };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+/**
+ * The last `n` lines of a file, read backwards from its end in blocks, and the size
+ * the read stopped at (where a follow goes on). A missing file has no lines.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const { lines } = await lastLines("/var/log/web.log", 20);
+ * ```
+ */
+export async function lastLines(
+  path: string,
+  n: number,
+  options: Pick<TailOptions, "blockSize" | "onRead"> = {},
+): Promise<{ lines: string[]; size: number }> {
+  const blockSize = options.blockSize ?? 64 * 1024;
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { lines: [], size: 0 };
+    throw e;
+  }
+  try {
+    const size = (await file.stat()).size;
+    if (n <= 0 || size === 0) return { lines: [], size };
+    const blocks: Uint8Array[] = [];
+    let pos = size, newlines = 0;
+    // n lines need n+1 newlines before them (the last byte may be a final "\n").
+    while (pos > 0 && newlines <= n) {
+      const len = Math.min(blockSize, pos);
+      pos -= len;
+      const buf = new Uint8Array(len);
+      await file.seek(pos, Deno.SeekMode.Start);
+      let off = 0;
+      while (off < len) {
+        const got = await file.read(buf.subarray(off));
+        if (got === null) break;
+        off += got;
+      }
+      options.onRead?.(off);
+      for (let i = 0; i < off; i++) if (buf[i] === 10) newlines++;
+      blocks.unshift(buf.subarray(0, off));
+    }
+    const all = new Uint8Array(blocks.reduce((a, b) => a + b.length, 0));
+    let o = 0;
+    for (const b of blocks) {
+      all.set(b, o);
+      o += b.length;
+    }
+    const text = decoder.decode(all).replace(/\n$/, "");
+    const lines = text.split("\n");
+    // The first line may be cut by the block boundary: drop it unless at the start.
+    if (pos > 0) lines.shift();
+    return { lines: lines.slice(-n), size };
+  } finally {
+    file.close();
+  }
+}
+
+/** Reads `[from, to)` of a file, in pieces. */
+async function readRange(
+  path: string,
+  from: number,
+  to: number,
+  onRead?: (bytes: number) => void,
+): Promise<Uint8Array> {
+  const file = await Deno.open(path, { read: true });
+  try {
+    await file.seek(from, Deno.SeekMode.Start);
+    const out = new Uint8Array(to - from);
+    let off = 0;
+    while (off < out.length) {
+      const got = await file.read(out.subarray(off));
+      if (got === null) break;
+      off += got;
+    }
+    onRead?.(off);
+    return out.subarray(0, off);
+  } finally {
+    file.close();
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
+/**
+ * The last lines of one or more log files (the same file given twice counts once),
+ * then, with `follow`, every line appended to any of them until `signal` aborts. A
+ * file that does not exist yet is waited for; one that shrinks or is replaced (log
+ * rotation) is read again from its start.
+ */
+export async function* tailFiles(
+  paths: string[],
+  options: TailOptions,
+): AsyncGenerator<string> {
+  const files = [...new Set(paths)];
+  const { signal, onRead } = options;
+  const state = new Map<string, { offset: number; ino: number | null }>();
+  const firsts = await Promise.all(
+    files.map((p) => lastLines(p, options.lines, options)),
+  );
+  const initial = files.length === 1 ? firsts[0]!.lines : firsts.flatMap((
+    f,
+  ) => f.lines).slice(-options.lines);
+  for (const [i, p] of files.entries()) {
+    const st = await statOf(p);
+    state.set(p, { offset: firsts[i]!.size, ino: st?.ino ?? null });
+  }
+  for (const line of initial) {
+    if (signal?.aborted) return;
+    yield line;
+  }
+  if (!options.follow) return;
+  const partial = new Map<string, string>();
+  while (!signal?.aborted) {
+    for (const p of files) {
+      const st = await statOf(p);
+      const s = state.get(p)!;
+      if (st === null) {
+        s.offset = 0;
+        s.ino = null;
+        continue;
+      }
+      if (st.size < s.offset || (s.ino !== null && st.ino !== s.ino)) {
+        s.offset = 0; // truncated or replaced
+        partial.delete(p);
+      }
+      s.ino = st.ino;
+      if (st.size === s.offset) continue;
+      const bytes = await readRange(p, s.offset, st.size, onRead);
+      s.offset += bytes.length;
+      const text = (partial.get(p) ?? "") +
+        decoder.decode(bytes, { stream: false });
+      const parts = text.split("\n");
+      partial.set(p, parts.pop()!);
+      for (const line of parts) {
+        if (signal?.aborted) return;
+        yield line;
+      }
+    }
+    await sleep(options.pollMs ?? 200, signal);
+  }
+}

@@ -1,0 +1,114 @@
+import { assertEquals, assertOk } from "../tests/assert.ts";
+import { lastLines, tailFiles } from "./log_tail.ts";
+
+async function tempDir(): Promise<string> {
+  return await Deno.makeTempDir({ prefix: "autostart-tail-" });
+}
+
+Deno.test("lastLines() gives the last n lines, with or without a final newline", async () => {
+  const d = await tempDir();
+  try {
+    await Deno.writeTextFile(`${d}/a.log`, "one\ntwo\nthree\n");
+    assertEquals((await lastLines(`${d}/a.log`, 2)).lines, ["two", "three"]);
+    assertEquals((await lastLines(`${d}/a.log`, 10)).lines, [
+      "one",
+      "two",
+      "three",
+    ]);
+    await Deno.writeTextFile(`${d}/b.log`, "one\ntwo");
+    assertEquals((await lastLines(`${d}/b.log`, 1)).lines, ["two"]);
+    assertEquals((await lastLines(`${d}/b.log`, 0)).lines, []);
+    await Deno.writeTextFile(`${d}/empty.log`, "");
+    assertEquals((await lastLines(`${d}/empty.log`, 5)).lines, []);
+    assertEquals(await lastLines(`${d}/missing.log`, 5), {
+      lines: [],
+      size: 0,
+    });
+  } finally {
+    await Deno.remove(d, { recursive: true });
+  }
+});
+
+Deno.test("lastLines() reads a big file from its end, not whole", async () => {
+  const d = await tempDir();
+  try {
+    const line = "x".repeat(99) + "\n";
+    const f = await Deno.open(`${d}/big.log`, { write: true, create: true });
+    const block = new TextEncoder().encode(line.repeat(10_000)); // 1 MB
+    for (let i = 0; i < 32; i++) await f.write(block);
+    await f.write(new TextEncoder().encode("second last\nthe end\n"));
+    f.close();
+    let read = 0;
+    const r = await lastLines(`${d}/big.log`, 2, {
+      blockSize: 4096,
+      onRead: (n) => read += n,
+    });
+    assertEquals(r.lines, ["second last", "the end"]);
+    assertEquals(r.size, (await Deno.stat(`${d}/big.log`)).size);
+    assertOk(read <= 8192, `read ${read} bytes of a 32 MB file`);
+    // Lines spanning block boundaries come out whole.
+    const many = await lastLines(`${d}/big.log`, 300, { blockSize: 1000 });
+    assertEquals(many.lines.length, 300);
+    assertOk(many.lines.slice(0, 298).every((l) => l === "x".repeat(99)));
+  } finally {
+    await Deno.remove(d, { recursive: true });
+  }
+});
+
+Deno.test("tailFiles() follows appends, a truncation and a file that appears later; abort ends it", async () => {
+  const d = await tempDir();
+  const path = `${d}/svc.log`;
+  await Deno.writeTextFile(path, "old 1\nold 2\n");
+  const ac = new AbortController();
+  const got: string[] = [];
+  const waitFor = async (n: number) => {
+    for (let i = 0; i < 500 && got.length < n; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assertEquals(got.length, n, got.join("|"));
+  };
+  const done = (async () => {
+    for await (
+      const l of tailFiles([path, path, `${d}/later.log`], {
+        lines: 1,
+        follow: true,
+        signal: ac.signal,
+        pollMs: 10,
+      })
+    ) got.push(l);
+  })();
+  try {
+    await waitFor(1);
+    assertEquals(got, ["old 2"]);
+    await Deno.writeTextFile(path, "new 1\nnew", { append: true });
+    await waitFor(2);
+    await Deno.writeTextFile(path, " half\n", { append: true });
+    await waitFor(3);
+    assertEquals(got.slice(1), ["new 1", "new half"]);
+    await Deno.writeTextFile(path, "after truncation\n"); // shorter: read again from 0
+    await waitFor(4);
+    await Deno.writeTextFile(`${d}/later.log`, "from the other file\n");
+    await waitFor(5);
+    assertEquals(got.slice(3), ["after truncation", "from the other file"]);
+  } finally {
+    ac.abort();
+    await done;
+    await Deno.remove(d, { recursive: true });
+  }
+});
+
+Deno.test("tailFiles() without follow ends after the last lines", async () => {
+  const d = await tempDir();
+  try {
+    await Deno.writeTextFile(`${d}/a.log`, "1\n2\n3\n");
+    const got: string[] = [];
+    for await (
+      const l of tailFiles([`${d}/a.log`], { lines: 2, follow: false })
+    ) {
+      got.push(l);
+    }
+    assertEquals(got, ["2", "3"]);
+  } finally {
+    await Deno.remove(d, { recursive: true });
+  }
+});

@@ -1,0 +1,122 @@
+/**
+ * Waiting after a start: poll the service's real state until it has been running for a
+ * moment (the same process), or has failed, or the time is up. A program that dies at
+ * start is caught even when keep-alive restarts it: a failed last exit, a restart
+ * counted during the wait, or the states `failed` / `crash-looping` end the wait.
+ *
+ * @module
+ */
+
+import type { ServiceStatus } from "./driver.ts";
+
+/** How a wait ended. */
+export type WaitOutcome =
+  /** Running, and still the same process after the settle time. */
+  | "running"
+  /** Ran and exited cleanly (a program that does its work and ends). */
+  | "exited"
+  /** Failed, crash-looping, or died and is being restarted. */
+  | "failed"
+  /** Still starting (or not yet loaded) when the time was up. */
+  | "timeout";
+
+/** What {@link waitForService} found. */
+export interface WaitResult {
+  /** How it ended. */
+  outcome: WaitOutcome;
+  /** The last status read (`null` when the service was not found at all). */
+  status: ServiceStatus | null;
+  /** Milliseconds waited. */
+  waitedMs: number;
+}
+
+/** Options of {@link waitForService}. */
+export interface WaitOptions {
+  /** Longest wait in milliseconds (default 5000). */
+  timeoutMs?: number;
+  /** How long it must stay up, same process, to count as running (default 1000). */
+  settleMs?: number;
+  /** Milliseconds between two reads (default 250). */
+  pollMs?: number;
+  /** The clock (tests inject one). */
+  now?: () => number;
+  /** Sleeps (tests inject one that advances their clock). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called after every read, e.g. to turn a spinner. */
+  onPoll?: (status: ServiceStatus | null) => void;
+}
+
+/** Default longest wait after a start, in milliseconds. */
+export const DEFAULT_WAIT_MS = 5000;
+
+/** A last exit that means failure ("exit 1", "signal KILL"; not "exit 0"). */
+export function failedExit(lastExit: string | null): boolean {
+  return lastExit !== null && lastExit !== "exit 0";
+}
+
+/**
+ * Polls `read` until the service is running and stayed up for `settleMs`, has exited
+ * cleanly, has failed, or `timeoutMs` is over.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const r = await waitForService(() => driver.status("login", ctx, ["web"]).then((l) => l[0] ?? null));
+ * if (r.outcome === "failed") console.error(r.status?.lastExit);
+ * ```
+ */
+export async function waitForService(
+  read: () => Promise<ServiceStatus | null>,
+  options: WaitOptions = {},
+): Promise<WaitResult> {
+  const {
+    timeoutMs = DEFAULT_WAIT_MS,
+    settleMs = 1000,
+    pollMs = 250,
+    now = Date.now,
+    sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
+    onPoll,
+  } = options;
+  const start = now();
+  let firstRestarts: number | undefined;
+  let upPid: number | null | undefined;
+  let upSince = 0;
+  let last: ServiceStatus | null = null;
+  const done = (outcome: WaitOutcome): WaitResult => ({
+    outcome,
+    status: last,
+    waitedMs: now() - start,
+  });
+  while (true) {
+    const s = await read();
+    last = s;
+    onPoll?.(s);
+    const t = now();
+    if (s !== null) {
+      firstRestarts ??= s.restarts ?? 0;
+      if (s.state === "failed" || s.state === "crash-looping") {
+        return done("failed");
+      }
+      // Restarted during the wait, or waiting to be: how did the run end? A clean exit
+      // restarted by keep-alive=always is a program that does its work and ends.
+      const restarted = (s.restarts ?? 0) > firstRestarts;
+      if (restarted || (s.state === "starting" && s.lastExit !== null)) {
+        return done(s.lastExit === "exit 0" ? "exited" : "failed");
+      }
+      if (s.state === "stopped") {
+        return done(failedExit(s.lastExit) ? "failed" : "exited");
+      }
+      if (s.state === "running") {
+        if (upPid === undefined || s.pid !== upPid) {
+          upPid = s.pid;
+          upSince = t;
+        }
+        if (t - upSince >= settleMs) return done("running");
+      } else upPid = undefined;
+    }
+    if (t - start >= timeoutMs) {
+      // Up, but for less than the settle time: it did start.
+      return done(last?.state === "running" ? "running" : "timeout");
+    }
+    await sleep(Math.min(pollMs, Math.max(1, timeoutMs - (t - start))));
+  }
+}
