@@ -58,6 +58,33 @@ Deno.test("enable waits, and a program that fails at start exits 1 with its last
   );
 });
 
+Deno.test("a failed start keeps reading the journal until the program's own last line is in", async () => {
+  const ctx = fakeContext();
+  ctx.runner.on(["systemctl", "--user", "show"], {
+    stdout: show({
+      ActiveState: "failed",
+      SubState: "failed",
+      ExecMainCode: "1",
+      ExecMainStatus: "3",
+    }),
+  });
+  const manager =
+    "2024-05-01T10:00:00+0000 host systemd[7]: autostart-web.service: Main process exited, code=exited, status=3/NOTIMPLEMENTED\n";
+  let reads = 0;
+  ctx.runner.on(["journalctl"], () => ({
+    stdout: ++reads < 8
+      ? manager
+      : `${manager}2024-05-01T10:00:00+0000 host sh[9]: cannot open /etc/x.conf\n`,
+  }));
+  const r = await runCli(
+    ["enable", "web", "--keep-alive=false", "--", "/bin/sh", "-c", "exit 3"],
+    ctx,
+  );
+  assertEquals(r.code, 1, r.stderr);
+  assertMatch(r.stderr, /cannot open \/etc\/x\.conf/);
+  assertOk(reads >= 8, `journal read ${reads} times`);
+});
+
 Deno.test("enable reports running after the wait; --no-wait does not read the state", async () => {
   const ctx = fakeContext();
   ctx.runner.on(["systemctl", "--user", "show"], {

@@ -26,8 +26,11 @@ export const WAIT_OPTION: OptionSpec = { name: "wait", kind: "optional" };
 /** Pause before reading the log of a failed start, so its last lines are in. */
 export const LOG_CATCH_UP_MS = 500;
 
-/** Longest extra wait for the log of a failed start to stop changing. */
-export const LOG_SETTLE_MS = 4000;
+/**
+ * Longest extra wait for the log of a failed start to stop changing and to hold a
+ * line of the program's own (under load the journal stores it late).
+ */
+export const LOG_SETTLE_MS = 6000;
 
 /** How many log lines a failed start shows. */
 export const FAILURE_LOG_LINES = 10;
@@ -131,7 +134,11 @@ export async function waitAfterStart(
     ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   await sleep(LOG_CATCH_UP_MS);
   let logs = await lastLogLines(driver, ref, ctx);
-  for (let waited = 0, same = 0; same < 4 && waited < LOG_SETTLE_MS;) {
+  const heard = () => !driver.programLine || logs.some(driver.programLine);
+  for (
+    let waited = 0, same = 0;
+    (same < 4 || !heard()) && waited < LOG_SETTLE_MS;
+  ) {
     await sleep(250);
     waited += 250;
     const again = await lastLogLines(driver, ref, ctx);

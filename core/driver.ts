@@ -182,6 +182,12 @@ export interface Driver {
     ctx: Context,
   ): AsyncIterable<string>;
   /**
+   * Whether a line of {@link Driver.logs} is the program's own output rather than a
+   * note of the init system. A failed start waits (bounded) for the program's last
+   * words when the init system's notes reach the log first. Absent: every line is.
+   */
+  programLine?(line: string): boolean;
+  /**
    * The driver's own health checks for `autostart doctor`: init system reachable,
    * directories writable, managed files drifted or orphaned, ... (read-only).
    */

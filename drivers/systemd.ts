@@ -284,6 +284,9 @@ export function journalctlArgs(
   ];
 }
 
+/** A journal line (`--output=short-iso`) written by the service manager itself. */
+const MANAGER_LINE = /^\S+ \S+ systemd\[\d+\]: /;
+
 /** Turns a journalctl failure into an error with the next step. */
 function journalError(e: StreamError, ref: ServiceRef): OperationError {
   const said = e.stderr.trim();
@@ -794,6 +797,10 @@ export const systemdDriver: Driver = {
   },
 
   explain,
+
+  programLine(line: string): boolean {
+    return !MANAGER_LINE.test(line);
+  },
 
   logs(ref: ServiceRef, options: LogOptions, ctx: Context) {
     return systemdLogs(ref, options, ctx);
