@@ -165,7 +165,7 @@ Deno.test("renderRunitRun() switches user with chpst only for boot services of a
 Deno.test("renderRunitFinish() encodes each keep-alive mode", () => {
   const f = (k: ServiceSpec["keepAlive"]) =>
     renderRunitFinish({ ...spec, keepAlive: k });
-  assertMatch(f("on-failure"), /if \[ "\$1" = 0 \]; then\n  printf o/);
+  assertMatch(f("on-failure"), /if \[ "\$1" = 0 \]; then\n {2}printf o/);
   assertOk(!f("always").includes("printf o"));
   assertMatch(f("always"), /exec sleep 2/);
   assertOk(!f("false").includes("sleep"));
