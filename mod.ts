@@ -51,7 +51,20 @@ export {
   withLock,
 } from "./core/lock.ts";
 export { describePlan, type Plan, type Step } from "./core/plan.ts";
-export { Registry, validateDriver } from "./core/registry.ts";
+export {
+  isCompiledBinary,
+  loadPlugins,
+  PLUGIN_API_VERSION,
+  type PluginApi,
+  pluginApi,
+  type PluginExport,
+  shQuote,
+} from "./core/plugins.ts";
+export {
+  Registry,
+  type RegistryProblem,
+  validateDriver,
+} from "./core/registry.ts";
 export { type CommandResult, denoRunner, type Runner } from "./core/runner.ts";
 export {
   type Condition,
@@ -65,4 +78,5 @@ export {
   builtinRegistry,
   systemdDriver,
 } from "./drivers/mod.ts";
+export { BUILTIN_PLUGINS, openrcDriver, runitDriver } from "./plugins/mod.ts";
 export { run } from "./cli/main.ts";
