@@ -53,17 +53,48 @@ export function dqQuote(text: string): string {
 }
 
 /**
- * The right-hand side of an assignment that openrc-run later `eval`s: the words quoted
- * for sh, then the whole quoted again for the assignment.
+ * Quotes one word for openrc-run's `eval $command_args`: the value is word-split (and
+ * then joined with single spaces) before `eval` parses it, so it must hold no run of
+ * whitespace. Every ASCII character other than letters, digits and `_./,:@+-` gets a
+ * backslash (a space becomes `\ `); the empty word is `''`. Tabs and newlines cannot
+ * survive the splitting and are refused by the driver ({@link checkEvalWord}).
+ */
+export function evalWord(word: string): string {
+  if (word === "") return "''";
+  return word.replace(
+    /[\x00-\x7f]/g,
+    (c) =>
+      c === " "
+        ? "' '" // never a bare space: it would merge with a separator
+        : /[A-Za-z0-9_.\/,:@+-]/.test(c)
+        ? c
+        : `\\${c}`,
+  );
+}
+
+/** Refuses what openrc-run's eval cannot pass exactly: a tab or a newline. */
+export function checkEvalWord(what: string, word: string): string {
+  if (/[\t\n]/.test(word)) {
+    throw new UsageError(
+      `Invalid ${what} for OpenRC: it contains a tab or a newline, which openrc-run's eval cannot pass exactly`,
+      "pass the value through a file or an environment variable (--env), or use another driver",
+    );
+  }
+  return word;
+}
+
+/**
+ * The right-hand side of an assignment that openrc-run later `eval`s: each word quoted
+ * with {@link evalWord}, then the whole quoted again for the assignment.
  *
  * @example Usage
  * ```ts
  * import { openrcValue } from "./openrc.ts";
- * console.assert(openrcValue(["a b", "it's"]) === `"'a b' 'it'\\\\''s'"`);
+ * console.assert(openrcValue(["a b", "it's"]) === `"a' 'b it\\\\'s"`);
  * ```
  */
 export function openrcValue(words: string[]): string {
-  return dqQuote(words.map(shQuote).join(" "));
+  return dqQuote(words.map(evalWord).join(" "));
 }
 
 /** Default log file of a service. */
@@ -85,6 +116,9 @@ export function openrcLogFile(spec: ServiceSpec): string {
  * ```
  */
 export function renderOpenrcScript(spec: ServiceSpec): string {
+  checkEvalWord("program", spec.program);
+  spec.args.forEach((a, i) => checkEvalWord(`argument ${i + 1}`, a));
+  if (spec.cwd !== undefined) checkEvalWord("--cwd", spec.cwd);
   const log = openrcLogFile(spec);
   const lines = [
     "#!/sbin/openrc-run",
