@@ -315,3 +315,12 @@ Deno.test({
     }
   },
 });
+
+Deno.test("plugins/README.md shows the example plugin exactly as committed", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}plugins/README.md`);
+  const example = await Deno.readTextFile(EXAMPLE);
+  const blocks = [...readme.matchAll(/(`{3,})ts\n([\s\S]*?)\1\n/g)].map((m) =>
+    m[2]
+  );
+  assertOk(blocks.includes(example), "the README's example is the file");
+});

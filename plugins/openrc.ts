@@ -56,12 +56,14 @@ export function dqQuote(text: string): string {
  * Quotes one word for openrc-run's `eval $command_args`: the value is word-split (and
  * then joined with single spaces) before `eval` parses it, so it must hold no run of
  * whitespace. Every ASCII character other than letters, digits and `_./,:@+-` gets a
- * backslash (a space becomes `\ `); the empty word is `''`. Tabs and newlines cannot
- * survive the splitting and are refused by the driver ({@link checkEvalWord}).
+ * backslash, a space becomes `' '` (so no two spaces ever touch), the empty word is
+ * `''`. Tabs and newlines cannot survive the splitting and are refused by the driver
+ * ({@link checkEvalWord}).
  */
 export function evalWord(word: string): string {
   if (word === "") return "''";
   return word.replace(
+    // deno-lint-ignore no-control-regex
     /[\x00-\x7f]/g,
     (c) =>
       c === " "
