@@ -324,3 +324,24 @@ Deno.test("plugins/README.md shows the example plugin exactly as committed", asy
   );
   assertOk(blocks.includes(example), "the README's example is the file");
 });
+
+Deno.test("takePluginOptions() takes --plugin before -- only", async () => {
+  const { takePluginOptions } = await import("../cli/main.ts");
+  assertEquals(
+    takePluginOptions([
+      "--plugin",
+      "a.ts",
+      "enable",
+      "x",
+      "--plugin=b.ts",
+      "--",
+      "prog",
+      "--plugin",
+      "c.ts",
+    ]),
+    {
+      plugins: ["a.ts", "b.ts"],
+      argv: ["enable", "x", "--", "prog", "--plugin", "c.ts"],
+    },
+  );
+});
