@@ -456,11 +456,17 @@ export const runitDriver: Driver = {
           title: "link the service into the runsvdir directory",
         });
       }
-      if (spec.start) {
+      if (spec.start && prior.running) {
         // Stop (waiting for finish), then up: the new run script starts.
         steps.push(
           sv([...W, "force-stop", p.dir], "stop the old version"),
           sv(["up", p.dir], "start the service"),
+        );
+      } else if (spec.start) {
+        // Not running: up. When runsvdir has not picked the service up yet, sv cannot
+        // reach it, and runsv starts the new version when it does.
+        steps.push(
+          sv(["up", p.dir], "start the service", { ignoreFailure: true }),
         );
       }
       if (prior.running) afterRollback.push({ argv: ["sv", "up", p.dir] });

@@ -241,6 +241,28 @@ Deno.test({
       });
       assertEquals(readProc(next).cmdline, [...SLEEP, "first arg"]);
 
+      // Re-enable with a new argument: runit runs the new version.
+      const enableLife = (arg: string) =>
+        box.cli([
+          "enable",
+          "life",
+          "--condition=boot",
+          "--user=root",
+          "--driver=runit",
+          "--",
+          ...SLEEP,
+          arg,
+        ]);
+      const again = await enableLife("second arg");
+      assertEquals(again.code, 0, again.stderr);
+      await box.waitFor("the new version to run", async () => {
+        const s = (await box.status()).get("life");
+        next = s?.state === "running" ? s.pid ?? 0 : 0;
+        return next > 0 && readProc(next).cmdline.at(-1) === "second arg";
+      });
+      const same = await enableLife("second arg");
+      assertMatch(same.stdout, /already enabled and up to date/);
+
       const stop = await box.cli(["stop", "life"]);
       assertEquals(stop.code, 0, stop.stderr);
       assertEquals((await box.status()).get("life")?.state, "stopped");
