@@ -85,6 +85,22 @@ export function shQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
+/**
+ * Tells runsv "once" (run, do not restart) and waits until it has read the command
+ * (`supervise/stat` then says "want down"): otherwise runsv may see the program exit
+ * first and restart it.
+ */
+const ONCE = [
+  "printf o >supervise/control",
+  "i=0",
+  'while [ "$i" -lt 100 ]; do',
+  "  read -r stat <supervise/stat",
+  '  case $stat in *"want down"*) break ;; esac',
+  "  sleep 0.1",
+  "  i=$((i + 1))",
+  "done",
+];
+
 function header(spec: ServiceSpec, what: string): string[] {
   return [
     "#!/bin/sh",
@@ -127,7 +143,7 @@ export function renderRunitRun(spec: ServiceSpec): string {
   if (spec.keepAlive === "false") {
     lines.push(
       "# Keep-alive false: tell runsv to run this once, never to restart it.",
-      "printf o >supervise/control",
+      ...ONCE,
     );
   }
   const user = switchUser(spec);
@@ -168,7 +184,7 @@ export function renderRunitFinish(spec: ServiceSpec): string {
     lines.push(
       "# Keep-alive on-failure: a clean exit means the program chose to stop.",
       'if [ "$1" = 0 ]; then',
-      "  printf o >supervise/control",
+      ...ONCE.map((l) => `  ${l}`),
       "  exit 0",
       "fi",
     );

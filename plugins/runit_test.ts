@@ -137,7 +137,7 @@ Deno.test("renderRunitRun() quotes every word so sh gives the program exactly it
       program: printer,
       cwd,
       env: [...s.env, ["PATH", "/usr/bin:/bin"]],
-    }).replace("printf o >supervise/control", "");
+    });
     await Deno.writeTextFile(`${dir}/run`, text, { mode: 0o755 });
     const out = await new Deno.Command(sh, { args: [`${dir}/run`] }).output();
     assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
@@ -166,6 +166,7 @@ Deno.test("renderRunitFinish() encodes each keep-alive mode", () => {
   const f = (k: ServiceSpec["keepAlive"]) =>
     renderRunitFinish({ ...spec, keepAlive: k });
   assertMatch(f("on-failure"), /if \[ "\$1" = 0 \]; then\n {2}printf o/);
+  assertMatch(f("on-failure"), /\*"want down"\*\) break/);
   assertOk(!f("always").includes("printf o"));
   assertMatch(f("always"), /exec sleep 2/);
   assertOk(!f("false").includes("sleep"));
