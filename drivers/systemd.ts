@@ -188,7 +188,8 @@ export function toStatus(
   let state: ServiceState;
   if (load !== "loaded") state = "not-loaded";
   else if (active === "failed") state = "failed";
-  else if (active === "activating" && sub === "auto-restart") {
+  else if (active === "activating") {
+    // Waiting to restart, or caught between exec and the next crash.
     state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS
       ? "crash-looping"
       : "starting";
@@ -196,8 +197,7 @@ export function toStatus(
     state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS && sinceSec < 10
       ? "crash-looping"
       : "running";
-  } else if (active === "activating") state = "starting";
-  else state = "stopped";
+  } else state = "stopped";
   const enabled = unitFile === ""
     ? null
     : unitFile.startsWith("enabled") || unitFile === "linked";

@@ -214,6 +214,14 @@ Deno.test("toStatus() maps systemd states to autostart states", () => {
     st({ ActiveState: "activating", SubState: "auto-restart", NRestarts: "7" }),
     "crash-looping",
   );
+  assertEquals(
+    st({ ActiveState: "activating", SubState: "start", NRestarts: "7" }),
+    "crash-looping",
+  );
+  assertEquals(
+    st({ ActiveState: "activating", SubState: "start" }),
+    "starting",
+  );
   assertEquals(st({ ActiveState: "failed" }), "failed");
   assertEquals(st({ ActiveState: "active", SubState: "running" }), "running");
 });
