@@ -54,7 +54,20 @@ export {
 } from "./core/lock.ts";
 export { lastLines, tailFiles, type TailOptions } from "./core/log_tail.ts";
 export { describePlan, type Plan, type Step } from "./core/plan.ts";
-export { Registry, validateDriver } from "./core/registry.ts";
+export {
+  isCompiledBinary,
+  loadPlugins,
+  PLUGIN_API_VERSION,
+  type PluginApi,
+  pluginApi,
+  type PluginExport,
+  shQuote,
+} from "./core/plugins.ts";
+export {
+  Registry,
+  type RegistryProblem,
+  validateDriver,
+} from "./core/registry.ts";
 export {
   bufferedStream,
   type CommandResult,
@@ -81,4 +94,5 @@ export {
   builtinRegistry,
   systemdDriver,
 } from "./drivers/mod.ts";
+export { BUILTIN_PLUGINS, openrcDriver, runitDriver } from "./plugins/mod.ts";
 export { run } from "./cli/main.ts";

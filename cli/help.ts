@@ -29,6 +29,10 @@ Examples:
   autostart doctor
   autostart disable web
 
+Global option:
+  --plugin PATH_OR_URL      load a driver plugin (repeatable; also AUTOSTART_PLUGINS,
+                            paths separated by ":"); see plugins/README.md
+
 Exit codes: 0 ok, 1 the operation failed, 2 invalid input (nothing written),
 3 not supported here. Run "autostart COMMAND --help" for the options of a command.
 `;

@@ -7,6 +7,7 @@
 
 import { type Context, createContext } from "../core/context.ts";
 import { UsageError } from "../core/errors.ts";
+import { loadPlugins, requestedPlugins } from "../core/plugins.ts";
 import type { Registry } from "../core/registry.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
 import type { App, Clock, Command } from "./app.ts";
@@ -54,6 +55,37 @@ export interface RunOptions {
   clock?: Clock;
 }
 
+/**
+ * Takes the global `--plugin PATH_OR_URL` options (repeatable, anywhere before `--`)
+ * out of `argv`.
+ */
+export function takePluginOptions(
+  argv: string[],
+): { plugins: string[]; argv: string[] } {
+  const plugins: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i]!;
+    if (w === "--") {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (w === "--plugin") {
+      const v = argv[i + 1];
+      if (v === undefined || v === "--") {
+        throw new UsageError(
+          "Option --plugin needs a value",
+          "usage: autostart --plugin PATH_OR_URL COMMAND ...",
+        );
+      }
+      plugins.push(v);
+      i++;
+    } else if (w.startsWith("--plugin=")) plugins.push(w.slice(9));
+    else rest.push(w);
+  }
+  return { plugins, argv: rest };
+}
+
 function once<T>(f: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
   return () => (p ??= f());
@@ -74,17 +106,39 @@ export async function run(
 ): Promise<number> {
   const env = options.env ?? Deno.env.toObject();
   const io = options.io ?? denoIo(env);
+  const json = argv.includes("--json");
+  let plugins: string[];
+  try {
+    ({ plugins, argv } = takePluginOptions(argv));
+  } catch (e) {
+    return printError(io, e, json);
+  }
+  const version = options.version ?? "0.0.0";
+  const baseRegistry = options.registry ??
+    (() => Promise.resolve(builtinRegistry()));
+  const wanted = requestedPlugins(plugins, env);
   const app: App = {
     io,
     env,
-    version: options.version ?? "0.0.0",
+    version,
     context: once(options.context ?? (() => createContext())),
-    registry: once(
-      options.registry ?? (() => Promise.resolve(builtinRegistry())),
-    ),
+    // Plugins load with the registry, on first use: --version and --help load nothing.
+    registry: once(async () => {
+      const registry = await baseRegistry();
+      if (wanted.length === 0) return registry;
+      const problems = await loadPlugins(wanted, registry, {
+        cwd: Deno.cwd(),
+        version,
+      });
+      for (const p of problems) {
+        io.err(
+          `warning: plugin ${p.source}: ${p.message} (the other drivers still work)\n`,
+        );
+      }
+      return registry;
+    }),
     ...(options.clock ? { clock: options.clock } : {}),
   };
-  const json = argv.includes("--json");
   try {
     const [cmd, ...rest] = argv;
     if (cmd === undefined || cmd === "--help" || cmd === "-h") {

@@ -47,12 +47,30 @@ export function validateDriver(d: unknown): string[] {
   list("platforms");
   list("conditions", CONDITIONS);
   list("keepAlive", KEEP_ALIVE_MODES);
+  for (const key of ["platforms", "conditions", "keepAlive"]) {
+    if (Array.isArray(o[key]) && (o[key] as unknown[]).length === 0) {
+      problems.push(`${key} is empty`);
+    }
+  }
   for (
     const m of ["available", "plan", "planDisable", "planControl", "status"]
   ) {
     if (typeof o[m] !== "function") problems.push(`method ${m}() is missing`);
   }
+  for (const m of ["prepare", "advise", "explain", "logs"]) {
+    if (o[m] !== undefined && typeof o[m] !== "function") {
+      problems.push(`${m} must be a function when present`);
+    }
+  }
   return problems;
+}
+
+/** A plugin that could not be registered: where it came from and what is wrong. */
+export interface RegistryProblem {
+  /** The path or URL of the plugin. */
+  source: string;
+  /** What is wrong, one line. */
+  message: string;
 }
 
 /** What to select a driver for. */
@@ -79,6 +97,8 @@ export interface Selection {
  */
 export class Registry {
   readonly #drivers: Driver[] = [];
+  readonly #sources = new Map<string, string>();
+  readonly #problems: RegistryProblem[] = [];
 
   /**
    * Adds a driver after checking it. Throws `TypeError` naming what is wrong.
@@ -98,6 +118,25 @@ export class Registry {
       );
     }
     this.#drivers.push(driver);
+    this.#sources.set(driver.id, source);
+  }
+
+  /** Where a registered driver came from ("built-in", "plugins/runit.ts", a path). */
+  sourceOf(id: string): string | undefined {
+    return this.#sources.get(id);
+  }
+
+  /**
+   * Records a plugin that could not be registered, so `drivers` and an unknown
+   * `--driver` can say why it is missing.
+   */
+  addProblem(problem: RegistryProblem): void {
+    this.#problems.push(problem);
+  }
+
+  /** Plugins that could not be registered, in the order they were tried. */
+  problems(): readonly RegistryProblem[] {
+    return this.#problems;
   }
 
   /** The driver with that id. */
@@ -124,11 +163,16 @@ export class Registry {
     if (sel.driverId !== undefined) {
       const d = this.get(sel.driverId);
       if (!d) {
+        const broken = this.#problems.map((p) => `${p.source} (${p.message})`);
         throw new UsageError(
           `Unknown driver "${sel.driverId}"`,
           `known drivers: ${
             this.#drivers.map((x) => x.id).join(", ")
-          } (see: autostart drivers)`,
+          } (see: autostart drivers)${
+            broken.length
+              ? `; plugins that failed to load: ${broken.join("; ")}`
+              : ""
+          }`,
         );
       }
       this.#check(d, sel, ctx.os);
@@ -209,7 +253,9 @@ export class Registry {
       (sel.keepAlive === undefined || d.keepAlive.includes(sel.keepAlive))
     );
     return can.length
-      ? `drivers that can: ${can.map((d) => d.id).join(", ")}`
+      ? `drivers that can: ${
+        can.map((d) => d.id).join(", ")
+      } (choose one with --driver ID; see: autostart drivers)`
       : `no driver on ${os} supports that`;
   }
 

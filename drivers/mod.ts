@@ -6,6 +6,7 @@
 
 import type { Driver } from "../core/driver.ts";
 import { Registry } from "../core/registry.ts";
+import { BUILTIN_PLUGINS } from "../plugins/mod.ts";
 import { launchdAgentDriver } from "./launchd_agent.ts";
 import { launchdDaemonDriver } from "./launchd_daemon.ts";
 import { systemdDriver } from "./systemd.ts";
@@ -24,9 +25,10 @@ export const BUILTIN_DRIVERS: readonly Driver[] = [
   unsupportedDriver,
 ];
 
-/** A registry with the built-in drivers. */
+/** A registry with the built-in drivers, then the plugins compiled in (`plugins/`). */
 export function builtinRegistry(): Registry {
   const r = new Registry();
   for (const d of BUILTIN_DRIVERS) r.register(d);
+  for (const p of BUILTIN_PLUGINS) r.register(p.driver, p.source);
   return r;
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env sh
 # Installs the programs the tests use (plistutil for plists; dash, busybox ash, shellcheck,
-# ruby for `ruby -c`, zsh and fish for completion syntax checks), with Debian's apt,
+# ruby for `ruby -c`, zsh and fish for completion syntax checks; runit for the runit
+# plugin's e2e test: Debian's `runit` package only, never `runit-init`, which would
+# replace the init system), with Debian's apt,
 # when running as root and only those that are missing. Fast when all are present:
 # no `apt-get update` then. Never fails the caller: a program that cannot be installed
 # makes its tests skip, saying why.
 set -u
 
 # command:package pairs.
-wanted="dash:dash busybox:busybox shellcheck:shellcheck ruby:ruby zsh:zsh fish:fish plistutil:libplist-utils"
+wanted="dash:dash busybox:busybox shellcheck:shellcheck ruby:ruby zsh:zsh fish:fish plistutil:libplist-utils runsvdir:runit"
 
 missing=""
 for pair in $wanted; do

@@ -22,8 +22,10 @@ const FAKE = (log: string, scen: string, state: string) =>
   `#!/bin/sh
 # Recording fake launchctl written by tests/launchd_contract_test.ts.
 log='${log}'; scen='${scen}'; state='${state}'
-for a in "$@"; do printf '%s\\037' "$a" >> "$log"; done
-printf '\\n' >> "$log"
+# One write per call: status runs two launchctl at once.
+us=$(printf '\\037'); line=""
+for a in "$@"; do line="$line$a$us"; done
+printf '%s\\n' "$line" >> "$log"
 sub="$1"
 if [ -f "$scen/$sub.code" ]; then
   [ -f "$scen/$sub.out" ] && cat "$scen/$sub.out"

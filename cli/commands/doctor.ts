@@ -27,12 +27,6 @@ export interface DriverCheck extends Check {
   driver: string;
 }
 
-/** Plugins that failed to load, when the registry keeps such a list. */
-function pluginProblems(registry: Registry): string[] {
-  const r = registry as Registry & { problems?: () => readonly string[] };
-  return typeof r.problems === "function" ? [...r.problems()] : [];
-}
-
 /** Every check of every driver of this platform. */
 export async function runChecks(
   registry: Registry,
@@ -56,24 +50,27 @@ export async function runChecks(
       continue;
     }
     for (const condition of d.conditions) {
+      // A driver without checks of its own is one option among others here (runit
+      // on a systemd machine): its absence is a fact, not a fault.
       const a = await d.available(ctx, condition);
       out.push({
         driver: d.id,
         id: `${d.id}.available`,
         title: `${d.id} for ${condition}`,
-        level: a.available ? "ok" : "fail",
-        detail: a.available ? "available" : a.reason ?? "not available",
-        ...(a.available ? {} : { fix: "see `autostart drivers`" }),
+        level: "ok",
+        detail: a.available
+          ? "available"
+          : `not in use here: ${a.reason ?? "not available"}`,
       });
     }
   }
-  for (const p of pluginProblems(registry)) {
+  for (const p of registry.problems()) {
     out.push({
       driver: "autostart",
       id: "autostart.plugin",
       title: "plugin",
       level: "fail",
-      detail: p,
+      detail: `${p.source}: ${p.message}`,
       fix: "fix or remove the plugin module",
     });
   }

@@ -40,6 +40,7 @@ export async function driversCommand(
       ];
       return {
         id: d.id,
+        source: registry.sourceOf(d.id) ?? "built-in",
         description: d.description,
         platforms: [...d.platforms],
         conditions: [...d.conditions],
@@ -53,7 +54,11 @@ export async function driversCommand(
   );
   if (a.values.json) {
     app.io.out(
-      JSON.stringify({ platform: ctx.os, drivers: rows }, null, 2) + "\n",
+      JSON.stringify(
+        { platform: ctx.os, drivers: rows, problems: registry.problems() },
+        null,
+        2,
+      ) + "\n",
     );
     return 0;
   }
@@ -73,5 +78,8 @@ export async function driversCommand(
       p.bold,
     ),
   );
+  for (const x of registry.problems()) {
+    app.io.out(`${p.yellow("not loaded")}: plugin ${x.source}: ${x.message}\n`);
+  }
   return 0;
 }

@@ -226,6 +226,8 @@ export interface InProcessTarget {
   driver: string;
   /** A fresh fake context for a case: as the user, or as root (boot). */
   context(as: "user" | "root-sudo" | "root"): Context;
+  /** Ids of `reject` cases that only another init system refuses, and this one delivers. */
+  accepts?: string[];
 }
 
 /** Drivers the in-process tests cover. Add an entry to cover another driver. */
@@ -239,6 +241,37 @@ export const IN_PROCESS_TARGETS: InProcessTarget[] = [
         sudoUser: as === "root-sudo" ? ALICE.name : undefined,
         env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/root" },
       });
+    },
+  },
+  {
+    // runit: sv on PATH and a runsvdir watching the default service directories.
+    driver: "runit",
+    // sh quoting carries quotes and backslashes in the program path exactly.
+    accepts: ["program-path-with-quotes"],
+    context(as) {
+      const root = as !== "user";
+      const ctx = fakeContext({
+        ...(root
+          ? {
+            self: ROOT_USER,
+            sudoUser: as === "root-sudo" ? ALICE.name : undefined,
+            env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/root" },
+          }
+          : {}),
+      });
+      const fs = ctx.fs;
+      fs.files.set("/usr/bin/sv", { content: "", mode: 0o755 });
+      const dir = root ? "/etc/service" : `${ALICE.home}/service`;
+      fs.files.set("/proc/1/cmdline", {
+        content: `runsvdir\0-P\0${dir}\0`,
+        mode: 0o444,
+      });
+      fs.files.set("/proc/1/status", {
+        content: `Uid:\t${root ? 0 : ALICE.uid}\t0\t0\t0\n`,
+        mode: 0o444,
+      });
+      fs.dirs.add("/proc/1");
+      return ctx;
     },
   },
 ];

@@ -36,6 +36,9 @@ mask=(
   proc-sys-fs-binfmt_misc.automount sys-kernel-debug.mount sys-kernel-tracing.mount
   sys-kernel-config.mount sys-fs-fuse-connections.mount dev-hugepages.mount dev-mqueue.mount
   systemd-pstore.service systemd-boot-system-token.service
+  # Boxes share the host's network: a second box's PostgreSQL cannot bind 5432 and
+  # holds up the boot until it times out.
+  postgresql.service postgresql@.service
 )
 mkdir -p "$r/etc/systemd/system"
 for u in "${mask[@]}"; do

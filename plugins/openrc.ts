@@ -1,0 +1,412 @@
+/**
+ * OpenRC driver (a plugin compiled into autostart): boot services only, as
+ * `/etc/init.d/autostart-NAME`, added to the `default` runlevel with `rc-update` and
+ * controlled with `rc-service`. Status comes from one `rc-status --all`.
+ *
+ * Keep-alive: `always` runs the program under `supervise-daemon`, which restarts it
+ * whenever it exits (`respawn_delay` from the restart delay, `respawn_max=0`: never give
+ * up). `false` starts it once in the background with `start-stop-daemon`.
+ * `on-failure` is declined: supervise-daemon restarts a program whatever its exit code,
+ * so a clean exit could not be told apart; selection then names the drivers that can.
+ *
+ * openrc-run passes `command`, `command_args`, `command_user`, `directory` and the log
+ * paths through `eval`, so each value holds words quoted for sh (and the assignment is
+ * quoted again): {@link openrcValue}.
+ *
+ * @module
+ */
+
+import type { Context } from "../core/context.ts";
+import type {
+  Availability,
+  ControlAction,
+  Driver,
+  PriorState,
+  ServiceRef,
+  ServiceState,
+  ServiceStatus,
+} from "../core/driver.ts";
+import { UsageError } from "../core/errors.ts";
+import type { Plan, RunStep, Step } from "../core/plan.ts";
+import { checkSeal, seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
+import type { Condition, ServiceSpec } from "../core/spec.ts";
+
+/** Text that must be in an existing script for autostart to overwrite or remove it. */
+export const OPENRC_MARKER_TEXT = "Managed by autostart";
+
+/** Directory of init scripts. */
+export const INIT_DIR = "/etc/init.d";
+
+/** Service name of a service: `autostart-NAME`. */
+export function openrcServiceName(name: string): string {
+  return `autostart-${name}`;
+}
+
+/** Quotes one word for sh with single quotes. */
+export function shQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Quotes text for a double-quoted sh assignment (`\`, `"`, `$` and backquote escaped). */
+export function dqQuote(text: string): string {
+  return `"${text.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * Quotes one word for openrc-run's `eval $command_args`: the value is word-split (and
+ * then joined with single spaces) before `eval` parses it, so it must hold no run of
+ * whitespace. Every ASCII character other than letters, digits and `_./,:@+-` gets a
+ * backslash, a space becomes `' '` (so no two spaces ever touch), the empty word is
+ * `''`. Tabs and newlines cannot survive the splitting and are refused by the driver
+ * ({@link checkEvalWord}).
+ */
+export function evalWord(word: string): string {
+  if (word === "") return "''";
+  return word.replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x7f]/g,
+    (c) =>
+      c === " "
+        ? "' '" // never a bare space: it would merge with a separator
+        : /[A-Za-z0-9_.\/,:@+-]/.test(c)
+        ? c
+        : `\\${c}`,
+  );
+}
+
+/** Refuses what openrc-run's eval cannot pass exactly: a tab or a newline. */
+export function checkEvalWord(what: string, word: string): string {
+  if (/[\t\n]/.test(word)) {
+    throw new UsageError(
+      `Invalid ${what} for OpenRC: it contains a tab or a newline, which openrc-run's eval cannot pass exactly`,
+      "pass the value through a file or an environment variable (--env), or use another driver",
+    );
+  }
+  return word;
+}
+
+/**
+ * The right-hand side of an assignment that openrc-run later `eval`s: each word quoted
+ * with {@link evalWord}, then the whole quoted again for the assignment.
+ *
+ * @example Usage
+ * ```ts
+ * import { openrcValue } from "./openrc.ts";
+ * console.assert(openrcValue(["a b", "it's"]) === `"a' 'b it\\\\'s"`);
+ * ```
+ */
+export function openrcValue(words: string[]): string {
+  return dqQuote(words.map(evalWord).join(" "));
+}
+
+/** Default log file of a service. */
+export function openrcLogFile(spec: ServiceSpec): string {
+  return `${spec.logDir ?? "/var/log/autostart"}/${spec.name}.log`;
+}
+
+/**
+ * Renders the init script of a service.
+ *
+ * @example Usage
+ * ```ts
+ * import { renderOpenrcScript } from "./openrc.ts";
+ * const text = renderOpenrcScript({
+ *   name: "web", program: "/usr/bin/python3", args: ["-m", "http.server"],
+ *   condition: "boot", keepAlive: "always", env: [], restartDelayMs: 2000, start: true,
+ * });
+ * console.assert(text.includes("supervisor=supervise-daemon"));
+ * ```
+ */
+export function renderOpenrcScript(spec: ServiceSpec): string {
+  checkEvalWord("program", spec.program);
+  spec.args.forEach((a, i) => checkEvalWord(`argument ${i + 1}`, a));
+  if (spec.cwd !== undefined) checkEvalWord("--cwd", spec.cwd);
+  const log = openrcLogFile(spec);
+  const lines = [
+    "#!/sbin/openrc-run",
+    `# ${OPENRC_MARKER_TEXT} (${SEAL_PLACEHOLDER}): do not edit; run "autostart enable ${spec.name}" again to change it.`,
+    "# openrc-run evaluates these values with eval: each holds words quoted for sh.",
+    "",
+    `description=${dqQuote(`autostart: ${spec.name}`)}`,
+  ];
+  if (spec.keepAlive === "always") {
+    lines.push(
+      "supervisor=supervise-daemon",
+      `respawn_delay=${Math.max(1, Math.ceil(spec.restartDelayMs / 1000))}`,
+      "# Never give up restarting: a crash loop must not end in a dead service.",
+      "respawn_max=0",
+    );
+  } else {
+    lines.push(
+      "# Keep-alive false: started once in the background, never restarted.",
+      "command_background=yes",
+      `pidfile=${dqQuote(`/run/${openrcServiceName(spec.name)}.pid`)}`,
+    );
+  }
+  lines.push(`command=${openrcValue([spec.program])}`);
+  if (spec.args.length) lines.push(`command_args=${openrcValue(spec.args)}`);
+  if (spec.runAs && spec.runAs.uid !== 0) {
+    lines.push(
+      `command_user=${openrcValue([`${spec.runAs.name}:${spec.runAs.group}`])}`,
+    );
+  }
+  if (spec.cwd !== undefined) {
+    lines.push(`directory=${openrcValue([spec.cwd])}`);
+  }
+  lines.push(
+    `output_log=${openrcValue([log])}`,
+    `error_log=${openrcValue([log])}`,
+  );
+  if (spec.env.length) {
+    lines.push("", "# Environment of the program.");
+    for (const [k, v] of spec.env) lines.push(`export ${k}=${shQuote(v)}`);
+  }
+  lines.push("", "depend() {", "\tuse net", "}", "");
+  return seal(lines.join("\n"));
+}
+
+function requireRoot(ctx: Context, what: string) {
+  if (ctx.self.uid !== 0) {
+    throw new UsageError(
+      `${what} a boot service needs root`,
+      "run the same command with sudo",
+    );
+  }
+}
+
+function requireBoot(condition: Condition) {
+  if (condition !== "boot") {
+    throw new UsageError(
+      "The OpenRC driver serves boot services only",
+      "use --condition=boot",
+    );
+  }
+}
+
+function cmd(argv: string[], title: string, extra: Partial<RunStep> = {}) {
+  return { kind: "run", argv, title, ...extra } as RunStep;
+}
+
+/**
+ * Parses `rc-status --all` (colours off): for each service, its state word and whether
+ * it is in the `default` runlevel.
+ */
+export function parseRcStatus(
+  text: string,
+): Map<string, { state: string; runlevels: string[] }> {
+  const out = new Map<string, { state: string; runlevels: string[] }>();
+  let level = "";
+  for (const line of text.split("\n")) {
+    const h = /^(?:Dynamic )?Runlevel: (\S+)/.exec(line);
+    if (h) {
+      level = h[1]!;
+      continue;
+    }
+    const m = /^\s+(\S+)\s+\[\s*([a-z ]+?)\s*\]/.exec(line);
+    if (!m) continue;
+    const e = out.get(m[1]!) ?? { state: m[2]!, runlevels: [] };
+    e.runlevels.push(level);
+    out.set(m[1]!, e);
+  }
+  return out;
+}
+
+/** Maps an OpenRC state word to the common state words. */
+export function openrcState(word: string | undefined): ServiceState {
+  switch (word) {
+    case "started":
+      return "running";
+    case "starting":
+    case "inactive":
+      return "starting";
+    case "stopped":
+    case "stopping":
+      return "stopped";
+    case "crashed":
+    case "failed":
+      return "failed";
+    case undefined:
+      return "not-loaded";
+    default:
+      return "unknown";
+  }
+}
+
+/** The OpenRC driver. */
+export const openrcDriver: Driver = {
+  id: "openrc",
+  description:
+    "OpenRC init scripts (supervise-daemon) in /etc/init.d, default runlevel",
+  platforms: ["linux"],
+  conditions: ["boot"],
+  keepAlive: ["false", "always"],
+
+  async available(ctx: Context): Promise<Availability> {
+    if (ctx.os !== "linux") {
+      return { available: false, reason: "the OpenRC plugin runs on Linux" };
+    }
+    if (!(await ctx.fs.exists("/run/openrc/softlevel"))) {
+      return {
+        available: false,
+        reason: "OpenRC is not running here (no /run/openrc/softlevel)",
+      };
+    }
+    return { available: true };
+  },
+
+  plan(spec: ServiceSpec, ctx: Context, prior?: PriorState): Plan {
+    requireBoot(spec.condition);
+    requireRoot(ctx, "Installing");
+    const svc = openrcServiceName(spec.name);
+    const log = openrcLogFile(spec);
+    const logDir = log.slice(0, log.lastIndexOf("/"));
+    const steps: Step[] = [
+      { kind: "mkdir", path: INIT_DIR },
+      {
+        kind: "mkdir",
+        path: logDir,
+        ...(spec.runAs && spec.runAs.uid !== 0
+          ? { owner: { uid: spec.runAs.uid, gid: spec.runAs.gid } }
+          : {}),
+      },
+      {
+        kind: "write",
+        path: `${INIT_DIR}/${svc}`,
+        content: renderOpenrcScript(spec),
+        mode: 0o755,
+        marker: OPENRC_MARKER_TEXT,
+      },
+      cmd(
+        ["rc-update", "add", svc, "default"],
+        "add the service to the default runlevel",
+        prior?.enabled ? {} : { undo: ["rc-update", "del", svc, "default"] },
+      ),
+    ];
+    if (spec.start) {
+      steps.push(
+        cmd(
+          ["rc-service", svc, "restart"],
+          "start the service",
+          prior?.running ? {} : { undo: ["rc-service", svc, "stop"] },
+        ),
+      );
+    }
+    return {
+      driver: "openrc",
+      service: spec.name,
+      steps,
+      ...(prior?.running
+        ? { afterRollback: [{ argv: ["rc-service", svc, "restart"] }] }
+        : {}),
+    };
+  },
+
+  planDisable(
+    ref: ServiceRef,
+    ctx: Context,
+    options: { keepFiles?: boolean; prior?: PriorState } = {},
+  ): Plan {
+    requireBoot(ref.condition);
+    requireRoot(ctx, "Removing");
+    const svc = openrcServiceName(ref.name);
+    const prior = options.prior ?? { enabled: true, running: true };
+    const steps: Step[] = [
+      cmd(
+        ["rc-update", "del", svc, "default"],
+        "remove the service from the default runlevel",
+        prior.enabled
+          ? { undo: ["rc-update", "add", svc, "default"] }
+          : { ignoreFailure: true },
+      ),
+      cmd(
+        ["rc-service", svc, "stop"],
+        "stop the service",
+        prior.running
+          ? { undo: ["rc-service", svc, "start"] }
+          : { ignoreFailure: true },
+      ),
+    ];
+    if (!options.keepFiles) {
+      steps.push({
+        kind: "remove",
+        path: `${INIT_DIR}/${svc}`,
+        marker: OPENRC_MARKER_TEXT,
+      });
+    }
+    return { driver: "openrc", service: ref.name, steps };
+  },
+
+  planControl(ref: ServiceRef, action: ControlAction, ctx: Context): Plan {
+    requireBoot(ref.condition);
+    requireRoot(ctx, action === "stop" ? "Stopping" : "Starting");
+    const svc = openrcServiceName(ref.name);
+    return {
+      driver: "openrc",
+      service: ref.name,
+      steps: [cmd(["rc-service", svc, action], `${action} the service`)],
+    };
+  },
+
+  async status(
+    condition: Condition,
+    ctx: Context,
+    names?: string[],
+  ): Promise<ServiceStatus[]> {
+    if (condition !== "boot") return [];
+    const found: { name: string; file: string; drifted: boolean }[] = [];
+    for (const f of await ctx.fs.list(INIT_DIR)) {
+      const m = /^autostart-(.+)$/.exec(f);
+      if (!m || (names && !names.includes(m[1]!))) continue;
+      const text = await ctx.fs.readText(`${INIT_DIR}/${f}`).catch(() => null);
+      if (text === null || !text.includes(OPENRC_MARKER_TEXT)) continue;
+      found.push({
+        name: m[1]!,
+        file: `${INIT_DIR}/${f}`,
+        drifted: checkSeal(text) === "drifted",
+      });
+    }
+    if (found.length === 0) return [];
+    const r = await ctx.runner.run(["rc-status", "--all"], {
+      env: { EINFO_COLOR: "NO" },
+    });
+    const states = r.code === 0 ? parseRcStatus(r.stdout) : null;
+    return found.map((f) => {
+      const e = states?.get(openrcServiceName(f.name));
+      return {
+        name: f.name,
+        driver: "openrc",
+        condition,
+        unit: openrcServiceName(f.name),
+        file: f.file,
+        state: states === null ? "unknown" : openrcState(e?.state),
+        enabled: states === null ? null : e?.runlevels.includes("default") ??
+          false,
+        pid: null,
+        restarts: null,
+        lastExit: null,
+        since: null,
+        detail: [
+          states === null
+            ? `rc-status failed: ${r.stderr.trim()}`
+            : e?.state ?? "not in any runlevel",
+          f.drifted
+            ? "init script edited by hand since autostart wrote it"
+            : "",
+        ].filter(Boolean).join(", "),
+        drifted: f.drifted,
+      };
+    });
+  },
+
+  explain(argv, r) {
+    if (/Permission denied|must be root/i.test(r.stderr)) {
+      return { hint: "run the same command with sudo" };
+    }
+    if (argv[0] === "rc-service" && /does not exist/.test(r.stderr)) {
+      return { hint: "see `autostart status` for the services that exist" };
+    }
+    return undefined;
+  },
+};
+
+export default openrcDriver;

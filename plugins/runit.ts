@@ -1,0 +1,669 @@
+/**
+ * runit driver (a plugin compiled into autostart). A service is a directory
+ * `STAGING/autostart-NAME` (`/etc/sv` for boot) holding an executable `run` script, a
+ * `finish` script and a `log/run` script (svlogd), linked into the directory runsvdir
+ * watches (`SVDIR`, default `/etc/service`; for login a per-user runsvdir on
+ * `~/service`). runsvdir notices the link within 5 seconds and starts a runsv for it;
+ * `sv` controls it and `sv status` reads the state of all services in one call.
+ *
+ * Keep-alive under runit, which restarts every service that exits while it is wanted up:
+ * - `always`: runit's own behaviour; `finish` sleeps the restart delay.
+ * - `on-failure`: `finish` receives the exit code; on a clean exit (0) it tells runsv
+ *   "once" (`o` on `supervise/control`), so the service stays down until started again.
+ * - `false`: `run` tells runsv "once" before it starts the program: it runs once when
+ *   runsv starts (at boot or login) and is never restarted.
+ * `--no-start` writes a `down` file: runsv does not start the service, now or at the
+ * next boot, until `autostart start NAME` removes it.
+ *
+ * Environment: `SVDIR` (service directory), `AUTOSTART_RUNIT_SV_DIR` (where service
+ * directories are written; default `/etc/sv`, or `~/.local/share/autostart/runit` for
+ * login).
+ *
+ * @module
+ */
+
+import type { Context } from "../core/context.ts";
+import type {
+  Availability,
+  ControlAction,
+  Driver,
+  LogOptions,
+  PriorState,
+  ServiceRef,
+  ServiceState,
+  ServiceStatus,
+} from "../core/driver.ts";
+import { UsageError } from "../core/errors.ts";
+import type { Plan, RunStep, Step } from "../core/plan.ts";
+import { checkSeal, seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
+import type { Condition, ServiceSpec } from "../core/spec.ts";
+
+/** Text that must be in an existing file for autostart to overwrite or remove it. */
+export const RUNIT_MARKER_TEXT = "Managed by autostart";
+
+/** Seconds `sv` waits for a stop before it kills the service. */
+export const SV_WAIT_SECONDS = 10;
+
+/** Directory name of a service: `autostart-NAME`. */
+export function runitServiceName(name: string): string {
+  return `autostart-${name}`;
+}
+
+/** The directory runsvdir watches for a condition. */
+export function runitSvDir(condition: Condition, ctx: Context): string {
+  const env = ctx.env.SVDIR;
+  if (env?.startsWith("/")) return env.replace(/(.)\/+$/, "$1");
+  return condition === "boot" ? "/etc/service" : `${ctx.self.home}/service`;
+}
+
+/** Where service directories are written before they are linked into {@link runitSvDir}. */
+export function runitStagingDir(condition: Condition, ctx: Context): string {
+  const env = ctx.env.AUTOSTART_RUNIT_SV_DIR;
+  if (env?.startsWith("/")) return env.replace(/(.)\/+$/, "$1");
+  if (condition === "boot") return "/etc/sv";
+  const data = ctx.env.XDG_DATA_HOME?.startsWith("/")
+    ? ctx.env.XDG_DATA_HOME
+    : `${ctx.self.home}/.local/share`;
+  return `${data}/autostart/runit`;
+}
+
+/** Default directory of the svlogd logs of a service. */
+export function runitLogDir(spec: ServiceSpec, ctx: Context): string {
+  if (spec.logDir !== undefined) return `${spec.logDir}/${spec.name}`;
+  if (spec.condition === "boot") return `/var/log/autostart/${spec.name}`;
+  const state = ctx.env.XDG_STATE_HOME?.startsWith("/")
+    ? ctx.env.XDG_STATE_HOME
+    : `${ctx.self.home}/.local/state`;
+  return `${state}/autostart/log/${spec.name}`;
+}
+
+/**
+ * Quotes one word for a POSIX shell: single quotes, each `'` as `'\''`. Exact for every
+ * string without NUL (which {@link ServiceSpec} values never hold).
+ */
+export function shQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Tells runsv "once" (run, do not restart) and waits until it has read the command
+ * (`supervise/stat` then says "want down"): otherwise runsv may see the program exit
+ * first and restart it.
+ */
+const ONCE = [
+  "printf o >supervise/control",
+  "i=0",
+  'while [ "$i" -lt 100 ]; do',
+  "  read -r stat <supervise/stat",
+  '  case $stat in *"want down"*) break ;; esac',
+  "  sleep 0.1",
+  "  i=$((i + 1))",
+  "done",
+];
+
+function header(spec: ServiceSpec, what: string): string[] {
+  return [
+    "#!/bin/sh",
+    `# ${RUNIT_MARKER_TEXT} (${SEAL_PLACEHOLDER}): do not edit; run "autostart enable ${spec.name}" again to change it.`,
+    `# ${what}`,
+  ];
+}
+
+/** The account a boot service switches to with chpst, or `null` (login, or root). */
+function switchUser(spec: ServiceSpec): string | null {
+  if (spec.condition !== "boot" || !spec.runAs || spec.runAs.uid === 0) {
+    return null;
+  }
+  return `${spec.runAs.name}:${spec.runAs.group}`;
+}
+
+/**
+ * Renders the `run` script: stderr joined to stdout (for svlogd), the working directory,
+ * the environment as `export` lines, then `exec` of the program with every word quoted
+ * for sh (through `chpst -u USER:GROUP` for a boot service of another user).
+ *
+ * @example Usage
+ * ```ts
+ * import { renderRunitRun } from "./runit.ts";
+ * const text = renderRunitRun({
+ *   name: "web", program: "/usr/bin/python3", args: ["-m", "http.server"],
+ *   condition: "boot", keepAlive: "always", env: [], restartDelayMs: 2000, start: true,
+ * });
+ * console.assert(text.includes("exec '/usr/bin/python3' '-m' 'http.server'"));
+ * ```
+ */
+export function renderRunitRun(spec: ServiceSpec): string {
+  const lines = header(
+    spec,
+    `runit service "${
+      runitServiceName(spec.name)
+    }": starts at ${spec.condition}, keep-alive ${spec.keepAlive}.`,
+  );
+  lines.push("exec 2>&1");
+  if (spec.keepAlive === "false") {
+    lines.push(
+      "# Keep-alive false: tell runsv to run this once, never to restart it.",
+      ...ONCE,
+    );
+  }
+  const user = switchUser(spec);
+  if (user !== null) {
+    lines.push(
+      "# Find chpst before the service's PATH applies; keep it where no variable can change it.",
+      'set -- "$(command -v chpst)"',
+      '[ -n "$1" ] || { echo "autostart: chpst (runit) is not in PATH" >&2; exit 111; }',
+    );
+  }
+  if (spec.cwd !== undefined) lines.push(`cd ${shQuote(spec.cwd)} || exit 111`);
+  for (const [k, v] of spec.env) lines.push(`export ${k}=${shQuote(v)}`);
+  const words = [spec.program, ...spec.args].map(shQuote).join(" ");
+  lines.push(
+    user === null ? `exec ${words}` : `exec "$1" -u ${shQuote(user)} ${words}`,
+    "",
+  );
+  return seal(lines.join("\n"));
+}
+
+/**
+ * Renders the `finish` script, run by runsv after each exit of `run` with the exit code
+ * (`-1` after a signal): nothing after a requested stop; for on-failure a clean exit
+ * makes the service "once" (not restarted); otherwise it sleeps the restart delay.
+ */
+export function renderRunitFinish(spec: ServiceSpec): string {
+  const lines = header(
+    spec,
+    "Runs after each exit of ./run: $1 is its exit code (-1 when a signal ended it).",
+  );
+  lines.push(
+    "# A requested stop (sv down / exit): nothing to decide, no delay.",
+    "stat=",
+    "read -r stat <supervise/stat",
+    'case $stat in *"want down"* | *"want exit"*) exit 0 ;; esac',
+  );
+  if (spec.keepAlive === "on-failure") {
+    lines.push(
+      "# Keep-alive on-failure: a clean exit means the program chose to stop.",
+      'if [ "$1" = 0 ]; then',
+      ...ONCE.map((l) => `  ${l}`),
+      "  exit 0",
+      "fi",
+    );
+  }
+  const delay = Math.ceil(spec.restartDelayMs / 1000);
+  if (spec.keepAlive !== "false" && delay > 1) {
+    lines.push(
+      "# Restart delay (runsv itself waits 1 second between starts).",
+      `exec sleep ${delay}`,
+    );
+  } else lines.push("exit 0");
+  lines.push("");
+  return seal(lines.join("\n"));
+}
+
+/** Renders `log/run`: svlogd with timestamps into the service's log directory. */
+export function renderRunitLog(spec: ServiceSpec, logDir: string): string {
+  const lines = header(spec, `logs: ${logDir}`);
+  const user = switchUser(spec);
+  lines.push(
+    `exec ${user === null ? "" : `chpst -u ${shQuote(user)} `}svlogd -tt ${
+      shQuote(logDir)
+    }`,
+    "",
+  );
+  return seal(lines.join("\n"));
+}
+
+/** Renders the `down` file of a service enabled with `--no-start`. */
+export function renderRunitDown(spec: ServiceSpec): string {
+  return seal(
+    `# ${RUNIT_MARKER_TEXT} (${SEAL_PLACEHOLDER}): runsv does not start "${spec.name}" while this file exists; "autostart start ${spec.name}" removes it.\n`,
+  );
+}
+
+function requireRoot(condition: Condition, ctx: Context, what: string) {
+  if (condition === "boot" && ctx.self.uid !== 0) {
+    throw new UsageError(
+      `${what} a boot service needs root`,
+      "run the same command with sudo",
+    );
+  }
+}
+
+function sv(args: string[], title: string, extra: Partial<RunStep> = {}) {
+  return { kind: "run", argv: ["sv", ...args], title, ...extra } as RunStep;
+}
+
+const W = ["-w", String(SV_WAIT_SECONDS)];
+
+/** Paths of one service. */
+function paths(ref: ServiceRef, ctx: Context) {
+  const dir = `${runitStagingDir(ref.condition, ctx)}/${
+    runitServiceName(ref.name)
+  }`;
+  return {
+    dir,
+    link: `${runitSvDir(ref.condition, ctx)}/${runitServiceName(ref.name)}`,
+    run: `${dir}/run`,
+    finish: `${dir}/finish`,
+    logRun: `${dir}/log/run`,
+    down: `${dir}/down`,
+  };
+}
+
+const remove = (path: string): Step => ({
+  kind: "remove",
+  path,
+  marker: RUNIT_MARKER_TEXT,
+});
+
+/** A runsvdir process: its user and the directory it watches. */
+export interface Runsvdir {
+  /** Process id. */
+  pid: number;
+  /** Real user id. */
+  uid: number;
+  /** Directory argument. */
+  dir: string;
+}
+
+/** Parses a `/proc/PID/cmdline` of runsvdir (`runsvdir [-P] DIR [log...]`). */
+export function parseRunsvdirCmdline(cmdline: string): string | null {
+  const argv = cmdline.split("\0").filter((a, i, all) =>
+    !(a === "" && i === all.length - 1)
+  );
+  if (!/(^|\/)runsvdir$/.test(argv[0] ?? "")) return null;
+  const rest = argv.slice(1).filter((a) => a !== "-P");
+  return rest[0] ?? null;
+}
+
+/** The runsvdir processes of this machine, read from `/proc`. */
+export async function findRunsvdirs(ctx: Context): Promise<Runsvdir[]> {
+  const out: Runsvdir[] = [];
+  let entries: string[];
+  try {
+    entries = await ctx.fs.list("/proc");
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const cmd = await ctx.fs.readText(`/proc/${e}/cmdline`).catch(() => null);
+    if (!cmd || !cmd.includes("runsvdir")) continue;
+    const dir = parseRunsvdirCmdline(cmd);
+    if (dir === null) continue;
+    const st = await ctx.fs.readText(`/proc/${e}/status`).catch(() => null);
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(st ?? "")?.[1] ?? NaN);
+    out.push({
+      pid: Number(e),
+      uid,
+      dir: dir.replace(/(.)\/+$/, "$1"),
+    });
+  }
+  return out;
+}
+
+async function onPath(ctx: Context, program: string): Promise<boolean> {
+  for (const d of (ctx.env.PATH ?? "/usr/bin:/bin").split(":")) {
+    if (d.startsWith("/") && (await ctx.fs.exists(`${d}/${program}`))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** One service's line of `sv status`, parsed. */
+export interface SvStatus {
+  /** `run`, `down`, `finish`, or `fail`/`warning` when runsv cannot be asked. */
+  state: string;
+  /** Process id, when one runs. */
+  pid: number | null;
+  /** Seconds in this state. */
+  seconds: number | null;
+  /** The rest of the line: "normally up", "want up", ... */
+  flags: string[];
+  /** The line itself (service part). */
+  text: string;
+}
+
+/**
+ * Parses the line `sv status DIR` printed for `dir`, e.g.
+ * `run: /etc/sv/x: (pid 42) 7s; run: log: (pid 41) 7s` or
+ * `fail: /etc/sv/x: runsv not running`.
+ */
+export function parseSvStatus(output: string, dir: string): SvStatus | null {
+  for (const line of output.split("\n")) {
+    const m = /^([a-z]+): (.*)$/.exec(line);
+    if (!m || !m[2]!.startsWith(`${dir}: `)) continue;
+    const body = m[2]!.slice(dir.length + 2).split("; ")[0]!;
+    const pid = /\(pid (\d+)\)/.exec(body);
+    const secs = /(?:^|\) )(\d+)s\b/.exec(body);
+    const flags = body.replace(/^\(pid \d+\) /, "").replace(/^\d+s/, "")
+      .split(",").map((s) => s.trim()).filter(Boolean);
+    return {
+      state: m[1]!,
+      pid: pid ? Number(pid[1]) : null,
+      seconds: secs ? Number(secs[1]) : null,
+      flags,
+      text: `${m[1]}: ${body}`,
+    };
+  }
+  return null;
+}
+
+/** Maps a parsed `sv status` line to the common state words. */
+export function runitState(s: SvStatus | null): ServiceState {
+  if (s === null) return "unknown";
+  if (s.state === "run") return "running";
+  if (s.state === "finish") return "starting";
+  if (s.state === "down") {
+    return s.flags.includes("want up") ? "starting" : "stopped";
+  }
+  return "not-loaded";
+}
+
+function explain(argv: string[], r: { stderr: string; stdout: string }) {
+  const said = `${r.stderr}\n${r.stdout}`;
+  if (/unable to open supervise\/ok|runsv not running/.test(said)) {
+    return {
+      hint:
+        "runsv does not supervise this service yet: is runsvdir running on SVDIR? (runsvdir picks up a new service within 5 seconds)",
+    };
+  }
+  if (argv[0] === "ln" && /File exists/.test(said)) {
+    return {
+      hint: `${
+        argv[argv.length - 1]
+      } already exists and is not autostart's: move it away, then retry`,
+    };
+  }
+  if (/Permission denied|Operation not permitted/.test(said)) {
+    return { hint: "run the same command with sudo" };
+  }
+  return undefined;
+}
+
+/** The runit driver. */
+export const runitDriver: Driver = {
+  id: "runit",
+  description:
+    "runit services: a run script linked into the directory runsvdir watches (SVDIR)",
+  platforms: ["linux"],
+  conditions: ["boot", "login"],
+  keepAlive: ["false", "on-failure", "always"],
+
+  async available(ctx: Context, condition?: Condition): Promise<Availability> {
+    if (ctx.os !== "linux") {
+      return { available: false, reason: "the runit plugin runs on Linux" };
+    }
+    if (!(await onPath(ctx, "sv"))) {
+      return {
+        available: false,
+        reason:
+          "runit is not installed (no sv in PATH; Debian: apt-get install runit)",
+      };
+    }
+    const c = condition ?? "boot";
+    const dir = runitSvDir(c, ctx);
+    const all = await findRunsvdirs(ctx);
+    const mine = all.filter((p) =>
+      p.dir === dir && (c === "boot" || p.uid === ctx.self.uid)
+    );
+    if (mine.length > 0) return { available: true };
+    if (c === "login") {
+      return {
+        available: false,
+        reason:
+          `no runsvdir of ${ctx.self.name} watches ${dir}: login services need a per-user runsvdir (e.g. a boot service running "chpst -u ${ctx.self.name} runsvdir ${dir}"), or SVDIR set to the directory it watches`,
+      };
+    }
+    return {
+      available: false,
+      reason: `no runsvdir watches ${dir}${
+        all.length
+          ? ` (runsvdir runs on ${all.map((p) => p.dir).join(", ")})`
+          : ""
+      }: start runit, or set SVDIR to the directory runsvdir watches`,
+    };
+  },
+
+  plan(spec: ServiceSpec, ctx: Context, prior?: PriorState): Plan {
+    requireRoot(spec.condition, ctx, "Installing");
+    const p = paths(spec, ctx);
+    const logDir = runitLogDir(spec, ctx);
+    const owner = switchUser(spec) !== null && spec.runAs
+      ? { owner: { uid: spec.runAs.uid, gid: spec.runAs.gid } }
+      : {};
+    const file = (path: string, content: string, mode = 0o755): Step => ({
+      kind: "write",
+      path,
+      content,
+      mode,
+      marker: RUNIT_MARKER_TEXT,
+    });
+    const steps: Step[] = [
+      { kind: "mkdir", path: `${p.dir}/log`, mode: 0o755 },
+      { kind: "mkdir", path: logDir, mode: 0o755, ...owner },
+      file(p.run, renderRunitRun(spec)),
+      file(p.finish, renderRunitFinish(spec)),
+      file(p.logRun, renderRunitLog(spec, logDir)),
+      spec.start ? remove(p.down) : file(p.down, renderRunitDown(spec), 0o644),
+    ];
+    const afterRollback: NonNullable<Plan["afterRollback"]> = [];
+    const notes: string[] = [];
+    if (!prior?.enabled && !prior?.running) {
+      // runsvdir starts a runsv for the link within 5 seconds; without a down file
+      // runsv starts the service right away.
+      steps.push({
+        kind: "run",
+        argv: ["ln", "-s", p.dir, p.link],
+        title: "link the service into the runsvdir directory",
+        undo: ["rm", "-f", p.link],
+      });
+      notes.push(
+        spec.start
+          ? "runsvdir starts it within 5 seconds."
+          : `runit will not start "${spec.name}" (not at boot either) until: autostart start ${spec.name}`,
+      );
+    } else {
+      if (!prior.enabled) {
+        steps.push({
+          kind: "run",
+          argv: ["ln", "-sfn", p.dir, p.link],
+          title: "link the service into the runsvdir directory",
+        });
+      }
+      if (spec.start && prior.running) {
+        // Stop (waiting for finish), then up: the new run script starts.
+        steps.push(
+          sv([...W, "force-stop", p.dir], "stop the old version"),
+          sv(["up", p.dir], "start the service"),
+        );
+      } else if (spec.start) {
+        // Not running: up. When runsvdir has not picked the service up yet, sv cannot
+        // reach it, and runsv starts the new version when it does.
+        steps.push(
+          sv(["up", p.dir], "start the service", { ignoreFailure: true }),
+        );
+      }
+      if (prior.running) afterRollback.push({ argv: ["sv", "up", p.dir] });
+    }
+    return {
+      driver: "runit",
+      service: spec.name,
+      steps,
+      ...(afterRollback.length ? { afterRollback } : {}),
+      ...(notes.length ? { notes } : {}),
+    };
+  },
+
+  planDisable(
+    ref: ServiceRef,
+    ctx: Context,
+    options: { keepFiles?: boolean; prior?: PriorState } = {},
+  ): Plan {
+    requireRoot(ref.condition, ctx, "Removing");
+    const p = paths(ref, ctx);
+    const prior = options.prior ?? { enabled: true, running: true };
+    // Unlink first so runsvdir does not start a new runsv, then make runsv stop the
+    // service and exit (waiting, killing it after the timeout).
+    const steps: Step[] = [
+      {
+        kind: "run",
+        argv: ["rm", "-f", p.link],
+        title: "unlink the service from the runsvdir directory",
+        ...(prior.enabled ? { undo: ["ln", "-sfn", p.dir, p.link] } : {}),
+      },
+      sv(
+        [...W, "force-shutdown", p.dir],
+        "stop the service and its runsv",
+        prior.running ? {} : { ignoreFailure: true },
+      ),
+    ];
+    if (!options.keepFiles) {
+      steps.push(
+        remove(p.run),
+        remove(p.finish),
+        remove(p.logRun),
+        remove(p.down),
+        {
+          kind: "run",
+          argv: ["rm", "-rf", "--", p.dir],
+          title: "remove the service directory",
+        },
+      );
+    }
+    return {
+      driver: "runit",
+      service: ref.name,
+      steps,
+      ...(prior.running
+        ? { afterRollback: [{ argv: ["sv", "up", p.dir] }] }
+        : {}),
+    };
+  },
+
+  planControl(ref: ServiceRef, action: ControlAction, ctx: Context): Plan {
+    requireRoot(
+      ref.condition,
+      ctx,
+      action === "stop" ? "Stopping" : "Starting",
+    );
+    const p = paths(ref, ctx);
+    const steps: Step[] = [];
+    if (action === "stop") {
+      steps.push(sv([...W, "force-stop", p.dir], "stop the service"));
+    } else {
+      steps.push(remove(p.down));
+      if (action === "restart") {
+        steps.push(sv([...W, "force-stop", p.dir], "stop the service"));
+      }
+      steps.push(sv(["up", p.dir], "start the service"));
+    }
+    return { driver: "runit", service: ref.name, steps };
+  },
+
+  async status(
+    condition: Condition,
+    ctx: Context,
+    names?: string[],
+  ): Promise<ServiceStatus[]> {
+    const staging = runitStagingDir(condition, ctx);
+    const found: {
+      name: string;
+      dir: string;
+      file: string;
+      drifted: boolean;
+      enabled: boolean;
+    }[] = [];
+    for (const entry of await ctx.fs.list(staging)) {
+      const m = /^autostart-(.+)$/.exec(entry);
+      if (!m || (names && !names.includes(m[1]!))) continue;
+      const ref = { name: m[1]!, condition };
+      const p = paths(ref, ctx);
+      const run = await ctx.fs.readText(p.run).catch(() => null);
+      if (run === null || !run.includes(RUNIT_MARKER_TEXT)) continue;
+      // SVDIR and AUTOSTART_RUNIT_SV_DIR may serve both conditions: the run script
+      // says which one a service belongs to.
+      const said = /starts at (boot|login)\b/.exec(run)?.[1];
+      if (said !== undefined && said !== condition) continue;
+      const files = await Promise.all(
+        [p.finish, p.logRun].map((f) => ctx.fs.readText(f).catch(() => null)),
+      );
+      found.push({
+        name: ref.name,
+        dir: p.dir,
+        file: p.run,
+        drifted: [run, ...files].some((t) =>
+          t !== null && checkSeal(t) === "drifted"
+        ),
+        enabled: (await ctx.fs.exists(p.link)) &&
+          !(await ctx.fs.exists(p.down)),
+      });
+    }
+    if (found.length === 0) return [];
+    const r = await ctx.runner.run([
+      "sv",
+      "status",
+      ...found.map((f) => f.dir),
+    ]);
+    const now = Date.now();
+    return found.map((f) => {
+      const s = parseSvStatus(r.stdout, f.dir);
+      const state = r.code === 127 ? "unknown" : runitState(s);
+      const detail = [
+        s?.text ?? (r.stderr.trim() || `sv status exited with code ${r.code}`),
+        f.enabled ? "" : "not linked into the runsvdir directory, or down",
+        f.drifted ? "a file was edited by hand since autostart wrote it" : "",
+      ].filter(Boolean).join(", ");
+      return {
+        name: f.name,
+        driver: "runit",
+        condition,
+        unit: runitServiceName(f.name),
+        file: f.file,
+        state,
+        enabled: f.enabled,
+        pid: state === "running" ? s?.pid ?? null : null,
+        restarts: null,
+        lastExit: null,
+        since: s?.seconds != null
+          ? new Date(now - s.seconds * 1000).toISOString()
+          : null,
+        detail,
+        drifted: f.drifted,
+      };
+    });
+  },
+
+  async *logs(
+    ref: ServiceRef,
+    options: LogOptions,
+    ctx: Context,
+  ): AsyncIterable<string> {
+    const p = paths(ref, ctx);
+    const logRun = await ctx.fs.readText(p.logRun);
+    const dir = /^# logs: (.*)$/m.exec(logRun ?? "")?.[1];
+    if (dir === undefined) {
+      throw new UsageError(
+        `"${ref.name}" has no runit log service (no ${p.logRun})`,
+      );
+    }
+    const file = `${dir}/current`;
+    let text = (await ctx.fs.readText(file)) ?? "";
+    const lines = text.split("\n");
+    if (lines[lines.length - 1] === "") lines.pop();
+    for (const l of lines.slice(-options.lines)) yield l;
+    while (options.follow) {
+      await new Promise((r) => setTimeout(r, 500));
+      const next = (await ctx.fs.readText(file)) ?? "";
+      // svlogd rotates `current` away: start again from the new file.
+      const added = next.startsWith(text) ? next.slice(text.length) : next;
+      text = next;
+      for (const l of added.split("\n").filter(Boolean)) yield l;
+    }
+  },
+
+  explain,
+};
+
+export default runitDriver;
