@@ -85,6 +85,30 @@ Deno.test("a failed start keeps reading the journal until the program's own last
   assertOk(reads >= 8, `journal read ${reads} times`);
 });
 
+Deno.test("enable whose service another enable replaced during the wait is not a failure", async () => {
+  const ctx = fakeContext();
+  ctx.runner.on(["systemctl", "--user", "show"], () => {
+    // another run of enable wrote its own version and restarted it meanwhile
+    const f = ctx.fs.files.get(UNIT);
+    if (f) f.content = f.content.replace("8080", "9090");
+    return {
+      stdout: show({
+        ActiveState: "activating",
+        SubState: "auto-restart",
+        NRestarts: "1",
+        ExecMainCode: "2",
+        ExecMainStatus: "15",
+      }),
+    };
+  });
+  const r = await runCli(
+    ["enable", "web", "--", "/usr/bin/python3", "-m", "http.server", "8080"],
+    ctx,
+  );
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(r.stdout, /replaced meanwhile by another enable/);
+});
+
 Deno.test("enable reports running after the wait; --no-wait does not read the state", async () => {
   const ctx = fakeContext();
   ctx.runner.on(["systemctl", "--user", "show"], {

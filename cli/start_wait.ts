@@ -108,7 +108,14 @@ export async function waitAfterStart(
   ref: ServiceRef,
   ctx: Context,
   waitMs: number | null,
-  options: Pick<WaitOptions, "now" | "sleep" | "pollMs" | "settleMs"> = {},
+  options: Pick<WaitOptions, "now" | "sleep" | "pollMs" | "settleMs"> & {
+    /**
+     * Whether another run replaced the service during the wait (e.g. a concurrent
+     * `enable` of the same name restarted it with other arguments): then the end of
+     * this run's process is not a failure.
+     */
+    replaced?: () => Promise<boolean>;
+  } = {},
 ): Promise<WaitResult | null> {
   if (waitMs === null) return null;
   const spin = spinner(app, `waiting for "${ref.name}" to start...`);
@@ -128,6 +135,7 @@ export async function waitAfterStart(
     spin.stop();
   }
   if (result.outcome !== "failed") return result;
+  if (await options.replaced?.()) return { ...result, outcome: "replaced" };
   // The journal may get the program's last words after systemd's note that it died
   // (its output is a stream, read later under load): read until the log stops moving.
   const sleep = options.sleep ?? app.clock?.sleep ??

@@ -43,7 +43,10 @@ export interface FileSystem {
   rmdir(path: string): Promise<void>;
   /** Names of the entries of a directory, or `[]` when it does not exist. */
   list(path: string): Promise<string[]>;
-  /** Whether something exists at `path` (a dangling symlink counts). */
+  /**
+   * Whether something exists at `path` (a dangling symlink counts; a path this user
+   * cannot reach does not).
+   */
   exists(path: string): Promise<boolean>;
   /**
    * Whether this process could create files in directory `path` (or, when it does not
@@ -164,7 +167,13 @@ async function exists(path: string): Promise<boolean> {
     await Deno.lstat(path);
     return true;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
+    // A path this user cannot reach (a directory it may not search, a file where a
+    // directory should be) is not there for it: nothing can be read or written there.
+    if (
+      e instanceof Deno.errors.NotFound ||
+      e instanceof Deno.errors.PermissionDenied ||
+      e instanceof Deno.errors.NotADirectory
+    ) return false;
     throw e;
   }
 }

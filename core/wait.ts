@@ -18,7 +18,9 @@ export type WaitOutcome =
   /** Failed, crash-looping, or died and is being restarted. */
   | "failed"
   /** Still starting (or not yet loaded) when the time was up. */
-  | "timeout";
+  | "timeout"
+  /** Replaced during the wait by another run (its file is no longer this run's). */
+  | "replaced";
 
 /** What {@link waitForService} found. */
 export interface WaitResult {

@@ -15,6 +15,7 @@ import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
 import { palette } from "../output.ts";
 import { WAIT_OPTION, waitAfterStart, waitMsOf } from "../start_wait.ts";
+import type { WaitOutcome } from "../../core/wait.ts";
 
 /** Options of `enable`. */
 export const ENABLE_OPTIONS: OptionSpec[] = [
@@ -114,7 +115,9 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
   const file = plan.steps.find((s) => s.kind === "write")?.path ?? null;
   // Wait only when this run started it (a running, up-to-date service is left alone).
   const waited = spec.start && (!upToDate || startedNow)
-    ? await waitAfterStart(app, driver, spec, ctx, waitMs)
+    ? await waitAfterStart(app, driver, spec, ctx, waitMs, {
+      replaced: () => replacedSince(plan, ctx),
+    })
     : null;
   if (json) {
     app.io.out(
@@ -181,14 +184,22 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
 }
 
 /** How a started service was found after the wait. */
-export function startedWords(
-  outcome: "running" | "exited" | "failed" | "timeout",
-): string {
+export function startedWords(outcome: WaitOutcome): string {
   return outcome === "running"
     ? "; running now"
     : outcome === "exited"
     ? "; it ran and exited cleanly"
+    : outcome === "replaced"
+    ? "; replaced meanwhile by another enable of the same name"
     : "; started, still starting (see: autostart status)";
+}
+
+/** Whether the file `plan` wrote now holds something else (another run replaced it). */
+async function replacedSince(plan: Plan, ctx: Context): Promise<boolean> {
+  const w = plan.steps.find((s) => s.kind === "write");
+  if (!w || w.kind !== "write") return false;
+  const now = await ctx.fs.readText(w.path).catch(() => null);
+  return now !== w.content;
 }
 
 /** What {@link enableLocked} did. */
