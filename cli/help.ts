@@ -11,7 +11,7 @@ export const MAIN_HELP =
 Usage:
   autostart enable NAME [options] -- COMMAND [ARGS...]
   autostart disable NAME [--condition=login|boot] [--keep-files] [--dry-run]
-  autostart status [NAME...] [--json]          (alias: list)
+  autostart status [NAME...] [--fast] [--json] (alias: list)
   autostart start|stop|restart NAME
   autostart drivers [--json]
   autostart completions bash|zsh|fish
@@ -81,6 +81,9 @@ Shows the managed services and their real state, as the init system reports it.
 
 Options:
   --condition=login|boot    only this condition
+  --fast                    state and PID only, from the init system's cheapest
+                            source: much faster with many services (no restarts,
+                            last exit, uptime, or crash-looping)
   --json                    print as JSON
 
 States: running, starting, stopped, failed, crash-looping, not-loaded, unknown.
@@ -88,6 +91,7 @@ States: running, starting, stopped, failed, crash-looping, not-loaded, unknown.
 Examples:
   autostart status
   autostart status web --json
+  autostart status --fast
 `,
   start: `Usage: autostart start NAME [--condition=login|boot]
 
