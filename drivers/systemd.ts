@@ -357,9 +357,11 @@ async function fastProps(
   ]);
   const enabled = new Set(wants);
   return await Promise.all(units.map(async (unit) => {
+    // systemd lists only units it holds in memory; it unloads an idle unit nothing
+    // refers to, and `show` would load it from its file again: stopped, not missing.
     const l = listed.get(unit);
     const props = new Map<string, string>([
-      ["LoadState", l?.load ?? "not-found"],
+      ["LoadState", l?.load ?? "loaded"],
       ["ActiveState", l?.active ?? "inactive"],
       ["SubState", l?.sub ?? "dead"],
       ["UnitFileState", enabled.has(unit) ? "enabled" : "disabled"],

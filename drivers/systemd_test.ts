@@ -314,7 +314,7 @@ Deno.test("systemdDriver.status({fast}) takes states from list-units, PIDs from 
     stdout: [
       "autostart-a.service loaded active   running autostart: a",
       "autostart-b.service loaded failed   failed  autostart: b",
-      "autostart-c.service loaded inactive dead    autostart: c",
+      "autostart-c.service not-found inactive dead autostart-c.service",
       "",
     ].join("\n"),
   });
@@ -329,8 +329,8 @@ Deno.test("systemdDriver.status({fast}) takes states from list-units, PIDs from 
     [
       ["a", "running", 4242, true, null],
       ["b", "failed", null, true, null],
-      ["c", "stopped", null, false, null],
-      ["d", "not-loaded", null, false, null],
+      ["c", "not-loaded", null, false, null],
+      ["d", "stopped", null, false, null],
     ],
   );
   // Asked by name: those units only, in the same one call.

@@ -36,6 +36,7 @@ mask=(
   proc-sys-fs-binfmt_misc.automount sys-kernel-debug.mount sys-kernel-tracing.mount
   sys-kernel-config.mount sys-fs-fuse-connections.mount dev-hugepages.mount dev-mqueue.mount
   systemd-pstore.service systemd-boot-system-token.service
+  postgresql.service postgresql@.service
 )
 mkdir -p "$r/etc/systemd/system"
 for u in "${mask[@]}"; do
