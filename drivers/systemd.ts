@@ -463,10 +463,12 @@ export const systemdDriver: Driver = {
       },
       run(c, ctx, ["daemon-reload"], "reload systemd"),
       // A service that was enabled before stays enabled when a later step fails.
+      // `--no-reload`: systemd read the unit just above; a second reload (which a
+      // plain `enable` does) would double the cost of the whole command.
       run(
         c,
         ctx,
-        ["enable", unit],
+        ["enable", "--no-reload", unit],
         "enable the service",
         prior?.enabled ? {} : { undo: [...systemctl(c), "disable", unit] },
       ),

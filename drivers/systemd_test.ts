@@ -32,7 +32,7 @@ Deno.test("systemdDriver.plan() for login writes a user unit, reloads, enables a
   await apply(plan, { runner: ctx.runner, fs: ctx.fs });
   assertEquals(ctx.runner.lines(), [
     "systemctl --user daemon-reload",
-    "systemctl --user enable autostart-web.service",
+    "systemctl --user enable --no-reload autostart-web.service",
     "systemctl --user reset-failed autostart-web.service",
     "systemctl --user restart autostart-web.service",
   ]);
@@ -52,7 +52,7 @@ Deno.test("systemdDriver.plan() with --no-start only enables", async () => {
   });
   assertEquals(ctx.runner.lines(), [
     "systemctl --user daemon-reload",
-    "systemctl --user enable autostart-web.service",
+    "systemctl --user enable --no-reload autostart-web.service",
   ]);
 });
 

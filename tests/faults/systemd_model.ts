@@ -113,7 +113,9 @@ export class SystemdModel {
     });
     const args = argv.slice(1).filter((a) => a !== "--user");
     const now = args.includes("--now");
-    const [sub, unit] = args.filter((a) => a !== "--now");
+    const [sub, unit] = args.filter((a) =>
+      a !== "--now" && a !== "--no-reload"
+    );
     const injected = this.#armed;
     this.#armed = false;
     if (injected) {
