@@ -6,7 +6,7 @@ import {
   assertRejects,
   assertThrows,
 } from "../tests/assert.ts";
-import { fakeContext, runCli } from "../tests/helpers.ts";
+import { fakeContext, runCli, webSpec as baseSpec } from "../tests/helpers.ts";
 import { fixture, MAC_ALICE, macContext } from "../tests/launchd_helpers.ts";
 import { apply } from "../core/apply.ts";
 import { OperationError } from "../core/errors.ts";
@@ -21,17 +21,10 @@ const PLIST = `${DIR}/dev.autostart.web.plist`;
 const TARGET = "gui/501/dev.autostart.web";
 
 function webSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
-  return {
-    name: "web",
-    program: "/usr/bin/python3",
-    args: ["-m", "http.server", "8080"],
-    condition: "login",
-    keepAlive: "on-failure",
+  return baseSpec({
     env: [["PATH", "/opt/homebrew/bin:/usr/bin:/bin"]],
-    restartDelayMs: 2000,
-    start: true,
     ...over,
-  };
+  });
 }
 
 await launchdAgentDriver.prepare();

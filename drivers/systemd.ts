@@ -190,7 +190,10 @@ export function toStatus(
   let state: ServiceState;
   if (load !== "loaded") state = "not-loaded";
   else if (active === "failed") state = "failed";
-  else if (active === "activating" && sub === "auto-restart") {
+  else if (active === "activating") {
+    // Between two crashes a unit is "activating": waiting out its restart delay
+    // (auto-restart) or running its start again (start, start-pre). Either way, with
+    // several restarts behind it, it is looping.
     state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS
       ? "crash-looping"
       : "starting";
@@ -198,8 +201,7 @@ export function toStatus(
     state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS && sinceSec < 10
       ? "crash-looping"
       : "running";
-  } else if (active === "activating") state = "starting";
-  else state = "stopped";
+  } else state = "stopped";
   const enabled = unitFile === ""
     ? null
     : unitFile.startsWith("enabled") || unitFile === "linked";

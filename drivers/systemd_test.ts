@@ -4,10 +4,9 @@ import {
   assertOk,
   assertThrows,
 } from "../tests/assert.ts";
-import { ALICE, fakeContext, ROOT_USER } from "../tests/helpers.ts";
+import { ALICE, fakeContext, ROOT_USER, webSpec } from "../tests/helpers.ts";
 import { apply } from "../core/apply.ts";
 import { UsageError } from "../core/errors.ts";
-import type { ServiceSpec } from "../core/spec.ts";
 import {
   parseListUnits,
   parseShow,
@@ -15,16 +14,7 @@ import {
   toStatus,
 } from "./systemd.ts";
 
-const spec: ServiceSpec = {
-  name: "web",
-  program: "/usr/bin/python3",
-  args: ["-m", "http.server"],
-  condition: "login",
-  keepAlive: "on-failure",
-  env: [],
-  restartDelayMs: 2000,
-  start: true,
-};
+const spec = webSpec({ args: ["-m", "http.server"], env: [] });
 
 Deno.test("systemdDriver.plan() for login writes a user unit, reloads, enables and starts", async () => {
   const ctx = fakeContext();
@@ -218,6 +208,14 @@ Deno.test("toStatus() maps systemd states to autostart states", () => {
   assertEquals(
     st({ ActiveState: "activating", SubState: "auto-restart", NRestarts: "7" }),
     "crash-looping",
+  );
+  assertEquals(
+    st({ ActiveState: "activating", SubState: "start", NRestarts: "7" }),
+    "crash-looping",
+  );
+  assertEquals(
+    st({ ActiveState: "activating", SubState: "start", NRestarts: "0" }),
+    "starting",
   );
   assertEquals(st({ ActiveState: "failed" }), "failed");
   assertEquals(st({ ActiveState: "active", SubState: "running" }), "running");

@@ -7,7 +7,7 @@
  */
 
 import { assertEquals, assertMatch, assertThrows } from "../tests/assert.ts";
-import { ROOT } from "../tests/helpers.ts";
+import { ROOT, which } from "../tests/helpers.ts";
 import {
   DEFAULT_BASE_URL,
   FORMULA_PLATFORMS,
@@ -15,16 +15,6 @@ import {
   renderFormula,
 } from "./homebrew_formula.ts";
 import { archiveName, formatSha256Sums } from "./release_files.ts";
-
-function which(cmd: string): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((d) => {
-    try {
-      return Deno.statSync(`${d}/${cmd}`).isFile;
-    } catch {
-      return false;
-    }
-  });
-}
 
 const RUBY = which("ruby");
 if (!RUBY) console.log("skipped: ruby is not installed (scripts/ci_deps.sh)");

@@ -12,19 +12,10 @@ import {
   assertMatch,
   assertOk as assert,
 } from "../tests/assert.ts";
-import { ROOT } from "../tests/helpers.ts";
+import { ROOT, which } from "../tests/helpers.ts";
 import { formatSha256Sums, sha256Hex, tarGz } from "./release_files.ts";
 
 const SCRIPT = `${ROOT}scripts/install.sh`;
-
-function which(cmd: string): string | null {
-  for (const d of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      if (Deno.statSync(`${d}/${cmd}`).isFile) return `${d}/${cmd}`;
-    } catch { /* not here */ }
-  }
-  return null;
-}
 
 const DASH = which("dash");
 const BUSYBOX = which("busybox");

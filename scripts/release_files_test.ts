@@ -15,16 +15,7 @@ import {
   parseSha256Sums,
   TARGETS,
 } from "./release_files.ts";
-
-function which(cmd: string): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((d) => {
-    try {
-      return Deno.statSync(`${d}/${cmd}`).isFile;
-    } catch {
-      return false;
-    }
-  });
-}
+import { which } from "../tests/helpers.ts";
 
 const TOOLS = ["tar", "unzip", "sha256sum"].every(which);
 if (!TOOLS) console.log("skipped: tar, unzip or sha256sum is missing");

@@ -1,5 +1,5 @@
 import { assertEquals } from "../tests/assert.ts";
-import { ALICE, assertGolden } from "../tests/helpers.ts";
+import { ALICE, assertGolden, webSpec } from "../tests/helpers.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import {
   escapeEnvAssignment,
@@ -10,16 +10,7 @@ import {
   unitName,
 } from "./systemd_unit.ts";
 
-const base: ServiceSpec = {
-  name: "web",
-  program: "/usr/bin/python3",
-  args: ["-m", "http.server", "8080"],
-  condition: "login",
-  keepAlive: "on-failure",
-  env: [["PATH", "/usr/local/bin:/usr/bin:/bin"]],
-  restartDelayMs: 2000,
-  start: true,
-};
+const base = webSpec();
 
 for (const condition of ["login", "boot"] as const) {
   for (const keepAlive of ["false", "on-failure", "always"] as const) {

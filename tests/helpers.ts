@@ -9,11 +9,22 @@ import { assertEquals } from "./assert.ts";
 import type { Context, UserInfo } from "../core/context.ts";
 import { FakeRunner, MemoryFs } from "../core/fake.ts";
 import type { Registry } from "../core/registry.ts";
+import type { ServiceSpec } from "../core/spec.ts";
 import { run } from "../cli/main.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
 
 /** Project root, ending in "/". */
 export const ROOT = new URL("..", import.meta.url).pathname;
+
+/** The path of `cmd` on PATH, or `null` when it is not installed. */
+export function which(cmd: string): string | null {
+  for (const d of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      if (Deno.statSync(`${d}/${cmd}`).isFile) return `${d}/${cmd}`;
+    } catch { /* not here */ }
+  }
+  return null;
+}
 
 /** The user of fake contexts. */
 export const ALICE: UserInfo = {
@@ -116,4 +127,22 @@ export async function assertGolden(
     );
   }
   assertEquals(actual, expected, `golden ${name} differs`);
+}
+
+/**
+ * The spec most tests start from: `web` runs `python3 -m http.server 8080` at login,
+ * restarted on failure after 2 s.
+ */
+export function webSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
+  return {
+    name: "web",
+    program: "/usr/bin/python3",
+    args: ["-m", "http.server", "8080"],
+    condition: "login",
+    keepAlive: "on-failure",
+    env: [["PATH", "/usr/local/bin:/usr/bin:/bin"]],
+    restartDelayMs: 2000,
+    start: true,
+    ...over,
+  };
 }

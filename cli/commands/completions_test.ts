@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch, assertOk } from "../../tests/assert.ts";
-import { fakeContext, runCli } from "../../tests/helpers.ts";
+import { fakeContext, runCli, which } from "../../tests/helpers.ts";
 import { COMMANDS } from "../main.ts";
 import {
   completionModel,
@@ -11,18 +11,8 @@ import {
 import { ENABLE_OPTIONS } from "./enable.ts";
 import { COMMAND_HELP } from "../help.ts";
 
-function which(cmd: string): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((d) => {
-    try {
-      return Deno.statSync(`${d}/${cmd}`).isFile;
-    } catch {
-      return false;
-    }
-  });
-}
-
 const HAVE: Record<string, boolean> = Object.fromEntries(
-  ["bash", "zsh", "fish"].map((s) => [s, which(s)]),
+  ["bash", "zsh", "fish"].map((s) => [s, which(s) !== null]),
 );
 for (const s of SHELLS) {
   if (!HAVE[s]) {

@@ -14,7 +14,7 @@ import type { MemoryFs } from "../../core/fake.ts";
 import type { Plan, Step } from "../../core/plan.ts";
 import type { ServiceSpec } from "../../core/spec.ts";
 import { systemdDriver, unitDir } from "../../drivers/systemd.ts";
-import { ALICE, fakeContext, ROOT_USER } from "../helpers.ts";
+import { ALICE, fakeContext, ROOT_USER, webSpec } from "../helpers.ts";
 import { SystemdModel } from "./systemd_model.ts";
 
 /** An init-system model the matrix can drive. */
@@ -91,16 +91,7 @@ const FAULT_TARGETS: FaultTarget[] = [{
   },
 }];
 
-const base: ServiceSpec = {
-  name: "web",
-  program: "/usr/bin/python3",
-  args: ["-m", "http.server", "8080"],
-  condition: "login",
-  keepAlive: "on-failure",
-  env: [["A", "1"]],
-  restartDelayMs: 2000,
-  start: true,
-};
+const base = webSpec({ env: [["A", "1"]] });
 
 interface Scenario {
   name: string;
