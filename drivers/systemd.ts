@@ -232,6 +232,28 @@ async function readUptime(ctx: Context): Promise<number | null> {
   return Number.isFinite(v) ? v : null;
 }
 
+/**
+ * `Promise.all(items.map(f))` with at most 8 calls in flight: file reads run on a
+ * thread pool, and hundreds at once would mostly pay for starting threads.
+ */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  f: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(8, items.length) }, worker),
+  );
+  return out;
+}
+
 /** A managed unit file found in the unit directory. */
 interface ManagedUnit {
   name: string;
@@ -257,10 +279,9 @@ async function managedUnits(
     if (name === null || (wanted && !wanted.has(name))) continue;
     candidates.push({ name, unit: f });
   }
-  const read = await Promise.all(
-    candidates.map((c) =>
-      ctx.fs.readText(`${dir}/${c.unit}`).catch(() => null)
-    ),
+  const read = await mapLimited(
+    candidates,
+    (c) => ctx.fs.readText(`${dir}/${c.unit}`).catch(() => null),
   );
   const found: ManagedUnit[] = [];
   candidates.forEach((c, i) => {
@@ -358,7 +379,7 @@ async function fastProps(
     cgroupDir(condition, ctx),
   ]);
   const enabled = new Set(wants);
-  return await Promise.all(units.map(async (unit) => {
+  return await mapLimited(units, async (unit) => {
     // systemd lists only units it holds in memory; it unloads an idle unit nothing
     // refers to, and `show` would load it from its file again: stopped, not missing.
     const l = listed.get(unit);
@@ -375,7 +396,7 @@ async function fastProps(
       if (pid > 0) props.set("MainPID", String(pid));
     }
     return props;
-  }));
+  });
 }
 
 /** Translates common systemctl failures into advice. */
