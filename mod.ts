@@ -31,6 +31,7 @@ export type {
   ServiceRef,
   ServiceState,
   ServiceStatus,
+  StatusOptions,
 } from "./core/driver.ts";
 export {
   AutostartError,
