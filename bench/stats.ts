@@ -45,6 +45,8 @@ export interface Row {
   against?: string;
   /** The comparison value, in the same unit (ratio = value.median / base). */
   base?: number;
+  /** The comparison built from minimums (min ratio = value.min / baseMin). */
+  baseMin?: number;
   /** The most `value.median` may be for the target to be met. */
   budget?: number;
   /** How the budget is built, e.g. "1.5 x (deno + show)". */
@@ -74,7 +76,8 @@ export function columns(cells: readonly (readonly string[])[]): string {
 
 /**
  * Renders rows as the benchmark table: measurement (median and min), what it is
- * compared with, the ratio, the budget and whether it is met.
+ * compared with, the ratio of medians (and of minimums: on a loaded machine the
+ * least disturbed runs), the budget and whether the median meets it.
  *
  * @example Usage
  * ```ts
@@ -93,6 +96,7 @@ export function renderTable(rows: readonly Row[]): string {
     "MIN",
     "AGAINST",
     "RATIO",
+    "MIN RATIO",
     "BUDGET",
     "TARGET",
   ]];
@@ -104,6 +108,7 @@ export function renderTable(rows: readonly Row[]): string {
       r.value.n > 1 ? `${num(r.value.min, r.unit)} ${r.unit}` : "-",
       r.against ?? "-",
       r.base ? `${(r.value.median / r.base).toFixed(2)}x` : "-",
+      r.baseMin ? `${(r.value.min / r.baseMin).toFixed(2)}x` : "-",
       r.budget === undefined ? "-" : `${num(r.budget, r.unit)} ${r.unit}`,
       ok === null
         ? "-"
