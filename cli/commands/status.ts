@@ -85,8 +85,11 @@ export async function statusCommand(argv: string[], app: App): Promise<number> {
     ...(condition ? { condition } : {}),
     ...(a.values.fast === true ? { fast: true } : {}),
   });
+  // One collator: the same order as localeCompare(), which builds one per call
+  // (a tenth of the time of `status` with hundreds of services).
+  const { compare } = new Intl.Collator();
   const statuses = list.map((l) => l.status).sort((x, y) =>
-    x.name.localeCompare(y.name) || x.condition.localeCompare(y.condition)
+    compare(x.name, y.name) || compare(x.condition, y.condition)
   );
   const missing = names.filter((n) => !statuses.some((s) => s.name === n));
   if (a.values.json) {
