@@ -120,11 +120,22 @@ async function ensureBatch(box: Sandbox, have: number, want: number) {
         `for f in ${dir}/*.service; do b=$(basename "$f"); ` +
         `[ -e ${UNIT_DIR}/$b ] && continue; cp "$f" ${UNIT_DIR}/$b; ` +
         `ln -sf ${UNIT_DIR}/$b ${WANTS}/$b; done; ` +
-        `systemctl --user daemon-reload; systemctl --user start 'autostart-batch*.service'`,
+        `systemctl --user daemon-reload; systemctl --user start ${
+          names.map(unitName).join(" ")
+        }`,
       { user: USER },
     ),
     `creating ${want} services`,
   );
+  const running = await box.sh(
+    "systemctl --user list-units --plain --no-legend --state=running 'autostart-batch*' | wc -l",
+    { user: USER },
+  );
+  if (Number(running.stdout.trim()) !== want) {
+    throw new Error(
+      `${want} services should run, ${running.stdout.trim()} do`,
+    );
+  }
 }
 
 const s = (v: number[]) => summarize(v);
