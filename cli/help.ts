@@ -14,6 +14,7 @@ Usage:
   autostart status [NAME...] [--fast] [--json] (alias: list)
   autostart start|stop|restart NAME
   autostart drivers [--json]
+  autostart lima enable|disable|status INSTANCE [options]
   autostart completions bash|zsh|fish
   autostart help [COMMAND]
   autostart --version
@@ -121,6 +122,33 @@ available here (and why not).
 
 Example:
   autostart drivers --json
+`,
+  lima: `Usage: autostart lima enable INSTANCE [options]
+       autostart lima disable INSTANCE [--condition=login|boot] [--adopt]
+       autostart lima status [INSTANCE] [--json]
+
+Starts a Lima VM at login or at boot with the files limactl itself writes
+(io.lima-vm.autostart.INSTANCE / io.lima-vm.daemon.INSTANCE for launchd,
+lima-vm@INSTANCE.service for systemd), so "limactl start/stop" keep working.
+The service gets a PATH that finds limactl and qemu, and LIMA_HOME when it is set.
+On Linux, --condition=boot installs a system unit that runs as the sudo user.
+
+Options of enable:
+  --condition=login|boot    when it starts (default: login; boot needs sudo)
+  --keep-alive[=MODE]       true (= on-failure, default), false, always, on-failure
+  --no-keep-alive           same as --keep-alive=false
+  --adopt                   take over a file written by limactl (a backup is kept)
+  --no-start                install, but do not start now
+  --no-wait                 do not wait for the VM to boot
+  --timeout=DURATION        how long to wait for the VM (default: 10m)
+  --dry-run                 print the files and commands, change nothing
+  --json                    print the result as JSON
+
+Examples:
+  autostart lima enable default
+  sudo autostart lima enable default --condition=boot
+  autostart lima status default
+  autostart lima disable default
 `,
   completions: `Usage: autostart completions bash|zsh|fish
 

@@ -15,6 +15,7 @@ import { controlCommand } from "./commands/control.ts";
 import { disableCommand } from "./commands/disable.ts";
 import { driversCommand } from "./commands/drivers.ts";
 import { enableCommand } from "./commands/enable.ts";
+import { limaCommand } from "./commands/lima.ts";
 import { statusCommand } from "./commands/status.ts";
 import { COMMAND_HELP, MAIN_HELP } from "./help.ts";
 import { denoIo, type Io, printError } from "./output.ts";
@@ -29,6 +30,7 @@ export const COMMANDS: Record<string, Command> = {
   stop: controlCommand("stop"),
   restart: controlCommand("restart"),
   drivers: driversCommand,
+  lima: limaCommand,
   completions: completionsCommand(() => Object.keys(COMMANDS)),
 };
 

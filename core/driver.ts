@@ -26,6 +26,8 @@ export interface ServiceRef {
   name: string;
   /** Its condition. */
   condition: Condition;
+  /** Init-system name when it is not derived from `name` (see `ServiceSpec.identity`). */
+  identity?: string;
 }
 
 /**

@@ -55,6 +55,12 @@ export interface ServiceSpec {
   restartDelayMs: number;
   /** Start now, as well as at login/boot. */
   start: boolean;
+  /**
+   * Init-system name to use instead of the one derived from `name`: the systemd unit
+   * (`lima-vm@default.service`) or the launchd label (`io.lima-vm.autostart.default`).
+   * Set by presets that must match another tool's names; absent for plain services.
+   */
+  identity?: string;
 }
 
 /** Longest accepted service name. */

@@ -41,7 +41,6 @@ import {
   launchdLabel,
   loadPlistCodec,
   type PlistCodec,
-  plistFileName,
   renderLaunchdPlist,
   serviceNameOfPlist,
 } from "../templates/launchd_plist.ts";
@@ -111,8 +110,14 @@ export function serviceTarget(
   kind: LaunchdKind,
   ctx: Context,
   name: string,
+  label: string = launchdLabel(name),
 ): string {
-  return `${launchdDomain(kind, ctx)}/${launchdLabel(name)}`;
+  return `${launchdDomain(kind, ctx)}/${label}`;
+}
+
+/** The label of a service: its `identity` when it has one, else `dev.autostart.NAME`. */
+export function labelOf(ref: { name: string; identity?: string }): string {
+  return ref.identity ?? launchdLabel(ref.name);
 }
 
 /** Absolute path of a service's plist. */
@@ -120,8 +125,9 @@ export function plistPath(
   kind: LaunchdKind,
   ctx: Context,
   name: string,
+  label: string = launchdLabel(name),
 ): string {
-  return `${plistDir(kind, ctx)}/${plistFileName(name)}`;
+  return `${plistDir(kind, ctx)}/${label}.plist`;
 }
 
 function requireRoot(kind: LaunchdKind, ctx: Context, what: string) {
@@ -518,11 +524,11 @@ export class LaunchdDriver implements Driver {
       );
     }
     const domain = launchdDomain(k, ctx);
-    const target = serviceTarget(k, ctx, spec.name);
-    const path = plistPath(k, ctx, spec.name);
+    const target = serviceTarget(k, ctx, spec.name, labelOf(spec));
+    const path = plistPath(k, ctx, spec.name, labelOf(spec));
     const logDir = spec.logDir ?? defaultLogDir(k, ctx);
     const obj = buildLaunchdPlist(spec, {
-      label: launchdLabel(spec.name),
+      label: labelOf(spec),
       logFile: `${logDir}/${spec.name}.log`,
       daemon: k === "daemon",
     });
@@ -574,7 +580,7 @@ export class LaunchdDriver implements Driver {
   ): Plan {
     const k = this.kind;
     requireRoot(k, ctx, "Removing");
-    const target = serviceTarget(k, ctx, ref.name);
+    const target = serviceTarget(k, ctx, ref.name, labelOf(ref));
     const steps: Step[] = [
       launchctl(["bootout", target], "stop and unload the service", {
         okCodes: [...BOOTOUT_OK],
@@ -588,7 +594,7 @@ export class LaunchdDriver implements Driver {
     } else {
       steps.push({
         kind: "remove",
-        path: plistPath(k, ctx, ref.name),
+        path: plistPath(k, ctx, ref.name, labelOf(ref)),
         marker: LAUNCHD_MARKER_TEXT,
       });
     }
@@ -598,9 +604,13 @@ export class LaunchdDriver implements Driver {
   planControl(ref: ServiceRef, action: ControlAction, ctx: Context): Plan {
     const k = this.kind;
     requireRoot(k, ctx, action === "stop" ? "Stopping" : "Starting");
-    const target = serviceTarget(k, ctx, ref.name);
+    const target = serviceTarget(k, ctx, ref.name, labelOf(ref));
     const load = launchctl(
-      ["bootstrap", launchdDomain(k, ctx), plistPath(k, ctx, ref.name)],
+      [
+        "bootstrap",
+        launchdDomain(k, ctx),
+        plistPath(k, ctx, ref.name, labelOf(ref)),
+      ],
       "load the service",
       { okCodes: [...BOOTSTRAP_LOADED] },
     );

@@ -464,7 +464,7 @@ export const systemdDriver: Driver = {
       );
     }
     const c = spec.condition;
-    const unit = unitName(spec.name);
+    const unit = spec.identity ?? unitName(spec.name);
     const dir = unitDir(c, ctx);
     const steps: Step[] = [{ kind: "mkdir", path: dir }];
     if (spec.logDir !== undefined) {
@@ -525,7 +525,7 @@ export const systemdDriver: Driver = {
   ): Plan {
     requireRoot(ref.condition, ctx, "Removing");
     const c = ref.condition;
-    const unit = unitName(ref.name);
+    const unit = ref.identity ?? unitName(ref.name);
     const prior = options.prior ?? { enabled: true, running: true };
     // Disable first and fail hard: removing the file of a unit that is still enabled
     // would leave systemd pointing at a missing file. A stop of a unit systemd has not
@@ -563,7 +563,7 @@ export const systemdDriver: Driver = {
       ctx,
       action === "stop" ? "Stopping" : "Starting",
     );
-    const unit = unitName(ref.name);
+    const unit = ref.identity ?? unitName(ref.name);
     const steps: Step[] = [];
     if (action !== "stop") {
       steps.push(

@@ -1,0 +1,228 @@
+// Golden files of every file the Lima preset writes (launchd agent and daemon, systemd
+// user and system unit, keep-alive on and off), each checked key by key against what
+// limactl writes (pkg/autostart of Lima v2.2 with --keep-alive): label, program
+// arguments, RunAtLoad, KeepAlive, log paths, working directory, ProcessType, UserName,
+// ExecStart, Type, TimeoutSec, Restart, WantedBy.
+import { parse } from "plist";
+import { assertEquals, assertMatch, assertOk } from "../tests/assert.ts";
+import { assertGolden } from "../tests/helpers.ts";
+import { checkSeal } from "../core/seal.ts";
+import type { UserInfo } from "../core/context.ts";
+import type { KeepAliveMode } from "../core/spec.ts";
+import { loadPlistCodec } from "../templates/launchd_plist.ts";
+import {
+  limaContent,
+  type LimaFlavor,
+  type LimaRequest,
+  limaSpec,
+} from "./lima.ts";
+
+const codec = await loadPlistCodec();
+
+const MAC_USER: UserInfo = {
+  name: "alice",
+  uid: 501,
+  gid: 20,
+  group: "staff",
+  home: "/Users/alice",
+};
+const LINUX_USER: UserInfo = {
+  name: "alice",
+  uid: 1000,
+  gid: 1000,
+  group: "alice",
+  home: "/home/alice",
+};
+
+const MAC_LIMACTL = "/opt/homebrew/bin/limactl";
+const LINUX_LIMACTL = "/usr/local/bin/limactl";
+
+function request(
+  mac: boolean,
+  boot: boolean,
+  keepAlive: KeepAliveMode,
+): LimaRequest {
+  const home = mac ? MAC_USER.home : LINUX_USER.home;
+  return {
+    instance: "default",
+    limactl: mac ? MAC_LIMACTL : LINUX_LIMACTL,
+    instanceDir: `${home}/.lima/default`,
+    limaHome: `${home}/.lima`,
+    path: mac
+      ? "/opt/homebrew/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+      : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+    condition: boot ? "boot" : "login",
+    keepAlive,
+    runAs: mac ? MAC_USER : LINUX_USER,
+    start: true,
+  };
+}
+
+function render(flavor: LimaFlavor, req: LimaRequest): string {
+  return limaContent(flavor, limaSpec(flavor, req), req.instanceDir, codec);
+}
+
+const CASES = [
+  { flavor: "launchd-agent", file: "agent", boot: false },
+  { flavor: "launchd-daemon", file: "daemon", boot: true },
+  { flavor: "systemd", file: "user", boot: false },
+  { flavor: "systemd", file: "system", boot: true },
+] as const;
+
+for (const c of CASES) {
+  for (const keep of [true, false]) {
+    const ext = c.flavor === "systemd" ? "service" : "plist";
+    const name = `lima/${c.file}${keep ? "" : "_no_keep_alive"}.${ext}`;
+    Deno.test(`Lima preset golden ${name}`, async () => {
+      const text = render(
+        c.flavor,
+        request(c.flavor !== "systemd", c.boot, keep ? "on-failure" : "false"),
+      );
+      await assertGolden(name, text);
+      assertEquals(checkSeal(text), "intact");
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// launchd: parsed back, key by key
+
+for (const daemon of [false, true]) {
+  for (const keep of [true, false]) {
+    Deno.test(`Lima ${daemon ? "LaunchDaemon" : "LaunchAgent"} plist with keep-alive ${keep ? "on" : "off"} has Lima's keys`, () => {
+      const req = request(true, daemon, keep ? "on-failure" : "false");
+      const text = render(daemon ? "launchd-daemon" : "launchd-agent", req);
+      const obj = parse(text) as Record<string, unknown>;
+      const label = `io.lima-vm.${daemon ? "daemon" : "autostart"}.default`;
+      assertEquals(obj.Label, label);
+      assertEquals(obj.ProgramArguments, [
+        MAC_LIMACTL,
+        "start",
+        "default",
+        "--foreground",
+      ]);
+      assertEquals(obj.RunAtLoad, true);
+      if (keep) assertEquals(obj.KeepAlive, { SuccessfulExit: false });
+      else assertOk(!("KeepAlive" in obj), "no KeepAlive without keep-alive");
+      assertEquals(obj.StandardOutPath, "launchd.stdout.log");
+      assertEquals(obj.StandardErrorPath, "launchd.stderr.log");
+      assertEquals(obj.WorkingDirectory, "/Users/alice/.lima/default");
+      assertEquals(obj.ProcessType, "Background");
+      if (daemon) assertEquals(obj.UserName, "alice");
+      else assertOk(!("UserName" in obj));
+      assertEquals(obj.EnvironmentVariables, {
+        PATH: "/opt/homebrew/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+        LIMA_HOME: "/Users/alice/.lima",
+      });
+      assertMatch(String(obj.AutostartManaged), /^Managed by autostart \(/);
+      // Nothing else: Lima's keys, the marker and the environment.
+      assertEquals(
+        Object.keys(obj).sort(),
+        [
+          "Label",
+          "AutostartManaged",
+          ...(daemon ? ["UserName"] : []),
+          "ProgramArguments",
+          "RunAtLoad",
+          ...(keep ? ["KeepAlive"] : []),
+          "StandardErrorPath",
+          "StandardOutPath",
+          "WorkingDirectory",
+          "ProcessType",
+          "EnvironmentVariables",
+        ].sort(),
+      );
+    });
+  }
+}
+
+Deno.test("Lima plist without LIMA_HOME set carries only PATH", () => {
+  const req = request(true, false, "on-failure");
+  delete req.limaHome;
+  const obj = parse(render("launchd-agent", req)) as Record<string, unknown>;
+  assertEquals(Object.keys(obj.EnvironmentVariables as object), ["PATH"]);
+});
+
+// ---------------------------------------------------------------------------
+// systemd: parsed into sections, key by key
+
+/** `[Section]` → key → values (in order). */
+function parseUnit(text: string): Map<string, Map<string, string[]>> {
+  const out = new Map<string, Map<string, string[]>>();
+  let cur: Map<string, string[]> | undefined;
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const m = /^\[(\w+)\]$/.exec(line);
+    if (m) {
+      cur = new Map();
+      out.set(m[1]!, cur);
+      continue;
+    }
+    const i = line.indexOf("=");
+    const k = line.slice(0, i);
+    cur!.set(k, [...(cur!.get(k) ?? []), line.slice(i + 1)]);
+  }
+  return out;
+}
+
+/** The unit limactl writes for LIMACTL with keep-alive on (Lima v2.2). */
+const LIMA_OWN_UNIT = `[Unit]
+Description=Lima - Linux virtual machines, with a focus on running containers.
+Documentation=man:lima(1)
+
+[Service]
+ExecStart=${LINUX_LIMACTL} start %i --foreground
+WorkingDirectory=%h
+Type=simple
+TimeoutSec=10
+Restart=on-failure
+
+[Install]
+WantedBy=default.target
+`;
+
+for (const boot of [false, true]) {
+  for (const keep of [true, false]) {
+    Deno.test(`Lima ${boot ? "system" : "user"} unit with keep-alive ${keep ? "on" : "off"} has Lima's keys`, () => {
+      const text = render(
+        "systemd",
+        request(false, boot, keep ? "on-failure" : "false"),
+      );
+      assertMatch(
+        text,
+        /^# Managed by autostart \(autostart-hash:[0-9a-f]{16}\)/,
+      );
+      const u = parseUnit(text);
+      const s = u.get("Service")!;
+      assertEquals(s.get("ExecStart"), [
+        `${LINUX_LIMACTL} start %i --foreground`,
+      ]);
+      assertEquals(s.get("Type"), ["simple"]);
+      assertEquals(s.get("TimeoutSec"), ["10"]);
+      assertEquals(s.get("Restart"), [keep ? "on-failure" : "no"]);
+      assertEquals(s.get("WorkingDirectory"), [boot ? "~" : "%h"]);
+      assertEquals(s.get("Environment"), [
+        `"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"`,
+        `"LIMA_HOME=/home/alice/.lima"`,
+      ]);
+      assertEquals(s.get("User"), boot ? ["alice"] : undefined);
+      assertEquals(s.get("Group"), boot ? ["alice"] : undefined);
+      assertEquals(u.get("Install")!.get("WantedBy"), [
+        boot ? "multi-user.target" : "default.target",
+      ]);
+      assertEquals(u.get("Unit")!.get("StartLimitIntervalSec"), ["0"]);
+      // Every key limactl writes is there with limactl's value (boot differs where a
+      // system unit must: the working directory and the target).
+      const lima = parseUnit(LIMA_OWN_UNIT);
+      for (const [section, keys] of lima) {
+        for (const [k, v] of keys) {
+          const differs = boot &&
+              (k === "WorkingDirectory" || k === "WantedBy") ||
+            !keep && k === "Restart";
+          if (differs) continue;
+          assertEquals(u.get(section)?.get(k), v, `[${section}] ${k}`);
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The launchd plist of a Lima instance as an object, with the keys `limactl autostart`
+ * writes, in its order: `Label` (`io.lima-vm.autostart.INSTANCE` or
+ * `io.lima-vm.daemon.INSTANCE`), `UserName` (daemon), `ProgramArguments`
+ * `[LIMACTL, start, INSTANCE, --foreground]`, `RunAtLoad`, `KeepAlive`
+ * (`{SuccessfulExit: false}` for keep-alive, absent without), `StandardErrorPath` /
+ * `StandardOutPath` (`launchd.stderr.log` / `launchd.stdout.log`, relative to the
+ * working directory), `WorkingDirectory` (the instance directory), `ProcessType`
+ * `Background`. Added: the "managed by autostart" marker with its seal and
+ * `EnvironmentVariables` (PATH, LIMA_HOME). Serialised by `renderLaunchdPlist()`.
+ *
+ * @module
+ */
+
+import { SEAL_PLACEHOLDER } from "../core/seal.ts";
+import type { ServiceSpec } from "../core/spec.ts";
+import {
+  keepAliveValue,
+  LAUNCHD_MARKER_KEY,
+  LAUNCHD_MARKER_TEXT,
+  type PlistDict,
+} from "./launchd_plist.ts";
+
+/** Label prefix of Lima's LaunchAgents. */
+export const LIMA_AGENT_PREFIX = "io.lima-vm.autostart.";
+
+/** Label prefix of Lima's LaunchDaemons. */
+export const LIMA_DAEMON_PREFIX = "io.lima-vm.daemon.";
+
+/** launchd label of a Lima instance: agent for login, daemon for boot. */
+export function limaLabel(instance: string, daemon: boolean): string {
+  return `${daemon ? LIMA_DAEMON_PREFIX : LIMA_AGENT_PREFIX}${instance}`;
+}
+
+/**
+ * Builds the plist object of a Lima instance. `spec.program` is limactl, `spec.args`
+ * `["start", INSTANCE, "--foreground"]`, `spec.identity` the label; `instanceDir` is the
+ * working directory (where the relative log paths land).
+ *
+ * @example Usage
+ * ```ts
+ * import { buildLimaPlist } from "./lima_plist.ts";
+ * const obj = buildLimaPlist({
+ *   name: "default", program: "/opt/homebrew/bin/limactl", args: ["start", "default", "--foreground"],
+ *   condition: "login", keepAlive: "on-failure", env: [], restartDelayMs: 2000, start: true,
+ *   identity: "io.lima-vm.autostart.default",
+ * }, "/Users/a/.lima/default");
+ * console.assert(obj.ProcessType === "Background");
+ * ```
+ */
+export function buildLimaPlist(
+  spec: ServiceSpec,
+  instanceDir: string,
+): PlistDict {
+  const daemon = spec.condition === "boot";
+  const obj: PlistDict = {
+    Label: spec.identity ?? limaLabel(spec.name, daemon),
+    [LAUNCHD_MARKER_KEY]:
+      `${LAUNCHD_MARKER_TEXT} (${SEAL_PLACEHOLDER}): do not edit; run "autostart lima enable ${spec.name}" again to change it.`,
+  };
+  if (daemon && spec.runAs) obj.UserName = spec.runAs.name;
+  obj.ProgramArguments = [spec.program, ...spec.args];
+  obj.RunAtLoad = true;
+  if (spec.keepAlive !== "false") {
+    obj.KeepAlive = keepAliveValue(spec.keepAlive);
+  }
+  obj.StandardErrorPath = "launchd.stderr.log";
+  obj.StandardOutPath = "launchd.stdout.log";
+  obj.WorkingDirectory = instanceDir;
+  obj.ProcessType = "Background";
+  if (spec.env.length > 0) {
+    obj.EnvironmentVariables = Object.fromEntries(spec.env);
+  }
+  return obj;
+}

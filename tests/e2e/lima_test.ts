@@ -1,0 +1,370 @@
+// The Lima preset in a real systemd, with a fake limactl on PATH that records how it was
+// started (argv, uid, LIMA_HOME) and then acts like a host agent (writes a "running"
+// event to ha.stdout.log and sleeps), or exits 1 when the instance holds a file "fail".
+// Login (user unit) and boot (system unit as the sudo user), restart after SIGKILL,
+// feedback when the VM does not boot, a unit written by limactl left alone unless
+// --adopt, unknown instances, disable.
+import { assertEquals, assertMatch, assertOk } from "../assert.ts";
+import { E2E, json, sharedBox } from "./_box.ts";
+
+const box = sharedBox();
+const u1 = (env: Record<string, string> = {}) => ({
+  user: "u1",
+  env: { LIMA_HOME, ...env },
+});
+const asSudo = (env: Record<string, string> = {}) => ({
+  env: { SUDO_USER: "u1", LIMA_HOME, ...env },
+});
+/** LIMA_HOME is a symlink to the real directory: the preset resolves it. */
+const LIMA_HOME = "/home/u1/lima-link";
+const REAL_HOME = "/home/u1/vms";
+const userUnits = "/home/u1/.config/systemd/user";
+let uid = 0;
+
+const FAKE_LIMACTL = `#!/bin/sh
+# Fake limactl: records how it was started, then plays the host agent.
+inst="$2"
+dir="\${LIMA_HOME:-$HOME/.lima}/$inst"
+printf '%s\\t%s\\t%s\\n' "$(id -u)" "\${LIMA_HOME-unset}" "$*" >> "$dir/fake.record"
+if [ -e "$dir/fail" ]; then echo "fake limactl: failing on demand" >&2; exit 1; fi
+printf '{"time":"now","status":{"running":true,"sshLocalPort":60022}}\\n' >> "$dir/ha.stdout.log"
+exec sleep 100000
+`;
+
+/** The unit limactl itself writes (Lima v2.2, keep-alive on). */
+const LIMA_WRITTEN_UNIT = `[Unit]
+Description=Lima - Linux virtual machines, with a focus on running containers.
+Documentation=man:lima(1)
+
+[Service]
+ExecStart=/usr/local/bin/limactl start %i --foreground
+WorkingDirectory=%h
+Type=simple
+TimeoutSec=10
+Restart=on-failure
+
+[Install]
+WantedBy=default.target
+`;
+
+interface Record_ {
+  uid: number;
+  limaHome: string;
+  argv: string;
+}
+
+async function records(instance: string): Promise<Record_[]> {
+  const b = await box.get();
+  const r = await b.exec(["cat", `${REAL_HOME}/${instance}/fake.record`]);
+  return r.stdout.split("\n").filter(Boolean).map((l) => {
+    const [u, h, a] = l.split("\t");
+    return { uid: Number(u), limaHome: h!, argv: a! };
+  });
+}
+
+interface LimaStatusDoc {
+  instances: {
+    instance: string;
+    services: {
+      condition: string;
+      state: string;
+      owner: string | null;
+      limaRegistered: boolean;
+      enabled: boolean | null;
+      unit: string;
+      pid: number | null;
+    }[];
+  }[];
+}
+
+Deno.test({
+  name: "lima: set up a user, instances and a fake limactl",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    uid = await b.addUser("u1");
+    const r = await b.sh(
+      [
+        `mkdir -p ${REAL_HOME}/default ${REAL_HOME}/dev-1 ${REAL_HOME}/old ${REAL_HOME}/_config`,
+        `touch ${REAL_HOME}/default/lima.yaml ${REAL_HOME}/dev-1/lima.yaml ${REAL_HOME}/old/lima.yaml`,
+        `ln -s ${REAL_HOME} ${LIMA_HOME}`,
+        `chown -R u1:u1 ${REAL_HOME} ${LIMA_HOME}`,
+        "cat > /usr/local/bin/limactl && chmod 755 /usr/local/bin/limactl",
+      ].join(" && "),
+      { stdin: FAKE_LIMACTL },
+    );
+    assertEquals(r.code, 0, r.stderr);
+  },
+});
+
+Deno.test({
+  name:
+    "lima: enable for login starts `limactl start INSTANCE --foreground` as the user with LIMA_HOME, and waits for the VM",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const r = await b.autostart(["lima", "enable", "default"], u1());
+    assertEquals(r.code, 0, r.stderr);
+    assertMatch(r.stdout, /Enabled Lima instance "default"/);
+    assertMatch(r.stdout, /Lima instance "default" is running/);
+    assertMatch(r.stderr, /Waiting for "default" to boot/);
+    const unit = "lima-vm@default.service";
+    assertEquals(await b.prop(unit, "ActiveState", "u1"), "active");
+    assertEquals(await b.prop(unit, "UnitFileState", "u1"), "enabled");
+    const text = (await b.exec(["cat", `${userUnits}/${unit}`])).stdout;
+    assertMatch(text, /^# Managed by autostart/);
+    assertMatch(
+      text,
+      /^ExecStart=\/usr\/local\/bin\/limactl start %i --foreground$/m,
+    );
+    const [rec] = await records("default");
+    assertEquals(rec, {
+      uid,
+      limaHome: LIMA_HOME,
+      argv: "start default --foreground",
+    });
+    const pid = await b.prop(unit, "MainPID", "u1");
+    const environ = (await b.exec(["cat", `/proc/${pid}/environ`])).stdout
+      .split("\0");
+    assertOk(environ.includes(`LIMA_HOME=${LIMA_HOME}`));
+    const path = environ.find((e) => e.startsWith("PATH="))!;
+    assertMatch(path, /^PATH=\/usr\/local\/bin:/, "limactl's directory first");
+  },
+});
+
+Deno.test({
+  name: "lima: SIGKILL of the VM process is restarted",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const unit = "lima-vm@default.service";
+    const pid = await b.prop(unit, "MainPID", "u1");
+    await b.exec(["kill", "-9", pid]);
+    await b.waitFor("the restart", async () => {
+      const p = await b.prop(unit, "MainPID", "u1");
+      const a = await b.prop(unit, "ActiveState", "u1");
+      return a === "active" && p !== "0" && p !== pid;
+    });
+    assertEquals(await b.prop(unit, "NRestarts", "u1"), "1");
+    const recs = await records("default");
+    assertEquals(recs.length, 2);
+    assertEquals(recs[1]!.argv, "start default --foreground");
+    const s = json<LimaStatusDoc>(
+      await b.autostart(["lima", "status", "default", "--json"], u1()),
+    );
+    const login = s.instances[0]!.services.find((x) =>
+      x.condition === "login"
+    )!;
+    assertEquals(
+      [login.state, login.owner, login.limaRegistered, login.enabled],
+      ["running", "autostart", true, true],
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "lima: status asks systemd, not only the file: a unit disabled by hand is reported and enable repairs it",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const unit = "lima-vm@default.service";
+    await b.exec(["systemctl", "--user", "disable", unit], { user: "u1" });
+    const login = async () =>
+      json<LimaStatusDoc>(
+        await b.autostart(["lima", "status", "default", "--json"], u1()),
+      ).instances[0]!.services.find((x) => x.condition === "login")!;
+    const s = await login();
+    assertEquals(
+      [s.owner, s.limaRegistered, s.enabled, s.state],
+      ["autostart", true, false, "running"],
+    );
+    const r = await b.autostart(["lima", "enable", "default"], u1());
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(await b.prop(unit, "UnitFileState", "u1"), "enabled");
+    assertEquals((await login()).enabled, true);
+  },
+});
+
+Deno.test({
+  name:
+    "lima: enable for boot installs a system unit that runs as the sudo user with LIMA_HOME",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const r = await b.autostart(
+      ["lima", "enable", "dev-1", "--condition=boot"],
+      asSudo(),
+    );
+    assertEquals(r.code, 0, r.stderr);
+    const unit = "lima-vm@dev-1.service";
+    assertEquals(await b.prop(unit, "ActiveState"), "active");
+    assertEquals(await b.prop(unit, "UnitFileState"), "enabled");
+    const text = (await b.exec(["cat", `/etc/systemd/system/${unit}`])).stdout;
+    assertMatch(text, /^User=u1$/m);
+    assertMatch(text, /^WantedBy=multi-user\.target$/m);
+    const pid = await b.prop(unit, "MainPID");
+    const st = await b.exec(["stat", "-c", "%u", `/proc/${pid}`]);
+    assertEquals(Number(st.stdout.trim()), uid, "runs as u1");
+    const [rec] = await records("dev-1");
+    assertEquals(rec, {
+      uid,
+      limaHome: LIMA_HOME,
+      argv: "start dev-1 --foreground",
+    });
+    await b.exec(["kill", "-9", pid]);
+    await b.waitFor("the restart", async () => {
+      const p = await b.prop(unit, "MainPID");
+      return (await b.prop(unit, "ActiveState")) === "active" && p !== "0" &&
+        p !== pid;
+    });
+  },
+});
+
+Deno.test({
+  name: "lima: a VM that does not boot is reported (exit 1), not waited for",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    await b.exec(["touch", `${REAL_HOME}/default/fail`], { user: "u1" });
+    const r = await b.autostart(
+      ["lima", "enable", "default", "--keep-alive=false"],
+      u1(),
+    );
+    assertEquals(r.code, 1, r.stdout + r.stderr);
+    assertMatch(r.stderr, /"default" did not boot: the service is failed/);
+    assertMatch(r.stderr, /the service stays enabled/);
+    await b.exec(["rm", `${REAL_HOME}/default/fail`]);
+    const again = await b.autostart(["lima", "enable", "default"], u1());
+    assertEquals(again.code, 0, again.stderr);
+    assertEquals(
+      await b.prop("lima-vm@default.service", "ActiveState", "u1"),
+      "active",
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "lima: a unit written by limactl is left alone without --adopt and replaced with it",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const file = `${userUnits}/lima-vm@old.service`;
+    const w = await b.sh(`cat > ${file} && chown u1:u1 ${file}`, {
+      stdin: LIMA_WRITTEN_UNIT,
+    });
+    assertEquals(w.code, 0, w.stderr);
+    await b.exec(["systemctl", "--user", "daemon-reload"], { user: "u1" });
+    const s = json<LimaStatusDoc>(
+      await b.autostart(["lima", "status", "old", "--json"], u1()),
+    );
+    const login = s.instances[0]!.services.find((x) =>
+      x.condition === "login"
+    )!;
+    assertEquals([login.owner, login.limaRegistered], ["limactl", true]);
+
+    const refused = await b.autostart(["lima", "enable", "old"], u1());
+    assertEquals(refused.code, 1, refused.stderr);
+    assertMatch(
+      refused.stderr,
+      /written by limactl, not autostart: left alone/,
+    );
+    assertMatch(refused.stderr, /--adopt/);
+    const noDisable = await b.autostart(["lima", "disable", "old"], u1());
+    assertEquals(noDisable.code, 1, noDisable.stderr);
+    assertEquals((await b.exec(["cat", file])).stdout, LIMA_WRITTEN_UNIT);
+
+    const adopted = await b.autostart(
+      ["lima", "enable", "old", "--adopt"],
+      u1(),
+    );
+    assertEquals(adopted.code, 0, adopted.stderr);
+    assertMatch(adopted.stdout, /Took over the file limactl had written/);
+    assertMatch(
+      (await b.exec(["cat", file])).stdout,
+      /^# Managed by autostart/,
+    );
+    assertEquals(
+      (await b.exec(["cat", `${file}.autostart-backup`])).stdout,
+      LIMA_WRITTEN_UNIT,
+    );
+    assertEquals(
+      await b.prop("lima-vm@old.service", "ActiveState", "u1"),
+      "active",
+    );
+    assertEquals((await records("old"))[0]!.argv, "start old --foreground");
+  },
+});
+
+Deno.test({
+  name:
+    "lima: an unknown instance exits 2 naming the existing ones and writes nothing",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const before = (await b.exec(["find", userUnits, "/etc/systemd/system"]))
+      .stdout;
+    const r = await b.autostart(["lima", "enable", "nope"], u1());
+    assertEquals(r.code, 2, r.stderr);
+    assertMatch(r.stderr, /Unknown Lima instance "nope"/);
+    assertMatch(
+      r.stderr,
+      /existing instances in \/home\/u1\/vms: default, dev-1, old/,
+    );
+    const b2 = await b.autostart(
+      ["lima", "enable", "nope", "--condition=boot"],
+      asSudo(),
+    );
+    assertEquals(b2.code, 2, b2.stderr);
+    assertEquals(
+      (await b.exec(["find", userUnits, "/etc/systemd/system"])).stdout,
+      before,
+    );
+  },
+});
+
+Deno.test({
+  name: "lima: disable stops and removes the services",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    for (const inst of ["default", "old"]) {
+      const r = await b.autostart(["lima", "disable", inst], u1());
+      assertEquals(r.code, 0, r.stderr);
+      assertOk(
+        (await b.exec(["test", "-e", `${userUnits}/lima-vm@${inst}.service`]))
+          .code !== 0,
+      );
+    }
+    const r = await b.autostart(["lima", "disable", "dev-1"], asSudo());
+    assertEquals(r.code, 0, r.stderr);
+    assertOk(
+      (await b.exec([
+        "test",
+        "-e",
+        "/etc/systemd/system/lima-vm@dev-1.service",
+      ]))
+        .code !== 0,
+    );
+    assertEquals(
+      await b.prop("lima-vm@dev-1.service", "LoadState"),
+      "not-found",
+    );
+    const pids = await b.exec(["pgrep", "-f", "sleep 100000"]);
+    assertEquals(pids.stdout.trim(), "", "no VM process is left");
+    const s = json<LimaStatusDoc>(
+      await b.autostart(["lima", "status", "--json"], u1()),
+    );
+    for (const i of s.instances) {
+      for (const x of i.services) {
+        assertOk(
+          x.owner === null,
+          `${i.instance} ${x.condition}: ${x.owner}`,
+        );
+      }
+    }
+  },
+});
+
+Deno.test({ name: "lima: stop the sandbox", ...E2E, fn: () => box.stop() });
