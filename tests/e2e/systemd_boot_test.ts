@@ -158,11 +158,19 @@ Deno.test({
     );
     assertOk(after > n, "still restarting");
     assertOk(active !== "failed", `not given up (ActiveState=${active})`);
-    const s = json<{ services: { state: string; lastExit: string }[] }>(
-      await b.autostart(["status", "crash", "--json"]),
-    );
-    assertEquals(s.services[0]!.state, "crash-looping");
-    assertEquals(s.services[0]!.lastExit, "exit 1");
+    // Sampled while systemd runs the next start, the exit of the new process is not
+    // known yet (lastExit null): ask again until a sample falls between two runs.
+    const seen: string[] = [];
+    await b.waitFor("crash-looping with the last exit", async () => {
+      const s = json<{ services: { state: string; lastExit: string }[] }>(
+        await b.autostart(["status", "crash", "--json"]),
+      );
+      const x = s.services[0]!;
+      seen.push(`${x.state}/${x.lastExit}`);
+      return x.state === "crash-looping" && x.lastExit === "exit 1";
+    }).catch(() => {
+      throw new Error(`status never said crash-looping, exit 1: ${seen}`);
+    });
   },
 });
 
