@@ -233,8 +233,8 @@ async function readUptime(ctx: Context): Promise<number | null> {
 }
 
 /**
- * `Promise.all(items.map(f))` with at most 8 calls in flight: file reads run on a
- * thread pool, and hundreds at once would mostly pay for starting threads.
+ * `Promise.all(items.map(f))` with at most 8 calls in flight: a file system whose reads
+ * are asynchronous would otherwise start hundreds at once.
  */
 async function mapLimited<T, R>(
   items: readonly T[],
