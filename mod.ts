@@ -33,6 +33,7 @@ export type {
   ServiceRef,
   ServiceState,
   ServiceStatus,
+  StatusOptions,
 } from "./core/driver.ts";
 export {
   AutostartError,

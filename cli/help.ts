@@ -11,7 +11,7 @@ export const MAIN_HELP =
 Usage:
   autostart enable NAME [options] -- COMMAND [ARGS...]
   autostart disable NAME [--condition=login|boot] [--keep-files] [--dry-run]
-  autostart status [NAME...] [--json]          (alias: list)
+  autostart status [NAME...] [--fast] [--json] (alias: list)
   autostart start|stop|restart NAME [--wait=DURATION | --no-wait]
   autostart logs NAME [-f] [-n LINES] [--since TIME]
   autostart doctor [--json]
@@ -108,12 +108,16 @@ States:
 
 Options:
   --condition=login|boot    only this condition
+  --fast                    state and PID only, from the init system's cheapest
+                            source: much faster with many services (no restarts,
+                            last exit, uptime, or crash-looping)
   --json                    print as JSON (schema: docs/json.md)
 
 Examples:
   autostart status
   autostart status web --json
   NO_COLOR=1 autostart status
+  autostart status --fast
 `,
   start: `Usage: autostart start NAME [options]
 

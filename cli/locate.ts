@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Driver, ServiceStatus } from "../core/driver.ts";
+import type { Driver, ServiceStatus, StatusOptions } from "../core/driver.ts";
 import { OperationError, UsageError } from "../core/errors.ts";
 import type { Condition } from "../core/spec.ts";
 import type { App } from "./app.ts";
@@ -19,11 +19,17 @@ export interface Located {
 
 /**
  * Status of managed services on every available driver and condition of this platform.
- * `names` limits the answer; `condition` limits the scopes looked at.
+ * `names` limits the answer; `condition` limits the scopes looked at; `fast` asks for
+ * the cheap state/PID view (see {@link StatusOptions}).
  */
 export async function collect(
   app: App,
-  options: { names?: string[]; condition?: Condition; driverId?: string } = {},
+  options: {
+    names?: string[];
+    condition?: Condition;
+    driverId?: string;
+    fast?: StatusOptions["fast"];
+  } = {},
 ): Promise<Located[]> {
   const ctx = await app.context();
   const registry = await app.registry();
@@ -37,9 +43,12 @@ export async function collect(
     for (const condition of driver.conditions) {
       if (options.condition && condition !== options.condition) continue;
       jobs.push(
-        driver.status(condition, ctx, options.names).then((list) =>
-          list.map((status) => ({ driver, status }))
-        ),
+        driver.status(
+          condition,
+          ctx,
+          options.names,
+          options.fast ? { fast: true } : undefined,
+        ).then((list) => list.map((status) => ({ driver, status }))),
       );
     }
   }

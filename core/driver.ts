@@ -94,6 +94,17 @@ export interface ServiceStatus {
   drifted: boolean;
 }
 
+/** Options of {@link Driver.status}. */
+export interface StatusOptions {
+  /**
+   * State, PID and enabled only, from the init system's cheapest source (systemd: one
+   * `list-units` call and the services' cgroups): restarts, last exit, uptime and
+   * crash-loop detection are left out (`null`). Drivers without a cheaper source
+   * ignore it.
+   */
+  fast?: boolean;
+}
+
 /** Options of {@link Driver.logs}. */
 export interface LogOptions {
   /** Number of recent lines. */
@@ -170,6 +181,7 @@ export interface Driver {
     condition: Condition,
     ctx: Context,
     names?: string[],
+    options?: StatusOptions,
   ): Promise<ServiceStatus[]>;
   /** Advice printed after a successful enable (e.g. how to start at boot without login). */
   advise?(spec: ServiceSpec, ctx: Context): Promise<string[]>;

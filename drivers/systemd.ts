@@ -2,7 +2,8 @@
  * systemd driver. `login` → a user unit in `~/.config/systemd/user` run by the user's
  * manager (`systemctl --user`), wanted by `default.target`; `boot` → a system unit in
  * `/etc/systemd/system` with `User=`/`Group=` of the invoking user, wanted by
- * `multi-user.target`. Status comes from one `systemctl show` for all units of a scope.
+ * `multi-user.target`. Status comes from one `systemctl show` for all units of a scope
+ * (or, with `--fast`, one `systemctl list-units` and the units' cgroups).
  *
  * @module
  */
@@ -18,6 +19,7 @@ import type {
   ServiceRef,
   ServiceState,
   ServiceStatus,
+  StatusOptions,
 } from "../core/driver.ts";
 import { OperationError, UsageError } from "../core/errors.ts";
 import { tailFiles } from "../core/log_tail.ts";
@@ -232,6 +234,173 @@ async function readUptime(ctx: Context): Promise<number | null> {
   const t = await ctx.fs.readText("/proc/uptime").catch(() => null);
   const v = t ? Number(t.split(" ")[0]) : NaN;
   return Number.isFinite(v) ? v : null;
+}
+
+/**
+ * `Promise.all(items.map(f))` with at most 8 calls in flight: a file system whose reads
+ * are asynchronous would otherwise start hundreds at once.
+ */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  f: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(8, items.length) }, worker),
+  );
+  return out;
+}
+
+/** A managed unit file found in the unit directory. */
+interface ManagedUnit {
+  name: string;
+  unit: string;
+  file: string;
+  drifted: boolean;
+}
+
+/**
+ * The managed unit files of a scope (marker checked, seal checked), read concurrently;
+ * only files named like our units are opened.
+ */
+async function managedUnits(
+  condition: Condition,
+  ctx: Context,
+  names?: string[],
+): Promise<ManagedUnit[]> {
+  const dir = unitDir(condition, ctx);
+  const wanted = names ? new Set(names) : null;
+  const candidates: { name: string; unit: string }[] = [];
+  for (const f of await ctx.fs.list(dir)) {
+    const name = serviceNameOfUnit(f);
+    if (name === null || (wanted && !wanted.has(name))) continue;
+    candidates.push({ name, unit: f });
+  }
+  const read = await mapLimited(
+    candidates,
+    (c) => ctx.fs.readText(`${dir}/${c.unit}`).catch(() => null),
+  );
+  const found: ManagedUnit[] = [];
+  candidates.forEach((c, i) => {
+    const content = read[i];
+    if (content == null || !content.includes(SYSTEMD_MARKER_TEXT)) return;
+    found.push({
+      ...c,
+      file: `${dir}/${c.unit}`,
+      drifted: checkSeal(content) === "drifted",
+    });
+  });
+  return found;
+}
+
+/** Load, active and sub state of one unit, from `systemctl list-units`. */
+export interface ListedUnit {
+  /** LoadState, e.g. "loaded". */
+  load: string;
+  /** ActiveState, e.g. "active". */
+  active: string;
+  /** SubState, e.g. "running". */
+  sub: string;
+}
+
+/**
+ * Parses `systemctl list-units --all --plain --no-legend --full` output
+ * (`UNIT LOAD ACTIVE SUB DESCRIPTION...`) by unit name.
+ */
+export function parseListUnits(text: string): Map<string, ListedUnit> {
+  const out = new Map<string, ListedUnit>();
+  for (const raw of text.split("\n")) {
+    const w = raw.replace(/^\s*[●*×]?\s*/, "").split(/\s+/);
+    if (w.length < 4 || !w[0]) continue;
+    out.set(w[0], { load: w[1]!, active: w[2]!, sub: w[3]! });
+  }
+  return out;
+}
+
+/** Target whose `.wants/` directory holds the enable symlinks of a scope. */
+function wantedBy(condition: Condition): string {
+  return condition === "boot" ? "multi-user.target" : "default.target";
+}
+
+/**
+ * Where a scope's unit cgroups live: the unified cgroup hierarchy (`/sys/fs/cgroup`, or
+ * `/sys/fs/cgroup/unified` on hybrid systems, else systemd's v1 tree) plus the cgroup of
+ * the system manager (from `/proc/1/cgroup`), plus the user manager's app slice for login.
+ */
+async function cgroupDir(
+  condition: Condition,
+  ctx: Context,
+): Promise<string | null> {
+  const mounts = [
+    "/sys/fs/cgroup",
+    "/sys/fs/cgroup/unified",
+    "/sys/fs/cgroup/systemd",
+  ];
+  let mount: string | undefined;
+  for (const m of mounts) {
+    if (await ctx.fs.exists(`${m}/cgroup.procs`)) {
+      mount = m;
+      break;
+    }
+  }
+  if (mount === undefined) return null;
+  const own = await ctx.fs.readText("/proc/1/cgroup").catch(() => null);
+  const line = own?.split("\n").find((l) =>
+    mount.endsWith("/systemd")
+      ? l.includes(":name=systemd:")
+      : l.startsWith("0::")
+  );
+  if (!line) return null;
+  const root = line.slice(line.indexOf(":", line.indexOf(":") + 1) + 1)
+    .replace(/\/init\.scope$/, "").replace(/\/$/, "");
+  const uid = ctx.self.uid;
+  return condition === "boot"
+    ? `${mount}${root}/system.slice`
+    : `${mount}${root}/user.slice/user-${uid}.slice/user@${uid}.service/app.slice`;
+}
+
+/**
+ * `systemctl show`-like properties for the fast view: states from `list-units`, the
+ * enable symlink in the target's `.wants/`, and a PID from the unit's cgroup (its
+ * first process, the main one for a service that does not fork).
+ */
+async function fastProps(
+  condition: Condition,
+  ctx: Context,
+  units: string[],
+  listed: Map<string, ListedUnit>,
+): Promise<Map<string, string>[]> {
+  const dir = unitDir(condition, ctx);
+  const [wants, cg] = await Promise.all([
+    ctx.fs.list(`${dir}/${wantedBy(condition)}.wants`).catch(() => []),
+    cgroupDir(condition, ctx),
+  ]);
+  const enabled = new Set(wants);
+  return await mapLimited(units, async (unit) => {
+    // systemd lists only units it holds in memory; it unloads an idle unit nothing
+    // refers to, and `show` would load it from its file again: stopped, not missing.
+    const l = listed.get(unit);
+    const props = new Map<string, string>([
+      ["LoadState", l?.load ?? "loaded"],
+      ["ActiveState", l?.active ?? "inactive"],
+      ["SubState", l?.sub ?? "dead"],
+      ["UnitFileState", enabled.has(unit) ? "enabled" : "disabled"],
+    ]);
+    if (cg !== null && l && ["active", "reloading"].includes(l.active)) {
+      const procs = await ctx.fs.readText(`${cg}/${unit}/cgroup.procs`)
+        .catch(() => null);
+      const pid = Number(procs?.split("\n")[0] ?? "");
+      if (pid > 0) props.set("MainPID", String(pid));
+    }
+    return props;
+  });
 }
 
 /** Translates common systemctl failures into advice. */
@@ -617,10 +786,12 @@ export const systemdDriver: Driver = {
       },
       run(c, ctx, ["daemon-reload"], "reload systemd"),
       // A service that was enabled before stays enabled when a later step fails.
+      // `--no-reload`: systemd read the unit just above; a second reload (which a
+      // plain `enable` does) would double the cost of the whole command.
       run(
         c,
         ctx,
-        ["enable", unit],
+        ["enable", "--no-reload", unit],
         "enable the service",
         prior?.enabled ? {} : { undo: [...systemctl(c), "disable", unit] },
       ),
@@ -724,26 +895,9 @@ export const systemdDriver: Driver = {
     condition: Condition,
     ctx: Context,
     names?: string[],
+    options: StatusOptions = {},
   ): Promise<ServiceStatus[]> {
-    const dir = unitDir(condition, ctx);
-    const found: {
-      name: string;
-      unit: string;
-      file: string;
-      drifted: boolean;
-    }[] = [];
-    for (const f of await ctx.fs.list(dir)) {
-      const name = serviceNameOfUnit(f);
-      if (name === null || (names && !names.includes(name))) continue;
-      const content = await ctx.fs.readText(`${dir}/${f}`).catch(() => null);
-      if (content === null || !content.includes(SYSTEMD_MARKER_TEXT)) continue;
-      found.push({
-        name,
-        unit: f,
-        file: `${dir}/${f}`,
-        drifted: checkSeal(content) === "drifted",
-      });
-    }
+    const found = await managedUnits(condition, ctx, names);
     if (found.length === 0) return [];
     const unknown = (detail: string): ServiceStatus[] =>
       found.map((f) => ({
@@ -761,6 +915,34 @@ export const systemdDriver: Driver = {
     const a = await this.available(ctx, condition);
     if (!a.available) return unknown(a.reason ?? "systemd is not reachable");
     const env = userEnv(condition, ctx);
+    if (options.fast) {
+      const r = await ctx.runner.run(
+        [
+          ...systemctl(condition),
+          "list-units",
+          "--all",
+          "--plain",
+          "--no-legend",
+          "--full",
+          "--",
+          ...(names ? found.map((f) => f.unit) : ["autostart-*.service"]),
+        ],
+        env ? { env } : {},
+      );
+      if (r.code !== 0) {
+        return unknown(`systemctl list-units failed: ${r.stderr.trim()}`);
+      }
+      const props = await fastProps(
+        condition,
+        ctx,
+        found.map((f) => f.unit),
+        parseListUnits(r.stdout),
+      );
+      const now = Date.now();
+      return found.map((f, i) =>
+        toStatus(props[i]!, { ...f, condition }, null, now)
+      );
+    }
     const [r, uptime] = await Promise.all([
       ctx.runner.run(
         [

@@ -7,7 +7,12 @@ import {
 import { ALICE, fakeContext, ROOT_USER, webSpec } from "../tests/helpers.ts";
 import { apply } from "../core/apply.ts";
 import { UsageError } from "../core/errors.ts";
-import { parseShow, systemdDriver, toStatus } from "./systemd.ts";
+import {
+  parseListUnits,
+  parseShow,
+  systemdDriver,
+  toStatus,
+} from "./systemd.ts";
 
 const spec = webSpec({ args: ["-m", "http.server"], env: [] });
 
@@ -17,7 +22,7 @@ Deno.test("systemdDriver.plan() for login writes a user unit, reloads, enables a
   await apply(plan, { runner: ctx.runner, fs: ctx.fs });
   assertEquals(ctx.runner.lines(), [
     "systemctl --user daemon-reload",
-    "systemctl --user enable autostart-web.service",
+    "systemctl --user enable --no-reload autostart-web.service",
     "systemctl --user reset-failed autostart-web.service",
     "systemctl --user --no-block restart autostart-web.service",
   ]);
@@ -37,7 +42,7 @@ Deno.test("systemdDriver.plan() with --no-start only enables", async () => {
   });
   assertEquals(ctx.runner.lines(), [
     "systemctl --user daemon-reload",
-    "systemctl --user enable autostart-web.service",
+    "systemctl --user enable --no-reload autostart-web.service",
   ]);
 });
 
@@ -276,4 +281,87 @@ Deno.test("systemdDriver.programLine() tells the program's lines from the manage
       "2024-05-01T10:00:00+0000 vm sh[42]: cannot open /etc/broken.conf",
     ),
   );
+});
+Deno.test("systemdDriver.status() of 500 services runs one systemctl command", async () => {
+  const dir = "/home/alice/.config/systemd/user";
+  const ctx = fakeContext();
+  for (let i = 0; i < 500; i++) {
+    ctx.fs.files.set(`${dir}/autostart-s${i}.service`, {
+      content: "# Managed by autostart\n",
+      mode: 0o644,
+    });
+  }
+  ctx.runner.on(["systemctl", "--user", "show"], { stdout: "" });
+  assertEquals((await systemdDriver.status("login", ctx)).length, 500);
+  ctx.runner.on(["systemctl", "--user", "list-units"], { stdout: "" });
+  assertEquals(
+    (await systemdDriver.status("login", ctx, undefined, { fast: true }))
+      .length,
+    500,
+  );
+  assertEquals(ctx.runner.lines().map((l) => l.split(" ").slice(0, 3)), [
+    ["systemctl", "--user", "show"],
+    ["systemctl", "--user", "list-units"],
+  ]);
+});
+
+Deno.test("systemdDriver.status({fast}) takes states from list-units, PIDs from cgroups, enabled from .wants", async () => {
+  const dir = "/home/alice/.config/systemd/user";
+  const ctx = fakeContext();
+  const file = (path: string, content: string) =>
+    ctx.fs.files.set(path, { content, mode: 0o644 });
+  for (const n of ["a", "b", "c", "d"]) {
+    file(`${dir}/autostart-${n}.service`, "# Managed by autostart\n");
+  }
+  file(`${dir}/default.target.wants/autostart-a.service`, "");
+  file(`${dir}/default.target.wants/autostart-b.service`, "");
+  file("/sys/fs/cgroup/cgroup.procs", "");
+  file("/proc/1/cgroup", "0::/init.scope\n");
+  const app =
+    "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice";
+  file(`${app}/autostart-a.service/cgroup.procs`, "4242\n4250\n");
+  ctx.runner.on(["systemctl", "--user", "list-units"], {
+    stdout: [
+      "autostart-a.service loaded active   running autostart: a",
+      "autostart-b.service loaded failed   failed  autostart: b",
+      "autostart-c.service not-found inactive dead autostart-c.service",
+      "",
+    ].join("\n"),
+  });
+  const list = await systemdDriver.status("login", ctx, undefined, {
+    fast: true,
+  });
+  assertEquals(ctx.runner.lines(), [
+    "systemctl --user list-units --all --plain --no-legend --full -- autostart-*.service",
+  ]);
+  assertEquals(
+    list.map((s) => [s.name, s.state, s.pid, s.enabled, s.restarts]),
+    [
+      ["a", "running", 4242, true, null],
+      ["b", "failed", null, true, null],
+      ["c", "not-loaded", null, false, null],
+      ["d", "stopped", null, false, null],
+    ],
+  );
+  // Asked by name: those units only, in the same one call.
+  await systemdDriver.status("login", ctx, ["a"], { fast: true });
+  assertEquals(
+    ctx.runner.lines()[1],
+    "systemctl --user list-units --all --plain --no-legend --full -- autostart-a.service",
+  );
+});
+
+Deno.test("parseListUnits() reads plain list-units lines, with or without a bullet", () => {
+  const m = parseListUnits(
+    "autostart-a.service loaded active running autostart: a b\n" +
+      "\u25cf autostart-b.service not-found inactive dead autostart-b.service\n\n",
+  );
+  assertEquals(Object.fromEntries(m), {
+    "autostart-a.service": { load: "loaded", active: "active", sub: "running" },
+    "autostart-b.service": {
+      load: "not-found",
+      active: "inactive",
+      sub: "dead",
+    },
+  });
 });

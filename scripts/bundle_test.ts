@@ -8,6 +8,7 @@
 import { assertEquals, assertMatch, assertOk } from "../tests/assert.ts";
 import { ROOT } from "../tests/helpers.ts";
 import config from "../deno.json" with { type: "json" };
+import { PLIST_LOADER_END } from "./bundle.ts";
 
 const BUNDLE = `${ROOT}dist/autostart.js`;
 
@@ -77,4 +78,31 @@ Deno.test("dist/autostart.js prints a completion script", async () => {
   const r = await runBundle(["completions", "bash"]);
   assertEquals(r.code, 0, r.stderr);
   assertMatch(r.stdout, /complete .*-F _autostart autostart/);
+});
+
+Deno.test("dist/autostart.js keeps the plist serializer out of its code, and loads it on demand", async () => {
+  await ensureBundle();
+  const text = await Deno.readTextFile(BUNDLE);
+  // The serializer's code is not in the file as code (Deno scans all of it at start).
+  assertOk(!text.includes("xmlbuilder"), "plist code is inlined in the bundle");
+  assertOk(!text.includes('import("plist")'), "bare import of plist left");
+  const end = text.indexOf(PLIST_LOADER_END);
+  assertOk(end > 0, "the plist loader is missing");
+  const dir = await Deno.makeTempDir({ prefix: "autostart-plist-" });
+  try {
+    const file = `${dir}/load.js`;
+    await Deno.writeTextFile(
+      file,
+      text.slice(0, end) + "\nexport const m = await AUTOSTART_LOAD_PLIST();\n",
+    );
+    const { m } = await import(`file://${file}`);
+    const xml = m.build({ Label: "dev.autostart.web", KeepAlive: true });
+    assertMatch(
+      xml,
+      /<key>Label<\/key>\s*<string>dev\.autostart\.web<\/string>/,
+    );
+    assertEquals(m.parse(xml), { Label: "dev.autostart.web", KeepAlive: true });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -65,7 +65,7 @@ Deno.test("lima enable (systemd, login): Lima's user unit, then reload, enable, 
     const unit = "lima-vm@default.service";
     assertEquals(ctx.runner.lines().filter((l) => !l.includes(" show ")), [
       "systemctl --user daemon-reload",
-      `systemctl --user enable ${unit}`,
+      `systemctl --user enable --no-reload ${unit}`,
       `systemctl --user reset-failed ${unit}`,
       `systemctl --user --no-block restart ${unit}`,
     ]);

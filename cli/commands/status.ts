@@ -1,5 +1,5 @@
 /**
- * `autostart status [NAME...] [--condition=...] [--json]` (alias `list`).
+ * `autostart status [NAME...] [--condition=...] [--fast] [--json]` (alias `list`).
  *
  * @module
  */
@@ -70,6 +70,7 @@ export function renderStatusTable(
 export const STATUS_OPTIONS: OptionSpec[] = [
   { name: "condition", kind: "string" },
   { name: "json", kind: "boolean" },
+  { name: "fast", kind: "boolean" },
 ];
 
 /** Runs `status`. */
@@ -82,9 +83,13 @@ export async function statusCommand(argv: string[], app: App): Promise<number> {
   const list = await collect(app, {
     ...(names.length ? { names } : {}),
     ...(condition ? { condition } : {}),
+    ...(a.values.fast === true ? { fast: true } : {}),
   });
+  // One collator: the same order as localeCompare(), which builds one per call
+  // (a tenth of the time of `status` with hundreds of services).
+  const { compare } = new Intl.Collator();
   const statuses = list.map((l) => l.status).sort((x, y) =>
-    x.name.localeCompare(y.name) || x.condition.localeCompare(y.condition)
+    compare(x.name, y.name) || compare(x.condition, y.condition)
   );
   const missing = names.filter((n) => !statuses.some((s) => s.name === n));
   if (a.values.json) {

@@ -120,7 +120,9 @@ export class SystemdModel {
       a !== "--user" && a !== "--no-block"
     );
     const now = args.includes("--now");
-    const [sub, unit] = args.filter((a) => a !== "--now");
+    const [sub, unit] = args.filter((a) =>
+      a !== "--now" && a !== "--no-reload"
+    );
     const injected = this.#armed;
     this.#armed = false;
     if (injected) {
