@@ -6,8 +6,32 @@
 
 import type { Driver, ServiceStatus, StatusOptions } from "../core/driver.ts";
 import { OperationError, UsageError } from "../core/errors.ts";
-import type { Condition } from "../core/spec.ts";
+import { type Condition, parseCondition, parseName } from "../core/spec.ts";
+import type { ParsedArgs } from "./args.ts";
 import type { App } from "./app.ts";
+
+/**
+ * The one service a command acts on: its NAME (exactly one positional) and its
+ * `--condition`, when given. Exit 2 otherwise.
+ * @param usage The command's usage line, for the hint.
+ */
+export function targetOf(
+  a: ParsedArgs,
+  usage: string,
+): { name: string; condition: Condition | undefined } {
+  if (a.positionals.length !== 1) {
+    throw new UsageError(
+      a.positionals.length === 0 ? "Missing NAME" : "Give exactly one NAME",
+      `usage: ${usage}`,
+    );
+  }
+  return {
+    name: parseName(a.positionals[0]!),
+    condition: a.values.condition === undefined
+      ? undefined
+      : parseCondition(a.values.condition as string),
+  };
+}
 
 /** A service found on this machine, with its driver. */
 export interface Located {

@@ -105,6 +105,33 @@ export interface StatusOptions {
   fast?: boolean;
 }
 
+/**
+ * The status of a managed service whose init system could not be asked: every fact
+ * unknown, and why in `detail`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * if (!a.available) return found.map((f) => unknownStatus({ ...f, condition }, "systemd", a.reason ?? "not reachable"));
+ * ```
+ */
+export function unknownStatus(
+  base: Pick<ServiceStatus, "name" | "condition" | "unit" | "file" | "drifted">,
+  driver: string,
+  detail: string,
+): ServiceStatus {
+  return {
+    ...base,
+    driver,
+    state: "unknown",
+    enabled: null,
+    pid: null,
+    restarts: null,
+    lastExit: null,
+    since: null,
+    detail,
+  };
+}
+
 /** Options of {@link Driver.logs}. */
 export interface LogOptions {
   /** Number of recent lines. */

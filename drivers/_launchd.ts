@@ -34,6 +34,7 @@ import type {
   ServiceState,
   ServiceStatus,
 } from "../core/driver.ts";
+import { unknownStatus } from "../core/driver.ts";
 import { OperationError, UsageError } from "../core/errors.ts";
 import { tailFiles } from "../core/log_tail.ts";
 import type { Plan, RunStep, Step } from "../core/plan.ts";
@@ -658,18 +659,13 @@ export class LaunchdDriver implements Driver {
     if (found.length === 0) return [];
     const a = await this.available(ctx);
     if (!a.available) {
-      return found.map((f) => ({
-        ...f,
-        condition,
-        driver: this.id,
-        state: "unknown",
-        enabled: null,
-        pid: null,
-        restarts: null,
-        lastExit: null,
-        since: null,
-        detail: a.reason ?? "launchd is not reachable",
-      }));
+      return found.map((f) =>
+        unknownStatus(
+          { ...f, condition },
+          this.id,
+          a.reason ?? "launchd is not reachable",
+        )
+      );
     }
     const domain = launchdDomain(k, ctx);
     const [disabled, ...prints] = await Promise.all([

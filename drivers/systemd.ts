@@ -21,6 +21,7 @@ import type {
   ServiceStatus,
   StatusOptions,
 } from "../core/driver.ts";
+import { unknownStatus } from "../core/driver.ts";
 import { OperationError, UsageError } from "../core/errors.ts";
 import { tailFiles } from "../core/log_tail.ts";
 import { StreamError } from "../core/runner.ts";
@@ -900,18 +901,7 @@ export const systemdDriver: Driver = {
     const found = await managedUnits(condition, ctx, names);
     if (found.length === 0) return [];
     const unknown = (detail: string): ServiceStatus[] =>
-      found.map((f) => ({
-        ...f,
-        condition,
-        driver: "systemd",
-        state: "unknown",
-        enabled: null,
-        pid: null,
-        restarts: null,
-        lastExit: null,
-        since: null,
-        detail,
-      }));
+      found.map((f) => unknownStatus({ ...f, condition }, "systemd", detail));
     const a = await this.available(ctx, condition);
     if (!a.available) return unknown(a.reason ?? "systemd is not reachable");
     const env = userEnv(condition, ctx);

@@ -9,6 +9,7 @@
 
 import type { Context } from "../core/context.ts";
 import type { Driver, ServiceStatus } from "../core/driver.ts";
+import { unknownStatus } from "../core/driver.ts";
 import type { Condition } from "../core/spec.ts";
 import { checkSeal } from "../core/seal.ts";
 import {
@@ -105,16 +106,12 @@ export async function limaStatus(
   const a = await driver.available(ctx, condition);
   if (!a.available) {
     return {
-      ...base,
+      ...unknownStatus(
+        base,
+        driver.id,
+        a.reason ?? `${driver.id} is not reachable`,
+      ),
       ...extra,
-      driver: driver.id,
-      state: "unknown",
-      enabled: null,
-      pid: null,
-      restarts: null,
-      lastExit: null,
-      since: null,
-      detail: a.reason ?? `${driver.id} is not reachable`,
     };
   }
   if (flavor === "systemd") {

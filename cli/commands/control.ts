@@ -7,11 +7,9 @@
 import { apply } from "../../core/apply.ts";
 import { withLock } from "../../core/lock.ts";
 import type { ControlAction } from "../../core/driver.ts";
-import { UsageError } from "../../core/errors.ts";
-import { parseCondition, parseName } from "../../core/spec.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
-import { locate } from "../locate.ts";
+import { locate, targetOf } from "../locate.ts";
 import { palette } from "../output.ts";
 import { WAIT_OPTION, waitAfterStart, waitMsOf } from "../start_wait.ts";
 import { startedWords } from "./enable.ts";
@@ -33,16 +31,7 @@ export const CONTROL_OPTIONS: OptionSpec[] = [
 export function controlCommand(action: ControlAction) {
   return async (argv: string[], app: App): Promise<number> => {
     const a = parseArgs(argv, CONTROL_OPTIONS, action);
-    if (a.positionals.length !== 1) {
-      throw new UsageError(
-        "Give exactly one NAME",
-        `usage: autostart ${action} NAME`,
-      );
-    }
-    const name = parseName(a.positionals[0]!);
-    const condition = a.values.condition === undefined
-      ? undefined
-      : parseCondition(a.values.condition as string);
+    const { name, condition } = targetOf(a, `autostart ${action} NAME`);
     const ctx = await app.context();
     const { driver, status } = await locate(app, name, condition);
     const plan = driver.planControl(

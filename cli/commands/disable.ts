@@ -5,13 +5,12 @@
  */
 
 import { apply } from "../../core/apply.ts";
-import { OperationError, UsageError } from "../../core/errors.ts";
+import { OperationError } from "../../core/errors.ts";
 import { withLock } from "../../core/lock.ts";
 import { describePlan } from "../../core/plan.ts";
-import { parseCondition, parseName } from "../../core/spec.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
-import { locate } from "../locate.ts";
+import { locate, targetOf } from "../locate.ts";
 import { palette } from "../output.ts";
 import { priorOf } from "./enable.ts";
 
@@ -30,16 +29,7 @@ export async function disableCommand(
   app: App,
 ): Promise<number> {
   const a = parseArgs(argv, DISABLE_OPTIONS, "disable");
-  if (a.positionals.length !== 1) {
-    throw new UsageError(
-      "Give exactly one NAME",
-      "usage: autostart disable NAME",
-    );
-  }
-  const name = parseName(a.positionals[0]!);
-  const condition = a.values.condition === undefined
-    ? undefined
-    : parseCondition(a.values.condition as string);
+  const { name, condition } = targetOf(a, "autostart disable NAME");
   const ctx = await app.context();
   const { driver, status } = await locate(app, name, condition);
   const ref = { name, condition: status.condition };

@@ -5,10 +5,9 @@
  */
 
 import { UnsupportedError, UsageError } from "../../core/errors.ts";
-import { parseCondition, parseName } from "../../core/spec.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
-import { locate } from "../locate.ts";
+import { locate, targetOf } from "../locate.ts";
 
 /** Options of `logs`. */
 export const LOGS_OPTIONS: OptionSpec[] = [
@@ -56,13 +55,10 @@ function interruptSignal(): { signal: AbortSignal; dispose(): void } {
 /** Runs `logs`. */
 export async function logsCommand(argv: string[], app: App): Promise<number> {
   const a = parseArgs(argv, LOGS_OPTIONS, "logs");
-  if (a.positionals.length !== 1) {
-    throw new UsageError(
-      a.positionals.length === 0 ? "Missing NAME" : "Give exactly one NAME",
-      "usage: autostart logs NAME [-f] [-n LINES] [--since TIME]",
-    );
-  }
-  const name = parseName(a.positionals[0]!);
+  const { name, condition } = targetOf(
+    a,
+    "autostart logs NAME [-f] [-n LINES] [--since TIME]",
+  );
   const linesText = a.values.lines as string | undefined;
   const lines = linesText === undefined ? DEFAULT_LOG_LINES : Number(linesText);
   if (!Number.isInteger(lines) || lines < 0) {
@@ -72,9 +68,6 @@ export async function logsCommand(argv: string[], app: App): Promise<number> {
     );
   }
   const since = a.values.since as string | undefined;
-  const condition = a.values.condition === undefined
-    ? undefined
-    : parseCondition(a.values.condition as string);
   const follow = a.values.follow === true;
   const ctx = await app.context();
   const { driver, status } = await locate(app, name, condition);
