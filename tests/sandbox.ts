@@ -44,6 +44,11 @@ export interface Sandbox {
   addUser(name: string, options?: { linger?: boolean }): Promise<number>;
   /** `systemctl show -p PROP --value UNIT` (with `--user` when `user` is given). */
   prop(unit: string, prop: string, user?: string): Promise<string>;
+  /**
+   * Sends `signal` to one process inside. Refuses anything but a real PID: `kill -9 0`
+   * (an empty MainPID read as 0) would kill the test run itself.
+   */
+  kill(pid: string | number, signal?: string): Promise<void>;
   /** Waits until `check` returns a value (not undefined/false), or throws after `ms`. */
   waitFor<T>(
     what: string,
@@ -210,6 +215,13 @@ export async function bootSandbox(): Promise<Sandbox> {
         }, 15_000);
       }
       return uid;
+    },
+    async kill(pid, signal = "KILL") {
+      const n = Number(pid);
+      if (!Number.isInteger(n) || n <= 1) {
+        throw new Error(`not a process to kill: ${JSON.stringify(pid)}`);
+      }
+      await box.exec(["kill", `-${signal}`, String(n)]);
     },
     async prop(unit, prop, user) {
       const r = await box.exec(

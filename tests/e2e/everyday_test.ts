@@ -67,7 +67,10 @@ Deno.test({
       "--",
       "sh",
       "-c",
-      "echo poker-ready; while sleep 0.1; do if [ -f /home/u1/poke ]; then cat /home/u1/poke; rm -f /home/u1/poke; fi; done",
+      // The line is printed by the shell itself (builtins), not by a short-lived
+      // child: journald attributes a line to the unit through the writer's PID, and a
+      // child that has already exited leaves its line without a unit.
+      'echo poker-ready; while sleep 0.1; do if [ -f /home/u1/poke ]; then read -r l < /home/u1/poke; rm -f /home/u1/poke; echo "$l"; fi; done',
     ], u1);
     assertEquals(en.code, 0, en.stderr);
     await b.exec(["rm", "-f", "/home/u1/follower.pid"]);
@@ -89,15 +92,28 @@ Deno.test({
       () => Promise.resolve(has("poker-ready")),
       15_000,
     );
-    await b.exec(["sh", "-c", "echo poked-4711 > /home/u1/poke"], u1);
+    // Written aside, then renamed: the service must never read it half-written.
+    const poke = await b.exec([
+      "sh",
+      "-c",
+      "echo poked-4711 > /home/u1/poke.tmp && mv /home/u1/poke.tmp /home/u1/poke",
+    ], u1);
+    assertEquals(poke.code, 0, poke.stderr);
     await b.waitFor(
       "the new line to arrive",
       () => Promise.resolve(has("poked-4711")),
       30_000,
-    );
+    ).catch(async (e) => {
+      const now = await b.autostart(["logs", "poker", "-n", "5"], u1);
+      throw new Error(
+        `${e.message}; the follower printed ${
+          JSON.stringify(seen.join(""))
+        }; logs -n 5 now: ${JSON.stringify(now.stdout + now.stderr)}`,
+      );
+    });
     const pid = (await b.exec(["cat", "/home/u1/follower.pid"])).stdout.trim();
     assertMatch(pid, /^\d+$/);
-    await b.exec(["kill", "-INT", pid]);
+    await b.kill(pid, "INT");
     const status = await child.status;
     await reader;
     // Nothing on stderr but bash's own job notice ("[1]+ Done ...").

@@ -139,7 +139,7 @@ Deno.test({
     const b = await box.get();
     const unit = "lima-vm@default.service";
     const pid = await b.prop(unit, "MainPID", "u1");
-    await b.exec(["kill", "-9", pid]);
+    await b.kill(pid);
     await b.waitFor("the restart", async () => {
       const p = await b.prop(unit, "MainPID", "u1");
       const a = await b.prop(unit, "ActiveState", "u1");
@@ -212,7 +212,7 @@ Deno.test({
       limaHome: LIMA_HOME,
       argv: "start dev-1 --foreground",
     });
-    await b.exec(["kill", "-9", pid]);
+    await b.kill(pid);
     await b.waitFor("the restart", async () => {
       const p = await b.prop(unit, "MainPID");
       return (await b.prop(unit, "ActiveState")) === "active" && p !== "0" &&

@@ -61,7 +61,7 @@ Deno.test({
     const before = Number(await b.prop("autostart-web.service", "NRestarts"));
     const pid = await b.prop("autostart-web.service", "MainPID");
     const t0 = performance.now();
-    await b.exec(["kill", "-9", pid]);
+    await b.kill(pid);
     const newPid = await b.waitFor("a new main PID", async () => {
       const p = await b.prop("autostart-web.service", "MainPID");
       const a = await b.prop("autostart-web.service", "ActiveState");
@@ -117,7 +117,7 @@ Deno.test({
     assertEquals(r.code, 0, r.stderr);
     assertEquals(await b.prop("autostart-once.service", "Restart"), "no");
     const pid = await b.prop("autostart-once.service", "MainPID");
-    await b.exec(["kill", "-9", pid]);
+    await b.kill(pid);
     await new Promise((res) => setTimeout(res, 1500));
     assertEquals(await b.prop("autostart-once.service", "MainPID"), "0");
     assertEquals(await b.prop("autostart-once.service", "NRestarts"), "0");

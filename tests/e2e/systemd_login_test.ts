@@ -64,7 +64,7 @@ Deno.test({
       "login",
     ]);
     assertOk(svc.pid && svc.pid > 1);
-    await b.exec(["kill", "-9", String(svc.pid)]);
+    await b.kill(String(svc.pid));
     const s2 = await b.waitFor("the restart", async () => {
       const s = json<StatusDoc>(
         await b.autostart(["status", "ticker", "--json"], u1),
