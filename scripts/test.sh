@@ -5,7 +5,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-deno=$(./scripts/setup.sh) || exit 1
+deno=$(./scripts/setup.sh) || { echo "0 passed, 1 failed"; exit 1; }
 # Test tools from Debian (plistutil, dash, busybox, shellcheck, ruby, zsh, fish, runit)
 # when running as root and they are missing; tests that still lack one skip, saying why.
 ./scripts/ci_deps.sh >&2 || true
