@@ -10,6 +10,7 @@ import {
   fakeContext,
   ROOT_USER,
   runCli,
+  webSpec,
 } from "../tests/helpers.ts";
 import { apply } from "../core/apply.ts";
 import type { Context } from "../core/context.ts";
@@ -29,17 +30,11 @@ import {
   runitState,
 } from "./runit.ts";
 
-const spec: ServiceSpec = {
-  name: "web",
-  program: "/usr/bin/python3",
-  args: ["-m", "http.server", "8080"],
+const spec: ServiceSpec = webSpec({
   condition: "boot",
-  keepAlive: "on-failure",
   env: [["PATH", "/usr/bin:/bin"]],
-  restartDelayMs: 2000,
-  start: true,
   runAs: ROOT_USER,
-};
+});
 
 /** Specs with a golden file each: every keep-alive mode, a user switch, awkward text. */
 const GOLDEN_SPECS: Record<string, ServiceSpec> = {

@@ -12,9 +12,8 @@
 import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import {
-  escapeEnvAssignment,
+  accountEnvRestartLines,
   escapeExecPath,
-  formatTimespan,
   SYSTEMD_MARKER,
 } from "./systemd_unit.ts";
 
@@ -70,15 +69,8 @@ export function renderLimaUnit(spec: ServiceSpec): string {
     "Type=simple",
     "TimeoutSec=10",
   );
-  if (boot && spec.runAs) {
-    lines.push(`User=${spec.runAs.name}`, `Group=${spec.runAs.group}`);
-  }
-  for (const [k, v] of spec.env) {
-    lines.push(`Environment=${escapeEnvAssignment(k, v)}`);
-  }
   lines.push(
-    `Restart=${spec.keepAlive === "false" ? "no" : spec.keepAlive}`,
-    `RestartSec=${formatTimespan(spec.restartDelayMs)}`,
+    ...accountEnvRestartLines(spec),
     "",
     "[Install]",
     `WantedBy=${boot ? "multi-user.target" : "default.target"}`,

@@ -91,6 +91,26 @@ export function formatTimespan(ms: number): string {
 }
 
 /**
+ * The `[Service]` lines every autostart unit shares: `User=`/`Group=` of a boot
+ * service's account, one `Environment=` per variable (escaped), and the keep-alive
+ * policy (`Restart=`, `RestartSec=`).
+ */
+export function accountEnvRestartLines(spec: ServiceSpec): string[] {
+  const lines: string[] = [];
+  if (spec.condition === "boot" && spec.runAs) {
+    lines.push(`User=${spec.runAs.name}`, `Group=${spec.runAs.group}`);
+  }
+  for (const [k, v] of spec.env) {
+    lines.push(`Environment=${escapeEnvAssignment(k, v)}`);
+  }
+  lines.push(
+    `Restart=${spec.keepAlive === "false" ? "no" : spec.keepAlive}`,
+    `RestartSec=${formatTimespan(spec.restartDelayMs)}`,
+  );
+  return lines;
+}
+
+/**
  * Renders the unit file of a service.
  *
  * @example Usage
@@ -126,16 +146,7 @@ export function renderSystemdUnit(spec: ServiceSpec): string {
   if (spec.cwd !== undefined) {
     lines.push(`WorkingDirectory=${escapePathSetting(spec.cwd)}`);
   }
-  if (boot && spec.runAs) {
-    lines.push(`User=${spec.runAs.name}`, `Group=${spec.runAs.group}`);
-  }
-  for (const [k, v] of spec.env) {
-    lines.push(`Environment=${escapeEnvAssignment(k, v)}`);
-  }
-  lines.push(
-    `Restart=${spec.keepAlive === "false" ? "no" : spec.keepAlive}`,
-    `RestartSec=${formatTimespan(spec.restartDelayMs)}`,
-  );
+  lines.push(...accountEnvRestartLines(spec));
   if (spec.logDir !== undefined) {
     const log = escapePathSetting(`${spec.logDir}/${spec.name}.log`);
     lines.push(`StandardOutput=append:${log}`, `StandardError=append:${log}`);
