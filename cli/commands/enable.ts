@@ -17,14 +17,17 @@ import { palette } from "../output.ts";
 import { WAIT_OPTION, waitAfterStart, waitMsOf } from "../start_wait.ts";
 import type { WaitOutcome } from "../../core/wait.ts";
 
+/** The `--keep-alive[=true|false|always|on-failure]` option. */
+export const KEEP_ALIVE_OPTION: OptionSpec = {
+  name: "keep-alive",
+  kind: "optional",
+  choices: ["true", "false", "always", "on-failure"],
+};
+
 /** Options of `enable`. */
 export const ENABLE_OPTIONS: OptionSpec[] = [
   { name: "condition", kind: "string" },
-  {
-    name: "keep-alive",
-    kind: "optional",
-    choices: ["true", "false", "always", "on-failure"],
-  },
+  KEEP_ALIVE_OPTION,
   { name: "env", kind: "list", short: "e" },
   { name: "env-file", kind: "string" },
   { name: "cwd", kind: "string" },

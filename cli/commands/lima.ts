@@ -43,16 +43,12 @@ import { waitForBoot } from "../../presets/lima_wait.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
 import { palette } from "../output.ts";
-import { keepAliveWords, priorOf } from "./enable.ts";
+import { KEEP_ALIVE_OPTION, keepAliveWords, priorOf } from "./enable.ts";
 
 /** Options of `lima enable`. */
 export const LIMA_ENABLE_OPTIONS: OptionSpec[] = [
   { name: "condition", kind: "string" },
-  {
-    name: "keep-alive",
-    kind: "optional",
-    choices: ["true", "false", "always", "on-failure"],
-  },
+  KEEP_ALIVE_OPTION,
   { name: "adopt", kind: "boolean" },
   { name: "start", kind: "boolean" },
   { name: "wait", kind: "boolean" },
