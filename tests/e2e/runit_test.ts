@@ -211,16 +211,18 @@ Deno.test({
       );
       assertEquals(runit.available, true, runit.reason);
 
-      const en = await box.cli([
-        "enable",
-        "life",
-        "--condition=boot",
-        "--user=root",
-        "--driver=runit",
-        "--",
-        ...SLEEP,
-        "first arg",
-      ]);
+      const enableLife = (arg: string) =>
+        box.cli([
+          "enable",
+          "life",
+          "--condition=boot",
+          "--user=root",
+          "--driver=runit",
+          "--",
+          ...SLEEP,
+          arg,
+        ]);
+      const en = await enableLife("first arg");
       assertEquals(en.code, 0, en.stderr);
       assertMatch(en.stdout, /Enabled "life" \(runit/);
       let pid = 0;
@@ -242,17 +244,6 @@ Deno.test({
       assertEquals(readProc(next).cmdline, [...SLEEP, "first arg"]);
 
       // Re-enable with a new argument: runit runs the new version.
-      const enableLife = (arg: string) =>
-        box.cli([
-          "enable",
-          "life",
-          "--condition=boot",
-          "--user=root",
-          "--driver=runit",
-          "--",
-          ...SLEEP,
-          arg,
-        ]);
       const again = await enableLife("second arg");
       assertEquals(again.code, 0, again.stderr);
       await box.waitFor("the new version to run", async () => {
