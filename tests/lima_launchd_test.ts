@@ -10,41 +10,12 @@
 import { parse } from "plist";
 import { assertEquals, assertMatch, assertOk } from "./assert.ts";
 import { runCli } from "./helpers.ts";
-import { fixture, MAC_ALICE, macRootContext } from "./launchd_helpers.ts";
-import type { Context } from "../core/context.ts";
+import {
+  type LaunchctlRig,
+  launchctlRig,
+  macRootContext,
+} from "./launchd_helpers.ts";
 import { FakeRunner } from "../core/fake.ts";
-import { denoFs, type FileSystem } from "../core/fs.ts";
-import { bufferedStream, denoRunner, type Runner } from "../core/runner.ts";
-
-const SEP = "\u001f";
-
-const FAKE_LAUNCHCTL = (log: string, state: string, print: string) =>
-  `#!/bin/sh
-# Recording fake launchctl written by tests/lima_launchd_test.ts.
-# One write per call: status runs two launchctl at once.
-us=$(printf '\\037'); line=""
-for a in "$@"; do line="$line$a$us"; done
-printf '%s\\n' "$line" >> '${log}'
-label_of() { printf '%s' "$1" | sed 's|^.*/||'; }
-case "$1" in
-  bootstrap)
-    label=$(basename "$3" .plist)
-    [ -f '${state}'/"$label" ] && { echo "Bootstrap failed: 5: Input/output error" >&2; exit 5; }
-    touch '${state}'/"$label"
-    printf '{"time":"now","status":{"running":true}}\\n' >> "$FAKE_HA_LOG" ;;
-  bootout)
-    label=$(label_of "$2")
-    [ -f '${state}'/"$label" ] || { echo "Boot-out failed: 3: No such process" >&2; exit 3; }
-    rm -f '${state}'/"$label" ;;
-  print)
-    label=$(label_of "$2")
-    [ -f '${state}'/"$label" ] || { echo "Could not find service \\"$label\\" in domain for port" >&2; exit 113; }
-    cat '${print}' ;;
-  print-disabled) printf 'disabled services = {\\n}\\n' ;;
-  enable|disable) ;;
-  *) echo "fake launchctl: unexpected $1" >&2; exit 64 ;;
-esac
-`;
 
 /** The LaunchAgent limactl writes (Lima v2.2 template, keep-alive on). */
 const limaWrittenPlist = (limactl: string, dir: string) =>
@@ -80,83 +51,36 @@ const limaWrittenPlist = (limactl: string, dir: string) =>
 </plist>
 `;
 
-interface Rig {
-  ctx: Context;
-  home: string;
-  bin: string;
+interface Rig extends LaunchctlRig {
   limaHome: string;
   instance: string;
-  calls(): string[][];
   /** Calls that change launchd (no print/print-disabled). */
   changes(): string[][];
-  reset(): void;
-  cleanup(): Promise<void>;
 }
 
+/** The launchctl rig, plus a Lima home with instances "default" and "other". */
 async function rig(): Promise<Rig> {
-  const root = await Deno.makeTempDir({ prefix: "autostart-lima-" });
-  const bin = `${root}/bin`, state = `${root}/state`, home = `${root}/home`;
-  const limaHome = `${home}/.lima`, instance = `${limaHome}/default`;
-  for (const d of [bin, state, instance, `${limaHome}/other`]) {
+  const r = await launchctlRig();
+  const limaHome = `${r.home}/.lima`, instance = `${limaHome}/default`;
+  for (const d of [instance, `${limaHome}/other`]) {
     await Deno.mkdir(d, { recursive: true });
+    await Deno.writeTextFile(`${d}/lima.yaml`, "");
   }
-  await Deno.writeTextFile(`${instance}/lima.yaml`, "");
-  await Deno.writeTextFile(`${limaHome}/other/lima.yaml`, "");
-  const log = `${root}/calls.log`;
-  await Deno.writeTextFile(log, "");
-  const print = `${root}/print.txt`;
-  await Deno.writeTextFile(print, fixture("print_agent_running.txt"));
-  await Deno.writeTextFile(
-    `${bin}/launchctl`,
-    FAKE_LAUNCHCTL(log, state, print),
-    {
-      mode: 0o755,
-    },
-  );
-  await Deno.writeTextFile(`${bin}/limactl`, "#!/bin/sh\nexit 0\n", {
+  await Deno.writeTextFile(`${r.bin}/limactl`, "#!/bin/sh\nexit 0\n", {
     mode: 0o755,
   });
-  const run: Runner["run"] = (argv, options = {}) =>
-    denoRunner.run(argv, {
-      ...options,
-      env: {
-        ...options.env,
-        PATH: `${bin}:/usr/bin:/bin`,
-        FAKE_HA_LOG: `${instance}/ha.stdout.log`,
-      },
-    });
-  const runner: Runner = { run, stream: bufferedStream(run) };
-  const fs: FileSystem = {
-    ...denoFs,
-    exists: (p) =>
-      p === "/bin/launchctl" ? Promise.resolve(true) : denoFs.exists(p),
-  };
-  const ctx: Context = {
-    os: "darwin",
-    env: { PATH: `${bin}:/usr/bin:/bin`, HOME: home },
-    cwd: home,
-    self: { ...MAC_ALICE, home },
-    sudoUser: undefined,
-    runner,
-    fs,
-    lookupUser: (n) =>
-      Promise.resolve(n === "alice" ? { ...MAC_ALICE, home } : null),
-  };
-  const calls = () =>
-    Deno.readTextFileSync(log).split("\n").filter(Boolean).map((l) =>
-      l.split(SEP).slice(0, -1)
-    );
+  // The host agent reports the VM running as soon as launchd starts it.
+  await Deno.writeTextFile(
+    `${r.scen}/on-bootstrap`,
+    `printf '{"time":"now","status":{"running":true}}\\n' >> '${instance}/ha.stdout.log'\n`,
+  );
+  r.ctx.env.PATH = `${r.bin}:/usr/bin:/bin`;
   return {
-    ctx,
-    home,
-    bin,
+    ...r,
     limaHome,
     instance,
-    calls,
     changes: () =>
-      calls().filter((c) => c[0] !== "print" && c[0] !== "print-disabled"),
-    reset: () => Deno.writeTextFileSync(log, ""),
-    cleanup: () => Deno.remove(root, { recursive: true }),
+      r.calls().filter((c) => c[0] !== "print" && c[0] !== "print-disabled"),
   };
 }
 
