@@ -325,6 +325,34 @@ export function parseListUnits(text: string): Map<string, ListedUnit> {
   return out;
 }
 
+/**
+ * The units of a scope matching `patterns` (names or globs), from one
+ * `systemctl list-units` call; `units` is `null` when it failed (why in `stderr`).
+ */
+async function listUnits(
+  condition: Condition,
+  ctx: Context,
+  patterns: string[],
+): Promise<{ units: Map<string, ListedUnit> | null; stderr: string }> {
+  const env = userEnv(condition, ctx);
+  const r = await ctx.runner.run(
+    [
+      ...systemctl(condition),
+      "list-units",
+      "--all",
+      "--plain",
+      "--no-legend",
+      "--full",
+      "--",
+      ...patterns,
+    ],
+    env ? { env } : {},
+  );
+  return r.code === 0
+    ? { units: parseListUnits(r.stdout), stderr: "" }
+    : { units: null, stderr: r.stderr.trim() };
+}
+
 /** Target whose `.wants/` directory holds the enable symlinks of a scope. */
 function wantedBy(condition: Condition): string {
   return condition === "boot" ? "multi-user.target" : "default.target";
@@ -588,22 +616,9 @@ async function fileChecks(
   // Units systemd still knows (loaded, or enabled through a link) whose file is gone.
   const dir = unitDir(condition, ctx);
   const have = new Set(statuses.map((s) => s.unit));
-  const r = await ctx.runner.run(
-    [
-      ...systemctl(condition),
-      "list-units",
-      "--all",
-      "--plain",
-      "--no-legend",
-      "--no-pager",
-      "autostart-*.service",
-    ],
-    userEnv(condition, ctx) ? { env: userEnv(condition, ctx)! } : {},
-  );
-  const loaded = r.code === 0
-    ? r.stdout.split("\n").map((l) => l.trim().split(/\s+/)[0] ?? "")
-      .filter((u) => serviceNameOfUnit(u) !== null)
-    : [];
+  const listed = await listUnits(condition, ctx, ["autostart-*.service"]);
+  const loaded = [...(listed.units?.keys() ?? [])]
+    .filter((u) => serviceNameOfUnit(u) !== null);
   const wants = condition === "boot"
     ? "multi-user.target.wants"
     : "default.target.wants";
@@ -906,27 +921,19 @@ export const systemdDriver: Driver = {
     if (!a.available) return unknown(a.reason ?? "systemd is not reachable");
     const env = userEnv(condition, ctx);
     if (options.fast) {
-      const r = await ctx.runner.run(
-        [
-          ...systemctl(condition),
-          "list-units",
-          "--all",
-          "--plain",
-          "--no-legend",
-          "--full",
-          "--",
-          ...(names ? found.map((f) => f.unit) : ["autostart-*.service"]),
-        ],
-        env ? { env } : {},
+      const listed = await listUnits(
+        condition,
+        ctx,
+        names ? found.map((f) => f.unit) : ["autostart-*.service"],
       );
-      if (r.code !== 0) {
-        return unknown(`systemctl list-units failed: ${r.stderr.trim()}`);
+      if (listed.units === null) {
+        return unknown(`systemctl list-units failed: ${listed.stderr}`);
       }
       const props = await fastProps(
         condition,
         ctx,
         found.map((f) => f.unit),
-        parseListUnits(r.stdout),
+        listed.units,
       );
       const now = Date.now();
       return found.map((f, i) =>
