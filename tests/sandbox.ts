@@ -61,6 +61,23 @@ export interface Sandbox {
 
 const DENO = Deno.execPath();
 const BUNDLE = `${ROOT}dist/autostart.js`;
+/**
+ * Where the box sees the Deno binary and the bundle: bound in by root at boot, so a
+ * user inside can run them wherever the checkout lives (even under a directory that
+ * user cannot enter, such as /root).
+ */
+const BOX_TOOLS = "/opt/autostart-test";
+
+/**
+ * The only environment a command in the box starts with (plus HOME/USER/LOGNAME,
+ * XDG_RUNTIME_DIR for users, and what a test passes): never the caller's PATH, TERM,
+ * NO_COLOR or locale, so a test behaves the same from any shell.
+ */
+export const BOX_ENV = {
+  PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+  LANG: "C.UTF-8",
+  TERM: "dumb",
+} as const;
 
 /** Whether a sandboxed systemd can run here, and why not. */
 export function sandboxSupport(): { ok: boolean; why: string } {
@@ -90,6 +107,7 @@ const dec = new TextDecoder();
 async function hostRun(argv: string[], stdin?: string): Promise<BoxResult> {
   const child = new Deno.Command(argv[0]!, {
     args: argv.slice(1),
+    env: { PATH: BOX_ENV.PATH },
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -125,6 +143,9 @@ function findSystemd(dir: string): number | null {
   return best;
 }
 
+/** Single-quotes a host path for the set-up script. */
+const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Boots a sandboxed systemd and prepares it for autostart. */
@@ -142,6 +163,8 @@ export async function bootSandbox(): Promise<Sandbox> {
       dir,
       ROOT.replace(/\/$/, ""),
     ],
+    // unshare, mount and chroot live in sbin, which the caller's PATH may lack.
+    env: { PATH: BOX_ENV.PATH },
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -162,8 +185,12 @@ export async function bootSandbox(): Promise<Sandbox> {
   const enter = ["nsenter", "-t", String(pid), "-m", "-p", "-r", "-w", "--"];
   const users = new Map<string, number>();
   const wrap = (argv: string[], o: ExecOptions = {}) => {
-    const env = Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`);
-    if (o.user === undefined) return [...enter, "env", ...env, ...argv];
+    const env = Object.entries({ ...BOX_ENV, ...o.env }).map(([k, v]) =>
+      `${k}=${v}`
+    );
+    if (o.user === undefined) {
+      return [...enter, "env", "-i", "HOME=/root", ...env, ...argv];
+    }
     const uid = users.get(o.user);
     return [
       ...enter,
@@ -172,6 +199,7 @@ export async function bootSandbox(): Promise<Sandbox> {
       o.user,
       "--",
       "env",
+      "-i",
       `HOME=/home/${o.user}`,
       `USER=${o.user}`,
       `LOGNAME=${o.user}`,
@@ -190,6 +218,7 @@ export async function bootSandbox(): Promise<Sandbox> {
       const full = wrap(argv, o);
       return new Deno.Command(full[0]!, {
         args: full.slice(1),
+        env: { PATH: BOX_ENV.PATH },
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
@@ -273,7 +302,13 @@ export async function bootSandbox(): Promise<Sandbox> {
       return ["running", "degraded"].includes(r.stdout.trim());
     }, 30_000);
     const setup = await box.sh([
-      `printf '#!/bin/sh\\nexec ${DENO} run -A --quiet --no-config ${BUNDLE} "$@"\\n' > /usr/local/bin/autostart`,
+      `mkdir -p ${BOX_TOOLS}`,
+      `touch ${BOX_TOOLS}/deno`,
+      `mount --bind ${q(DENO)} ${BOX_TOOLS}/deno`,
+      `cp ${q(BUNDLE)} ${BOX_TOOLS}/autostart.js`,
+      `chmod 755 ${BOX_TOOLS}`,
+      `chmod 644 ${BOX_TOOLS}/autostart.js`,
+      `printf '#!/bin/sh\\nexec ${BOX_TOOLS}/deno run -A --quiet --no-config ${BOX_TOOLS}/autostart.js "$@"\\n' > /usr/local/bin/autostart`,
       "chmod 755 /usr/local/bin/autostart",
       "systemctl start dbus.service systemd-logind.service",
       // What systemd-journal-flush.service (masked here) does at boot: persistent

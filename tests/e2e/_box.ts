@@ -22,14 +22,28 @@ export const E2E = {
   sanitizeExit: false,
 } as const;
 
-/** A lazily booted box shared by the tests of one file. */
-export function sharedBox(): {
+/**
+ * A lazily booted box shared by the tests of one file. `setup` (users, fixtures) runs
+ * once, right after the boot, whichever test asks first: so each test can run alone
+ * (`deno test --filter`) and no test depends on an earlier one having run.
+ */
+export function sharedBox(setup?: (box: Sandbox) => Promise<void>): {
   get(): Promise<Sandbox>;
   stop(): Promise<void>;
 } {
   let box: Promise<Sandbox> | undefined;
+  const boot = async () => {
+    const b = await bootSandbox();
+    try {
+      await setup?.(b);
+    } catch (e) {
+      await b.stop();
+      throw e;
+    }
+    return b;
+  };
   return {
-    get: () => (box ??= bootSandbox()),
+    get: () => (box ??= boot()),
     async stop() {
       if (box) await (await box.catch(() => null))?.stop();
       box = undefined;

@@ -8,8 +8,21 @@ import { ROOT } from "../helpers.ts";
 import { validate } from "../schema.ts";
 import { E2E, json, sharedBox } from "./_box.ts";
 
-const box = sharedBox();
 const u1 = { user: "u1" };
+// Every test of this file may read "talker", a service that printed three lines.
+const box = sharedBox(async (b) => {
+  await b.addUser("u1");
+  const en = await b.autostart([
+    "enable",
+    "talker",
+    "--",
+    "sh",
+    "-c",
+    "for i in 1 2 3; do echo talker-line-$i; done; exec sleep 1000",
+  ], u1);
+  assertEquals(en.code, 0, en.stderr);
+  assertMatch(en.stdout, /running now/);
+});
 const unitDir = "/home/u1/.config/systemd/user";
 // deno-lint-ignore no-control-regex
 const ESC = /\x1b\[/;
@@ -34,17 +47,6 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    await b.addUser("u1");
-    const en = await b.autostart([
-      "enable",
-      "talker",
-      "--",
-      "sh",
-      "-c",
-      "for i in 1 2 3; do echo talker-line-$i; done; exec sleep 1000",
-    ], u1);
-    assertEquals(en.code, 0, en.stderr);
-    assertMatch(en.stdout, /running now/);
     const all = await b.waitFor("the lines in the journal", async () => {
       const r = await b.autostart(["logs", "talker", "-n", "50"], u1);
       return r.code === 0 && r.stdout.includes("talker-line-3") ? r : false;
@@ -204,13 +206,16 @@ Deno.test({
   async fn() {
     const b = await box.get();
     const cmd = "/usr/local/bin/autostart status";
-    const tty = await b.exec(["script", "-qc", cmd, "/dev/null"], u1);
+    const tty = await b.exec(["script", "-qc", cmd, "/dev/null"], {
+      ...u1,
+      env: { TERM: "xterm-256color" },
+    });
     assertEquals(tty.code, 0, tty.stderr);
     assertMatch(tty.stdout, /talker/);
     assertMatch(tty.stdout, ESC);
     const noColor = await b.exec(["script", "-qc", cmd, "/dev/null"], {
       ...u1,
-      env: { NO_COLOR: "1" },
+      env: { TERM: "xterm-256color", NO_COLOR: "1" },
     });
     assertMatch(noColor.stdout, /talker/);
     assertOk(!ESC.test(noColor.stdout), noColor.stdout);

@@ -13,7 +13,15 @@ import {
 import type { Sandbox } from "../sandbox.ts";
 import { E2E, json, sharedBox } from "./_box.ts";
 
-const box = sharedBox();
+const box = sharedBox(async (b) => {
+  uid = await b.addUser(U);
+  const r = await b.sh(
+    `mkdir -p /opt/slow && printf '%s\\n' '#!/bin/sh' ` +
+      `'for a in "$@"; do if [ "$a" = "$SLOW_AT" ]; then touch /tmp/slow-reached; sleep 60; fi; done' ` +
+      `'echo "$*" >> /tmp/systemctl.log' 'exec /usr/bin/systemctl "$@"' > /opt/slow/systemctl && chmod 755 /opt/slow/systemctl`,
+  );
+  assertEquals(r.code, 0, r.stderr);
+});
 const U = "u1";
 const u1 = { user: U };
 const asSudo = { env: { SUDO_USER: U } };
@@ -62,21 +70,6 @@ async function cmdline(b: Sandbox, unit: string, user?: string) {
   const r = await b.exec(["cat", `/proc/${pid}/cmdline`]);
   return r.stdout.split("\0").slice(0, -1);
 }
-
-Deno.test({
-  name: "hardening: set up a lingering user",
-  ...E2E,
-  async fn() {
-    const b = await box.get();
-    uid = await b.addUser(U);
-    const r = await b.sh(
-      `mkdir -p /opt/slow && printf '%s\\n' '#!/bin/sh' ` +
-        `'for a in "$@"; do if [ "$a" = "$SLOW_AT" ]; then touch /tmp/slow-reached; sleep 60; fi; done' ` +
-        `'echo "$*" >> /tmp/systemctl.log' 'exec /usr/bin/systemctl "$@"' > /opt/slow/systemctl && chmod 755 /opt/slow/systemctl`,
-    );
-    assertEquals(r.code, 0, r.stderr);
-  },
-});
 
 Deno.test({
   name:

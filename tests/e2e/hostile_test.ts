@@ -20,7 +20,11 @@ import {
 } from "../hostile/corpus.ts";
 import { E2E, sharedBox } from "./_box.ts";
 
-const box = sharedBox();
+const box = sharedBox(async (b) => {
+  uid = await b.addUser(USER);
+  const r = await b.sh(fixtureScript(FIXDIR));
+  assertEquals(r.code, 0, r.stderr);
+});
 const FIXDIR = "/tmp/hostile-fix";
 const corpus = loadCorpus().map((c) => substitute(c, FIXDIR));
 const USER = "u1";
@@ -91,17 +95,6 @@ async function readProcs(
     }]),
   );
 }
-
-Deno.test({
-  name: "hostile e2e: set up the box, a user and the fixture directory",
-  ...E2E,
-  async fn() {
-    const b = await box.get();
-    uid = await b.addUser(USER);
-    const r = await b.sh(fixtureScript(FIXDIR));
-    assertEquals(r.code, 0, r.stderr);
-  },
-});
 
 for (const target of TARGETS) {
   Deno.test({

@@ -7,7 +7,20 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { E2E, json, sharedBox } from "./_box.ts";
 
-const box = sharedBox();
+const box = sharedBox(async (b) => {
+  uid = await b.addUser("u1");
+  const r = await b.sh(
+    [
+      `mkdir -p ${REAL_HOME}/default ${REAL_HOME}/dev-1 ${REAL_HOME}/old ${REAL_HOME}/_config`,
+      `touch ${REAL_HOME}/default/lima.yaml ${REAL_HOME}/dev-1/lima.yaml ${REAL_HOME}/old/lima.yaml`,
+      `ln -s ${REAL_HOME} ${LIMA_HOME}`,
+      `chown -R u1:u1 ${REAL_HOME} ${LIMA_HOME}`,
+      "cat > /usr/local/bin/limactl && chmod 755 /usr/local/bin/limactl",
+    ].join(" && "),
+    { stdin: FAKE_LIMACTL },
+  );
+  assertEquals(r.code, 0, r.stderr);
+});
 const u1 = (env: Record<string, string> = {}) => ({
   user: "u1",
   env: { LIMA_HOME, ...env },
@@ -76,26 +89,6 @@ interface LimaStatusDoc {
     }[];
   }[];
 }
-
-Deno.test({
-  name: "lima: set up a user, instances and a fake limactl",
-  ...E2E,
-  async fn() {
-    const b = await box.get();
-    uid = await b.addUser("u1");
-    const r = await b.sh(
-      [
-        `mkdir -p ${REAL_HOME}/default ${REAL_HOME}/dev-1 ${REAL_HOME}/old ${REAL_HOME}/_config`,
-        `touch ${REAL_HOME}/default/lima.yaml ${REAL_HOME}/dev-1/lima.yaml ${REAL_HOME}/old/lima.yaml`,
-        `ln -s ${REAL_HOME} ${LIMA_HOME}`,
-        `chown -R u1:u1 ${REAL_HOME} ${LIMA_HOME}`,
-        "cat > /usr/local/bin/limactl && chmod 755 /usr/local/bin/limactl",
-      ].join(" && "),
-      { stdin: FAKE_LIMACTL },
-    );
-    assertEquals(r.code, 0, r.stderr);
-  },
-});
 
 Deno.test({
   name:

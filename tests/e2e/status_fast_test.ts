@@ -4,7 +4,9 @@
 import { assertEquals, assertOk } from "../assert.ts";
 import { E2E, json, sharedBox } from "./_box.ts";
 
-const box = sharedBox();
+const box = sharedBox(async (b) => {
+  await b.addUser("u1");
+});
 const u1 = { user: "u1" };
 
 interface StatusDoc {
@@ -26,7 +28,6 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    await b.addUser("u1");
     for (const args of [["run1"], ["idle", "--no-start"], ["gone"]]) {
       const r = await b.autostart(
         ["enable", ...args, "--", "/bin/sleep", "infinity"],

@@ -4,7 +4,9 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { E2E, freePort, json, sharedBox } from "./_box.ts";
 
-const box = sharedBox();
+const box = sharedBox(async (b) => {
+  uid = await b.addUser("u1", { linger: false });
+});
 const port = freePort();
 const asSudo = { env: { SUDO_USER: "u1" } };
 let uid = 0;
@@ -14,7 +16,6 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    uid = await b.addUser("u1", { linger: false });
     const r = await b.autostart([
       "enable",
       "web",

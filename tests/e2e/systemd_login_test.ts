@@ -4,7 +4,9 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { E2E, json, sharedBox } from "./_box.ts";
 
-const box = sharedBox();
+const box = sharedBox(async (b) => {
+  await b.addUser("u1");
+});
 const u1 = { user: "u1" };
 const unitDir = "/home/u1/.config/systemd/user";
 
@@ -23,7 +25,6 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    await b.addUser("u1");
     const r = await b.autostart(
       ["enable", "ticker", "--restart-delay=500ms", "--", "sleep", "1000"],
       u1,
