@@ -12,7 +12,13 @@ export const SEAL_PLACEHOLDER = "autostart-hash:0000000000000000";
 
 const SEAL_RE = /autostart-hash:([0-9a-f]{16})/;
 
-/** 64-bit FNV-1a of the UTF-16 code units of `text`, as 16 hex digits. */
+/**
+ * A 64-bit non-cryptographic checksum of the UTF-16 code units of `text`, as 16 hex
+ * digits: two 32-bit multiply-xor lanes in the style of FNV-1a (the first lane is
+ * FNV-1a's 32-bit step; the second mixes in the first). It detects edits, not forgery:
+ * anyone who can write the file can also write a matching seal. It is synchronous and
+ * needs no import, which is why it is not SHA-256 (Web Crypto's digest is async).
+ */
 export function contentHash(text: string): string {
   let h1 = 0x811c9dc5, h2 = 0x01000193 ^ 0x5bd1e995;
   for (let i = 0; i < text.length; i++) {
