@@ -100,6 +100,114 @@ async function getent(
   return r.stdout.split("\n")[0] || null;
 }
 
+/**
+ * Parses the output of `dscl . -read /Users/NAME KEY...`: one `Key: value` per line,
+ * or `Key:` with the value on the following line(s) indented by a space (dscl does
+ * that for values with spaces, e.g. a home `/Users/Example User`).
+ *
+ * @example Usage
+ * ```ts
+ * import { parseDscl } from "./context.ts";
+ * const m = parseDscl("UniqueID: 501\nNFSHomeDirectory:\n /Users/Example User\n");
+ * console.assert(m.get("NFSHomeDirectory") === "/Users/Example User");
+ * ```
+ */
+export function parseDscl(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let key: string | null = null;
+  for (const line of text.split("\n")) {
+    if (line.startsWith(" ")) {
+      if (key !== null) {
+        const prev = out.get(key) ?? "";
+        out.set(key, prev === "" ? line.slice(1) : `${prev} ${line.slice(1)}`);
+      }
+      continue;
+    }
+    const m = /^([A-Za-z0-9_:]+?):(?: (.*))?$/.exec(line);
+    if (!m) {
+      key = null;
+      continue;
+    }
+    key = m[1]!;
+    out.set(key, m[2] ?? "");
+  }
+  return out;
+}
+
+/** Names of macOS's well-known groups, for when `id -gn` cannot answer. */
+const DARWIN_GROUPS: Record<number, string> = { 0: "wheel", 20: "staff" };
+
+/**
+ * Looks a user up in Open Directory, as macOS keeps them (its `/etc/passwd` lists no
+ * normal users and it has no `getent`): `dscl . -read /Users/NAME UniqueID
+ * PrimaryGroupID NFSHomeDirectory UserShell`, and `id -gn NAME` for the group's name
+ * (`staff`, not "20"). A numeric name is a uid, turned into a name by `id -un UID`.
+ */
+export async function lookupUserDarwin(
+  runner: Runner,
+  name: string,
+): Promise<UserInfo | null> {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/.test(name)) return null;
+  if (/^\d+$/.test(name)) {
+    const r = await runner.run(["id", "-un", name]);
+    const n = r.stdout.trim();
+    if (r.code !== 0 || n === "" || /^\d+$/.test(n)) return null;
+    name = n;
+  }
+  const r = await runner.run([
+    "dscl",
+    ".",
+    "-read",
+    `/Users/${name}`,
+    "UniqueID",
+    "PrimaryGroupID",
+    "NFSHomeDirectory",
+    "UserShell",
+  ]);
+  if (r.code !== 0) return null;
+  const f = parseDscl(r.stdout);
+  const uid = Number(f.get("UniqueID")), gid = Number(f.get("PrimaryGroupID"));
+  const home = f.get("NFSHomeDirectory") ?? "";
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || !home) return null;
+  const g = await runner.run(["id", "-gn", name]);
+  const group = (g.code === 0 && g.stdout.trim()) || DARWIN_GROUPS[gid] ||
+    String(gid);
+  return { name, uid, gid, group, home };
+}
+
+/**
+ * The invoking user on macOS, from one `id` (`uid=501(alice) gid=20(staff) ...`);
+ * the home is `HOME` for a normal user, else Open Directory's.
+ */
+export async function darwinSelf(
+  runner: Runner,
+  env: Record<string, string>,
+): Promise<UserInfo | null> {
+  const r = await runner.run(["id"]);
+  const m = /uid=(\d+)\(([^)]*)\)\s+gid=(\d+)\(([^)]*)\)/.exec(r.stdout);
+  if (r.code !== 0 || !m) return null;
+  const uid = Number(m[1]), gid = Number(m[3]);
+  const self = { name: m[2]!, uid, gid, group: m[4]!, home: env.HOME ?? "/" };
+  if (uid === 0 || !env.HOME) {
+    self.home = (await lookupUserDarwin(runner, self.name))?.home ?? self.home;
+  }
+  return self;
+}
+
+/**
+ * The account lookup of a platform, the one place that chooses: Open Directory on
+ * macOS, `/etc/passwd` and `getent` elsewhere.
+ */
+export function userLookup(
+  os: string,
+  runner: Runner,
+  fs: FileSystem,
+): (name: string) => Promise<UserInfo | null> {
+  return os === "darwin"
+    ? (name) => lookupUserDarwin(runner, name)
+    : (name) => lookupUserWith(runner, fs, name);
+}
+
 /** Builds the context of the running process. */
 export async function createContext(
   options: { runner?: Runner; fs?: FileSystem } = {},
@@ -108,8 +216,12 @@ export async function createContext(
   const fs = options.fs ?? denoFs;
   const env = Deno.env.toObject();
   const uid = Deno.uid() ?? 0;
-  const lookupUser = (name: string) => lookupUserWith(runner, fs, name);
-  const self = (await lookupUser(String(uid))) ?? {
+  const os = Deno.build.os;
+  const lookupUser = userLookup(os, runner, fs);
+  const found = os === "darwin"
+    ? await darwinSelf(runner, env)
+    : await lookupUser(String(uid));
+  const self = found ?? {
     name: env.USER ?? env.LOGNAME ?? String(uid),
     uid,
     gid: Deno.gid() ?? uid,
@@ -121,7 +233,7 @@ export async function createContext(
     ? env.SUDO_USER
     : undefined;
   return {
-    os: Deno.build.os,
+    os,
     env,
     cwd: Deno.cwd(),
     self,
