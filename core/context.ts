@@ -208,15 +208,15 @@ export function userLookup(
     : (name) => lookupUserWith(runner, fs, name);
 }
 
-/** Builds the context of the running process. */
+/** Builds the context of the running process (`os` is for tests: another platform's lookups). */
 export async function createContext(
-  options: { runner?: Runner; fs?: FileSystem } = {},
+  options: { runner?: Runner; fs?: FileSystem; os?: string } = {},
 ): Promise<Context> {
   const runner = options.runner ?? denoRunner;
   const fs = options.fs ?? denoFs;
   const env = Deno.env.toObject();
   const uid = Deno.uid() ?? 0;
-  const os = Deno.build.os;
+  const os = options.os ?? Deno.build.os;
   const lookupUser = userLookup(os, runner, fs);
   const found = os === "darwin"
     ? await darwinSelf(runner, env)

@@ -98,11 +98,12 @@ export function fakeClock(start = 1_700_000_000_000): Clock {
   };
 }
 
-/** Runs the CLI in-process against a context (waits use a {@link fakeClock}). */
+/** Runs the CLI in-process against a context (waits use `clock`, by default a {@link fakeClock}). */
 export async function runCli(
   argv: string[],
   ctx: Context,
   registry: Registry = builtinRegistry(),
+  clock: Clock = fakeClock(),
 ): Promise<CliResult> {
   let stdout = "", stderr = "";
   const code = await run(argv, {
@@ -116,7 +117,7 @@ export async function runCli(
     context: () => Promise.resolve(ctx),
     registry: () => Promise.resolve(registry),
     version: "0.0.0-test",
-    clock: fakeClock(),
+    clock,
   });
   return { code, stdout, stderr };
 }
