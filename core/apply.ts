@@ -19,6 +19,7 @@ import {
 import { checkSeal } from "./seal.ts";
 import type { Plan, RunStep, Step } from "./plan.ts";
 import type { CommandResult, Runner } from "./runner.ts";
+import { runStep, type Sleep } from "./run_step.ts";
 
 /** Turns a failed command into a message and a next step, when the driver knows better. */
 export type Explain = (
@@ -38,6 +39,8 @@ export interface ApplyOptions {
   explain?: Explain;
   /** Called before each step (progress output, fault injection in tests). */
   onStep?: (step: Step, index: number) => void | Promise<void>;
+  /** Sleeps between the tries of a step with `until` / `retry` (default: real time). */
+  sleep?: Sleep;
 }
 
 /** What {@link apply} did besides the plan's steps. */
@@ -164,7 +167,7 @@ export async function apply(
   plan: Plan,
   options: ApplyOptions,
 ): Promise<ApplyResult> {
-  const { runner, fs, force = false, explain, onStep } = options;
+  const { runner, fs, force = false, explain, onStep, sleep } = options;
   const current = await preflight(plan, fs, force);
   const undo: Undo[] = [];
   const result: ApplyResult = { warnings: [], backups: [], replacedEdits: [] };
@@ -192,14 +195,21 @@ export async function apply(
           const edited = before !== null && !foreign &&
             before !== step.content && checkSeal(before) === "drifted";
           if (foreign || edited) {
-            const backup = step.path + BACKUP_SUFFIX;
+            const backup = (step.backupDir
+              ? `${step.backupDir}/${basename(step.path)}`
+              : step.path) + BACKUP_SUFFIX;
             try {
+              if (step.backupDir) {
+                await fs.mkdirp(step.backupDir, { mode: 0o700 });
+              }
               await fs.writeAtomic(backup, before, { mode: 0o600 });
             } catch (e) {
               throw fsError("back up", step.path, e);
             }
             result.backups.push(backup);
-            if (edited) result.replacedEdits.push(step.path);
+            if (edited) {
+              result.replacedEdits.push(step.path);
+            }
           }
           await sweepTemporaries(fs, step.path);
           undo.push({
@@ -238,10 +248,8 @@ export async function apply(
           break;
         }
         case "run": {
-          const r = await runner.run(
-            step.argv,
-            step.env ? { env: step.env } : {},
-          );
+          const r = await runStep(step, runner, sleep);
+          if (r === null) break;
           if (r.code !== 0 && !(step.okCodes ?? []).includes(r.code)) {
             if (step.ignoreFailure) {
               const said = trimOutput(r.stderr) || trimOutput(r.stdout);

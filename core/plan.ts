@@ -24,6 +24,12 @@ export interface WriteStep {
    * "managed by autostart" marker).
    */
   marker: string;
+  /**
+   * Where the backup of a replaced file goes (`DIR/NAME.autostart-backup`, directory
+   * created with mode 0700), when not beside the file: launchd, for one, reads every
+   * file in `~/Library/LaunchAgents`.
+   */
+  backupDir?: string;
 }
 
 /** Remove a file that carries the marker. */
@@ -59,6 +65,22 @@ export interface RunStep {
   ignoreFailure?: boolean;
   /** Command that undoes this one, run when a later step fails. */
   undo?: string[];
+  /**
+   * Run it only when this probe exits with one of `codes` (e.g. `launchctl bootstrap`
+   * only when `launchctl print TARGET` answers 113, not loaded); otherwise skip it.
+   */
+  when?: { argv: string[]; codes: number[] };
+  /**
+   * Run it again every `intervalMs` until it exits with one of `codes` (which then
+   * count as success), for at most `timeoutMs` (e.g. `launchctl print TARGET` until
+   * 113: the job a `bootout` stopped has really left launchd).
+   */
+  until?: { codes: number[]; timeoutMs: number; intervalMs: number };
+  /**
+   * Run it again after each of `delaysMs` in turn while it exits with one of `codes`
+   * (e.g. `bootstrap` answering 5 while launchd still removes the previous job).
+   */
+  retry?: { codes: number[]; delaysMs: number[] };
   /** Short description for reports: "reload systemd", "start the service". */
   title: string;
 }
@@ -111,10 +133,37 @@ export function describePlan(plan: Plan): string {
         out.push(
           `run ${s.argv.map(shellQuote).join(" ")}${
             s.ignoreFailure ? "  (may fail)" : ""
-          }`,
+          }${runConditions(s)}`,
         );
         break;
     }
   }
   return out.join("\n");
+}
+
+/** The `when` / `until` / `retry` of a run step, as `--dry-run` shows them. */
+function runConditions(s: RunStep): string {
+  const out: string[] = [];
+  if (s.when) {
+    out.push(
+      `only if ${s.when.argv.map(shellQuote).join(" ")} exits ${
+        s.when.codes.join(" or ")
+      }`,
+    );
+  }
+  if (s.until) {
+    out.push(
+      `until it exits ${s.until.codes.join(" or ")}, up to ${
+        Math.ceil(s.until.timeoutMs / 1000)
+      }s`,
+    );
+  }
+  if (s.retry) {
+    out.push(
+      `retried ${s.retry.delaysMs.length} times while it exits ${
+        s.retry.codes.join(" or ")
+      }`,
+    );
+  }
+  return out.length ? `  (${out.join("; ")})` : "";
 }

@@ -5,16 +5,29 @@
  * and `launchd_daemon.ts` (boot, domain `system`) are each one call of
  * {@link createLaunchdDriver}.
  *
+ * launchd is asynchronous: `bootout` returns before the job has exited (launchd sends
+ * SIGTERM, then SIGKILL after the job's `ExitTimeOut`), and a `bootstrap` of the same
+ * label meanwhile fails with 5 (or 37). So every `bootout` is followed by asking
+ * `print TARGET` until it answers 113 (bounded, longer than the exit timeout), and
+ * `bootstrap` is retried with back-off on 5/37 (Homebrew's services repeat `bootout`
+ * while it answers 36 or the job is still loaded, for the same reason).
+ *
  * Command lines (never legacy `load`/`unload`):
- * - enable: `bootout TARGET` (not loaded is fine), write the plist, `enable TARGET`,
- *   `bootstrap DOMAIN PLIST` (skipped with `--no-start`: the plist is then loaded at the
- *   next login/boot, or by `autostart start`).
- * - start: `bootstrap DOMAIN PLIST` (already loaded is fine), `kickstart TARGET`.
- * - restart: the same `bootstrap`, then `kickstart -k TARGET`.
- * - stop: `bootout TARGET`: the process is stopped and launchd forgets the job until the
- *   next login/boot (a `kill` would just be answered with a restart under KeepAlive).
- * - disable: `bootout TARGET`, then remove the plist (`--keep-files`: `disable TARGET`
- *   instead, so the kept plist is not loaded at the next login/boot).
+ * - enable: `bootout TARGET` (not loaded is fine), wait until it is gone, write the
+ *   plist, `enable TARGET`, `bootstrap DOMAIN PLIST` (skipped with `--no-start`: the
+ *   plist is then loaded at the next login/boot, or by `autostart start`).
+ * - start: `enable TARGET`, `bootstrap DOMAIN PLIST` only when `print TARGET` answers
+ *   113 (not loaded), then `kickstart TARGET` (as Lima and Homebrew: `enable` first,
+ *   since a disabled label cannot be bootstrapped).
+ * - restart: the same, then `kickstart -k TARGET`.
+ * - stop: `bootout TARGET` and wait until it is gone: the process is stopped and launchd
+ *   forgets the job until the next login/boot (a `kill` would just be answered with a
+ *   restart under KeepAlive).
+ * - disable: `bootout TARGET`, wait until it is gone, then remove the plist
+ *   (`--keep-files`: `disable TARGET` instead, so the kept plist is not loaded at the
+ *   next login/boot).
+ * - backups of replaced plists go to `Library/Application Support/autostart/backups`,
+ *   never beside the plist: launchd reads every file in its directories.
  * - status: `print TARGET` per service (launchctl has no batch form of it; they run
  *   concurrently) plus one `print-disabled DOMAIN` for all.
  *
@@ -30,6 +43,7 @@ import type {
   ControlAction,
   Driver,
   LogOptions,
+  PriorState,
   ServiceRef,
   ServiceState,
   ServiceStatus,
@@ -57,10 +71,27 @@ export const LAUNCHCTL_PATH = "/bin/launchctl";
  * progress). */
 export const BOOTOUT_OK = [3, 36, 113] as const;
 
-/** `bootstrap` exit codes that mean "already loaded" when loading is only a precaution
- * (5: Input/output error on current macOS; 17: File exists and 37: Operation already in
- * progress on older ones). */
-export const BOOTSTRAP_LOADED = [5, 17, 37] as const;
+/** `bootstrap` exit codes that are retried: 5 (Input/output error) and 37 (Operation
+ * already in progress) are what launchd answers while it still removes the previous
+ * job of the label. */
+export const BOOTSTRAP_BUSY = [5, 37] as const;
+
+/** Pauses between the tries of a busy `bootstrap` (about 8 s in all). */
+export const BOOTSTRAP_BACKOFF_MS = [250, 500, 1000, 2000, 4000] as const;
+
+/** launchd's exit timeout when the plist sets no `ExitTimeOut` (`exit timeout = 5` in
+ * `launchctl print`). */
+export const DEFAULT_EXIT_TIMEOUT_MS = 5000;
+
+/** The exit timeout assumed when it is not known (disable, stop): long enough for a
+ * Lima VM to shut down (about 190 s), the longest autostart sets by itself. */
+export const UNKNOWN_EXIT_TIMEOUT_MS = 190_000;
+
+/** How much longer than the exit timeout to wait for launchd to let a job go. */
+export const GONE_MARGIN_MS = 15_000;
+
+/** How often to ask `print TARGET` whether a booted-out job is gone. */
+export const GONE_POLL_MS = 250;
 
 /** How many restarts in a row make a scheduled respawn "crash-looping". */
 export const CRASH_LOOP_RESTARTS = 3;
@@ -102,6 +133,13 @@ export function defaultLogDir(kind: LaunchdKind, ctx: Context): string {
   return kind === "daemon"
     ? "/Library/Logs/autostart"
     : `${ctx.self.home}/Library/Logs/autostart`;
+}
+
+/** Where backups of replaced plists go (never the plist directory, which launchd reads). */
+export function backupDir(kind: LaunchdKind, ctx: Context): string {
+  return kind === "daemon"
+    ? "/Library/Application Support/autostart/backups"
+    : `${ctx.self.home}/Library/Application Support/autostart/backups`;
 }
 
 /** launchd domain of a kind: `gui/UID` or `system`. */
@@ -149,6 +187,49 @@ function launchctl(
   extra: Partial<RunStep> = {},
 ): RunStep {
   return { kind: "run", argv: ["launchctl", ...args], title, ...extra };
+}
+
+/**
+ * `bootout TARGET`, then `print TARGET` until it answers 113: launchd has let the job go
+ * (it sends SIGTERM, and SIGKILL after the exit timeout, then forgets the job).
+ */
+function bootoutAndWait(
+  target: string,
+  exitTimeoutMs: number,
+  title: string,
+  extra: Partial<RunStep> = {},
+): RunStep[] {
+  return [
+    launchctl(["bootout", target], title, {
+      okCodes: [...BOOTOUT_OK],
+      ...extra,
+    }),
+    launchctl(
+      ["print", target],
+      "wait until launchd has let the job go",
+      {
+        until: {
+          codes: [113],
+          timeoutMs: exitTimeoutMs + GONE_MARGIN_MS,
+          intervalMs: GONE_POLL_MS,
+        },
+        ...(extra.ignoreFailure ? { ignoreFailure: true } : {}),
+      },
+    ),
+  ];
+}
+
+/** `bootstrap DOMAIN PLIST`, retried while launchd answers 5/37. */
+function bootstrap(
+  domain: string,
+  path: string,
+  title: string,
+  extra: Partial<RunStep> = {},
+): RunStep {
+  return launchctl(["bootstrap", domain, path], title, {
+    retry: { codes: [...BOOTSTRAP_BUSY], delaysMs: [...BOOTSTRAP_BACKOFF_MS] },
+    ...extra,
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -380,16 +461,29 @@ export function explainLaunchctl(
     ? label.slice("dev.autostart.".length)
     : label;
   const daemon = domain === "system";
+  if (sub === "print" && r.code === 0) {
+    return {
+      message:
+        `launchd still has the job ${label} in ${domain}: it has not exited since it was told to stop (launchd sends SIGTERM, then SIGKILL after its ExitTimeOut)`,
+      hint: `see what it is doing with: ${
+        daemon ? "sudo " : ""
+      }launchctl print ${target}; then run the same command again`,
+    };
+  }
   const n = errorNumber(r);
   switch (n) {
     case 5:
       return sub === "bootstrap"
         ? {
           message:
-            "launchd refused to load the plist (error 5, Input/output error): the service is usually already loaded, or the plist is invalid",
+            "launchd refused to load the plist (error 5, Input/output error), also after waiting: the plist may be invalid, or launchd still holds the previous job of this label",
           hint: `check the plist with: plutil -lint ${
             plist || "PLIST"
-          }; then run \`autostart disable ${name}\` and enable it again`,
+          }, and what launchd holds with: ${
+            daemon ? "sudo " : ""
+          }launchctl print ${
+            domain || "DOMAIN"
+          }/${label}; then run the same command again`,
         }
         : {
           message:
@@ -526,7 +620,7 @@ export class LaunchdDriver implements Driver {
     return { available: true };
   }
 
-  plan(spec: ServiceSpec, ctx: Context): Plan {
+  plan(spec: ServiceSpec, ctx: Context, prior?: PriorState): Plan {
     const k = this.kind;
     requireRoot(k, ctx, "Installing");
     if (spec.condition !== KINDS[k].condition) {
@@ -553,12 +647,24 @@ export class LaunchdDriver implements Driver {
     const runAs = k === "daemon" && spec.runAs && spec.runAs.uid !== 0
       ? { uid: spec.runAs.uid, gid: spec.runAs.gid }
       : undefined;
+    // The job being replaced gets this long to exit (its plist is usually this one's
+    // previous version, with the same stop timeout).
+    const exitTimeoutMs = Math.max(
+      DEFAULT_EXIT_TIMEOUT_MS,
+      (spec as { stopTimeoutMs?: number }).stopTimeoutMs ?? 0,
+    );
     const steps: Step[] = [
       { kind: "mkdir", path: plistDir(k, ctx) },
       { kind: "mkdir", path: logDir, ...(runAs ? { owner: runAs } : {}) },
-      launchctl(["bootout", target], "unload the previous version", {
-        okCodes: [...BOOTOUT_OK],
-      }),
+      // A rollback puts the previous plist back and loads it again if it was running.
+      ...bootoutAndWait(
+        target,
+        exitTimeoutMs,
+        "unload the previous version",
+        prior?.running
+          ? { undo: ["launchctl", "bootstrap", domain, path] }
+          : {},
+      ),
       {
         kind: "write",
         path,
@@ -566,13 +672,14 @@ export class LaunchdDriver implements Driver {
         mode: 0o644,
         ...(k === "daemon" ? { owner: { uid: 0, gid: 0 } } : {}),
         marker: LAUNCHD_MARKER_TEXT,
+        backupDir: backupDir(k, ctx),
       },
       launchctl(["enable", target], "enable the service"),
     ];
     const notes: string[] = [];
     if (spec.start) {
       steps.push(
-        launchctl(["bootstrap", domain, path], "load and start the service", {
+        bootstrap(domain, path, "load and start the service", {
           undo: ["launchctl", "bootout", target],
         }),
       );
@@ -599,12 +706,12 @@ export class LaunchdDriver implements Driver {
     const k = this.kind;
     requireRoot(k, ctx, "Removing");
     const target = serviceTarget(k, ctx, ref.name, labelOf(ref));
-    const steps: Step[] = [
-      launchctl(["bootout", target], "stop and unload the service", {
-        okCodes: [...BOOTOUT_OK],
-        ignoreFailure: true,
-      }),
-    ];
+    const steps: Step[] = bootoutAndWait(
+      target,
+      UNKNOWN_EXIT_TIMEOUT_MS,
+      "stop and unload the service",
+      { ignoreFailure: true },
+    );
     if (options.keepFiles) {
       steps.push(
         launchctl(["disable", target], "keep launchd from loading it again"),
@@ -623,24 +730,26 @@ export class LaunchdDriver implements Driver {
     const k = this.kind;
     requireRoot(k, ctx, action === "stop" ? "Stopping" : "Starting");
     const target = serviceTarget(k, ctx, ref.name, labelOf(ref));
-    const load = launchctl(
-      [
-        "bootstrap",
-        launchdDomain(k, ctx),
+    const domain = launchdDomain(k, ctx);
+    // Load it only when launchd does not have it: 5 from bootstrap is ambiguous
+    // (disabled, still being booted out, bad plist), so ask first.
+    const load = [
+      launchctl(["enable", target], "enable the service"),
+      bootstrap(
+        domain,
         plistPath(k, ctx, ref.name, labelOf(ref)),
-      ],
-      "load the service",
-      { okCodes: [...BOOTSTRAP_LOADED] },
-    );
+        "load the service",
+        { when: { argv: ["launchctl", "print", target], codes: [113] } },
+      ),
+    ];
     const steps: Step[] = action === "stop"
-      ? [
-        launchctl(["bootout", target], "stop the service", {
-          okCodes: [...BOOTOUT_OK],
-        }),
-      ]
+      ? bootoutAndWait(target, UNKNOWN_EXIT_TIMEOUT_MS, "stop the service")
       : action === "start"
-      ? [load, launchctl(["kickstart", target], "start the service")]
-      : [load, launchctl(["kickstart", "-k", target], "restart the service")];
+      ? [...load, launchctl(["kickstart", target], "start the service")]
+      : [
+        ...load,
+        launchctl(["kickstart", "-k", target], "restart the service"),
+      ];
     return { driver: this.id, service: ref.name, steps };
   }
 

@@ -182,8 +182,15 @@ Deno.test("explainLaunchctl() explains each documented launchctl error", () => {
       ["launchctl", "bootstrap", "gui/501", plist],
       5,
       "Bootstrap failed: 5: Input/output error",
-      /already loaded, or the plist is invalid/,
+      /also after waiting: the plist may be invalid/,
       /plutil -lint .*dev\.autostart\.web\.plist/,
+    ],
+    [
+      ["launchctl", "print", agent],
+      0,
+      "still exited with code 0 after 20s",
+      /still has the job dev\.autostart\.web in gui\/501/,
+      /launchctl print gui\/501\/dev\.autostart\.web/,
     ],
     [
       ["launchctl", "bootstrap", "gui/501", plist],

@@ -7,10 +7,16 @@ import {
   assertThrows,
 } from "../tests/assert.ts";
 import { fakeContext, runCli, webSpec as baseSpec } from "../tests/helpers.ts";
-import { fixture, MAC_ALICE, macContext } from "../tests/launchd_helpers.ts";
+import {
+  applyMac,
+  fixture,
+  MAC_ALICE,
+  macCli,
+  macContext,
+} from "../tests/launchd_helpers.ts";
 import { apply } from "../core/apply.ts";
 import { OperationError } from "../core/errors.ts";
-import { FakeRunner, MemoryFs } from "../core/fake.ts";
+import { MemoryFs } from "../core/fake.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import { builtinRegistry } from "./mod.ts";
 import { createLaunchdDriver } from "./_launchd.ts";
@@ -32,9 +38,10 @@ await launchdAgentDriver.prepare();
 Deno.test("launchdAgentDriver.plan() writes the plist, then bootout, enable, bootstrap", async () => {
   const ctx = macContext();
   const plan = launchdAgentDriver.plan(webSpec(), ctx);
-  await apply(plan, { runner: ctx.runner, fs: ctx.fs });
+  await applyMac(plan, ctx);
   assertEquals(ctx.runner.lines(), [
     `launchctl bootout ${TARGET}`,
+    `launchctl print ${TARGET}`,
     `launchctl enable ${TARGET}`,
     `launchctl bootstrap gui/501 ${PLIST}`,
   ]);
@@ -69,9 +76,10 @@ Deno.test("launchdAgentDriver.plan() accepts 'not loaded' answers of the first b
 Deno.test("launchdAgentDriver.plan() with --no-start writes and enables but does not bootstrap", async () => {
   const ctx = macContext();
   const plan = launchdAgentDriver.plan(webSpec({ start: false }), ctx);
-  await apply(plan, { runner: ctx.runner, fs: ctx.fs });
+  await applyMac(plan, ctx);
   assertEquals(ctx.runner.lines(), [
     `launchctl bootout ${TARGET}`,
+    `launchctl print ${TARGET}`,
     `launchctl enable ${TARGET}`,
   ]);
   assertOk(ctx.fs.files.has(PLIST));
@@ -97,20 +105,21 @@ Deno.test("launchdAgentDriver.plan() uses --log-dir for both streams", () => {
 
 Deno.test("launchdAgentDriver re-enable overwrites its own plist and bootouts the old job first", async () => {
   const ctx = macContext();
-  await apply(launchdAgentDriver.plan(webSpec(), ctx), {
-    runner: ctx.runner,
-    fs: ctx.fs,
-  });
+  await applyMac(launchdAgentDriver.plan(webSpec(), ctx), ctx);
   ctx.runner.calls.length = 0;
-  await apply(
+  await applyMac(
     launchdAgentDriver.plan(webSpec({ keepAlive: "always" }), ctx),
-    { runner: ctx.runner, fs: ctx.fs },
+    ctx,
   );
-  assertEquals(ctx.runner.lines(), [
-    `launchctl bootout ${TARGET}`,
+  // The old job lingers after bootout: launchd is asked until it has let it go.
+  const lines = ctx.runner.lines();
+  assertEquals(lines[0], `launchctl bootout ${TARGET}`);
+  assertOk(lines.filter((l) => l === `launchctl print ${TARGET}`).length > 1);
+  assertEquals(lines.slice(-2), [
     `launchctl enable ${TARGET}`,
     `launchctl bootstrap gui/501 ${PLIST}`,
   ]);
+  assertEquals(ctx.model.jobs.get(TARGET)?.state, "running");
   const obj = parse(ctx.fs.files.get(PLIST)!.content) as Record<
     string,
     unknown
@@ -136,21 +145,19 @@ Deno.test("launchdAgentDriver refuses to overwrite a plist autostart did not wri
 });
 
 Deno.test("launchdAgentDriver: a failed bootstrap leaves no plist behind", async () => {
-  const runner = new FakeRunner().on(["launchctl", "bootstrap"], {
+  const ctx = macContext();
+  ctx.runner.on(["launchctl", "bootstrap"], {
     code: 5,
     stderr:
       "Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n",
   });
-  const ctx = macContext({ runner });
-  const err = await apply(launchdAgentDriver.plan(webSpec(), ctx), {
-    runner,
-    fs: ctx.fs,
-    explain: launchdAgentDriver.explain,
-  }).catch((e) => e);
+  const err = await applyMac(launchdAgentDriver.plan(webSpec(), ctx), ctx)
+    .catch((e) => e);
   assertOk(err instanceof OperationError);
   assertEquals(err.exitCode, 1);
   assertMatch(err.message, /Cannot load and start the service/);
-  assertMatch(err.message, /already loaded, or the plist is invalid/);
+  assertMatch(err.message, /tried 6 times over 7\.8s/);
+  assertMatch(err.message, /the plist may be invalid/);
   assertMatch(err.hint ?? "", /plutil -lint/);
   assertEquals(ctx.fs.files.has(PLIST), false);
   assertEquals(err.rollbackProblems, []);
@@ -158,44 +165,42 @@ Deno.test("launchdAgentDriver: a failed bootstrap leaves no plist behind", async
 
 Deno.test("launchdAgentDriver: a failed bootstrap restores the previous plist", async () => {
   const ctx = macContext();
-  await apply(launchdAgentDriver.plan(webSpec(), ctx), {
-    runner: ctx.runner,
-    fs: ctx.fs,
-  });
+  await applyMac(launchdAgentDriver.plan(webSpec(), ctx), ctx);
   const before = ctx.fs.files.get(PLIST)!.content;
-  ctx.runner.on(["launchctl", "bootstrap"], {
-    code: 37,
-    stderr: "Bootstrap failed: 37: Operation already in progress",
-  });
+  // launchd stays busy through every retry (6 tries), then lets the rollback in.
+  let busy = 6;
+  ctx.runner.on(
+    (a) => a[1] === "bootstrap" && busy-- > 0,
+    { code: 37, stderr: "Bootstrap failed: 37: Operation already in progress" },
+  );
+  const running = { enabled: true, running: true };
   await assertRejects(
     () =>
-      apply(launchdAgentDriver.plan(webSpec({ args: ["other"] }), ctx), {
-        runner: ctx.runner,
-        fs: ctx.fs,
-        explain: launchdAgentDriver.explain,
-      }),
+      applyMac(
+        launchdAgentDriver.plan(webSpec({ args: ["other"] }), ctx, running),
+        ctx,
+      ),
     (e: unknown) => e instanceof OperationError && /still busy/.test(e.message),
   );
   assertEquals(ctx.fs.files.get(PLIST)!.content, before);
+  // The rollback loaded the previous version again.
+  assertEquals(ctx.model.jobs.get(TARGET)?.path, PLIST);
 });
 
 Deno.test("launchdAgentDriver.planDisable() bootouts (not loaded is fine) and removes the plist", async () => {
   const ctx = macContext();
-  await apply(launchdAgentDriver.plan(webSpec(), ctx), {
-    runner: ctx.runner,
-    fs: ctx.fs,
-  });
+  await applyMac(launchdAgentDriver.plan(webSpec(), ctx), ctx);
   ctx.runner.calls.length = 0;
   ctx.runner.on(["launchctl", "bootout"], {
     code: 3,
     stderr: "Boot-out failed: 3: No such process",
   });
-  const r = await apply(
+  const r = await applyMac(
     launchdAgentDriver.planDisable({ name: "web", condition: "login" }, ctx),
-    { runner: ctx.runner, fs: ctx.fs },
+    ctx,
   );
   assertEquals(r.warnings, []);
-  assertEquals(ctx.runner.lines(), [`launchctl bootout ${TARGET}`]);
+  assertEquals(ctx.runner.lines()[0], `launchctl bootout ${TARGET}`);
   assertEquals(ctx.fs.files.has(PLIST), false);
 });
 
@@ -207,7 +212,11 @@ Deno.test("launchdAgentDriver.planDisable() with keepFiles disables the label in
   );
   assertEquals(
     plan.steps.map((s) => s.kind === "run" ? s.argv.join(" ") : s.kind),
-    [`launchctl bootout ${TARGET}`, `launchctl disable ${TARGET}`],
+    [
+      `launchctl bootout ${TARGET}`,
+      `launchctl print ${TARGET}`,
+      `launchctl disable ${TARGET}`,
+    ],
   );
 });
 
@@ -217,20 +226,30 @@ Deno.test("launchdAgentDriver.planControl() start, stop and restart", () => {
     launchdAgentDriver.planControl({ name: "web", condition: "login" }, a, ctx)
       .steps.map((s) => s.kind === "run" ? s.argv.join(" ") : s.kind);
   assertEquals(lines("start"), [
+    `launchctl enable ${TARGET}`,
     `launchctl bootstrap gui/501 ${PLIST}`,
     `launchctl kickstart ${TARGET}`,
   ]);
   assertEquals(lines("restart"), [
+    `launchctl enable ${TARGET}`,
     `launchctl bootstrap gui/501 ${PLIST}`,
     `launchctl kickstart -k ${TARGET}`,
   ]);
-  assertEquals(lines("stop"), [`launchctl bootout ${TARGET}`]);
-  const start = launchdAgentDriver.planControl(
+  assertEquals(lines("stop"), [
+    `launchctl bootout ${TARGET}`,
+    `launchctl print ${TARGET}`,
+  ]);
+  const load = launchdAgentDriver.planControl(
     { name: "web", condition: "login" },
     "start",
     ctx,
-  ).steps[0]!;
-  assertEquals(start.kind === "run" && start.okCodes, [5, 17, 37]);
+  ).steps[1]!;
+  // Loaded only when launchd does not have it; 5 is never read as "already loaded".
+  assertEquals(load.kind === "run" && load.when, {
+    argv: ["launchctl", "print", TARGET],
+    codes: [113],
+  });
+  assertEquals(load.kind === "run" && load.okCodes, undefined);
 });
 
 Deno.test("launchdAgentDriver.plan() without prepare() says what to do", () => {
@@ -241,11 +260,9 @@ Deno.test("launchdAgentDriver.plan() without prepare() says what to do", () => {
 Deno.test("launchdAgentDriver.status() reads each plist's state with launchctl print", async () => {
   const ctx = macContext();
   for (const n of ["web", "api", "idle", "old"]) {
-    await apply(launchdAgentDriver.plan(webSpec({ name: n }), ctx), {
-      runner: new FakeRunner(),
-      fs: ctx.fs,
-    });
+    await applyMac(launchdAgentDriver.plan(webSpec({ name: n }), ctx), ctx);
   }
+  ctx.runner.calls.length = 0;
   ctx.fs.files.set(`${DIR}/com.other.plist`, { content: "x", mode: 0o644 });
   ctx.fs.files.set(`${DIR}/dev.autostart.fake.plist`, {
     content: "<plist/>",
@@ -298,10 +315,7 @@ Deno.test("launchdAgentDriver.status() reads each plist's state with launchctl p
 
 Deno.test("launchdAgentDriver.status() flags a plist edited by hand as drifted", async () => {
   const ctx = macContext();
-  await apply(launchdAgentDriver.plan(webSpec(), ctx), {
-    runner: new FakeRunner(),
-    fs: ctx.fs,
-  });
+  await applyMac(launchdAgentDriver.plan(webSpec(), ctx), ctx);
   ctx.runner.on(["launchctl", "print", TARGET], {
     stdout: fixture("print_agent_running.txt"),
   });
@@ -376,7 +390,7 @@ Deno.test("Registry.select() on linux never picks a launchd driver", async () =>
 
 Deno.test("drivers --json lists both launchd drivers with conditions and keep-alive modes", async () => {
   const mac = JSON.parse(
-    (await runCli(["drivers", "--json"], macContext())).stdout,
+    (await macCli(["drivers", "--json"], macContext())).stdout,
   );
   const byId = (doc: { drivers: { id: string }[] }, id: string) =>
     doc.drivers.find((d) => d.id === id) as Record<string, unknown>;
@@ -399,7 +413,7 @@ Deno.test("drivers --json lists both launchd drivers with conditions and keep-al
 });
 
 Deno.test("drivers on macOS without launchctl says why launchd is unavailable", async () => {
-  const out = await runCli(
+  const out = await macCli(
     ["drivers", "--json"],
     macContext({ fs: new MemoryFs() }),
   );
@@ -413,7 +427,7 @@ Deno.test("drivers on macOS without launchctl says why launchd is unavailable", 
 
 Deno.test("autostart enable on macOS installs a LaunchAgent end to end (fake launchctl)", async () => {
   const ctx = macContext();
-  const r = await runCli(
+  const r = await macCli(
     ["enable", "web", "--", "/bin/sh", "-c", "sleep 100"],
     ctx,
   );
@@ -424,10 +438,10 @@ Deno.test("autostart enable on macOS installs a LaunchAgent end to end (fake lau
   );
   assertMatch(r.stdout, /logged in to the Mac's desktop/);
   // (the wait after the start reads the state with launchctl print)
-  assertEquals(ctx.runner.lines().filter((l) => !/ print/.test(l)), [
-    `launchctl bootout ${TARGET}`,
-    `launchctl enable ${TARGET}`,
-    `launchctl bootstrap gui/501 ${PLIST}`,
+  assertEquals(ctx.model.changes(), [
+    `bootout ${TARGET}`,
+    `enable ${TARGET}`,
+    `bootstrap gui/501 ${PLIST}`,
   ]);
   const obj = parse(ctx.fs.files.get(PLIST)!.content) as Record<
     string,
@@ -441,7 +455,7 @@ Deno.test("autostart enable on macOS installs a LaunchAgent end to end (fake lau
 
 Deno.test("autostart enable --dry-run on macOS prints the plist and the launchctl commands", async () => {
   const ctx = macContext();
-  const r = await runCli(["enable", "web", "--dry-run", "--", "/bin/sh"], ctx);
+  const r = await macCli(["enable", "web", "--dry-run", "--", "/bin/sh"], ctx);
   assertEquals(r.code, 0, r.stderr);
   assertMatch(
     r.stdout,
@@ -452,12 +466,12 @@ Deno.test("autostart enable --dry-run on macOS prints the plist and the launchct
 });
 
 Deno.test("autostart enable reports a failed bootstrap with exit 1, what launchctl said and a hint", async () => {
-  const runner = new FakeRunner().on(["launchctl", "bootstrap"], {
+  const ctx = macContext();
+  ctx.runner.on(["launchctl", "bootstrap"], {
     code: 5,
     stderr: "Bootstrap failed: 5: Input/output error",
   });
-  const ctx = macContext({ runner });
-  const r = await runCli(["enable", "web", "--", "/bin/sh"], ctx);
+  const r = await macCli(["enable", "web", "--", "/bin/sh"], ctx);
   assertEquals(r.code, 1);
   assertMatch(
     r.stderr,
@@ -469,38 +483,35 @@ Deno.test("autostart enable reports a failed bootstrap with exit 1, what launchc
 
 Deno.test("autostart status, stop, start, restart and disable drive launchctl on macOS", async () => {
   const ctx = macContext();
-  assertEquals((await runCli(["enable", "web", "--", "/bin/sh"], ctx)).code, 0);
+  assertEquals((await macCli(["enable", "web", "--", "/bin/sh"], ctx)).code, 0);
   ctx.runner.on(["launchctl", "print", TARGET], {
     stdout: fixture("print_agent_running.txt"),
   });
-  const st = await runCli(["status", "--json"], ctx);
+  const st = await macCli(["status", "--json"], ctx);
   const doc = JSON.parse(st.stdout);
   assertEquals(doc.services[0].state, "running");
   assertEquals(doc.services[0].pid, 9183);
   assertEquals(doc.services[0].driver, "launchd-agent");
+  ctx.model.rules.length = 0; // launchd's own answers from here on
   for (
     const [cmd, expect] of [
-      ["stop", [`launchctl bootout ${TARGET}`]],
+      ["stop", [`bootout ${TARGET}`]],
       ["start", [
-        `launchctl bootstrap gui/501 ${PLIST}`,
-        `launchctl kickstart ${TARGET}`,
+        `enable ${TARGET}`,
+        `bootstrap gui/501 ${PLIST}`,
+        `kickstart ${TARGET}`,
       ]],
-      ["restart", [
-        `launchctl bootstrap gui/501 ${PLIST}`,
-        `launchctl kickstart -k ${TARGET}`,
-      ]],
+      // Loaded and running: no bootstrap, no misleading "already loaded".
+      ["restart", [`enable ${TARGET}`, `kickstart -k ${TARGET}`]],
     ] as const
   ) {
     ctx.runner.calls.length = 0;
-    const r = await runCli([cmd, "web"], ctx);
+    const r = await macCli([cmd, "web"], ctx);
     assertEquals(r.code, 0, r.stderr);
-    assertEquals(
-      ctx.runner.lines().filter((l) => !l.startsWith("launchctl print")),
-      expect,
-    );
+    assertEquals(ctx.model.changes(), expect);
   }
   ctx.runner.calls.length = 0;
-  const d = await runCli(["disable", "web"], ctx);
+  const d = await macCli(["disable", "web"], ctx);
   assertEquals(d.code, 0, d.stderr);
   assertMatch(d.stdout, /Disabled "web" \(launchd-agent\)/);
   assertEquals(ctx.fs.files.has(PLIST), false);
@@ -509,7 +520,7 @@ Deno.test("autostart status, stop, start, restart and disable drive launchctl on
 Deno.test("autostart start of a service disabled in launchd explains error 119", async () => {
   const ctx = macContext();
   assertEquals(
-    (await runCli(["enable", "web", "--no-start", "--", "/bin/sh"], ctx)).code,
+    (await macCli(["enable", "web", "--no-start", "--", "/bin/sh"], ctx)).code,
     0,
   );
   ctx.runner
@@ -521,7 +532,7 @@ Deno.test("autostart start of a service disabled in launchd explains error 119",
       code: 119,
       stderr: "Bootstrap failed: 119: Service is disabled",
     });
-  const r = await runCli(["start", "web"], ctx);
+  const r = await macCli(["start", "web"], ctx);
   assertEquals(r.code, 1);
   assertMatch(r.stderr, /Service is disabled/);
   assertMatch(
@@ -530,22 +541,37 @@ Deno.test("autostart start of a service disabled in launchd explains error 119",
   );
 });
 
-Deno.test("autostart start explains error 113 when the plist cannot be loaded", async () => {
+Deno.test("autostart start after disable --keep-files enables the label, loads and starts it", async () => {
+  const ctx = macContext();
+  assertEquals((await macCli(["enable", "web", "--", "/bin/sh"], ctx)).code, 0);
+  const d = await macCli(["disable", "web", "--keep-files"], ctx);
+  assertEquals(d.code, 0, d.stderr);
+  assertEquals(ctx.model.overrides.get(TARGET), true);
+  assertEquals(ctx.model.jobs.has(TARGET), false);
+  // launchd answers bootstrap of a disabled label with 5, the code that used to be
+  // taken for "already loaded" (then kickstart failed with 113).
+  const r = await macCli(["start", "web"], ctx);
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(ctx.model.overrides.get(TARGET), false);
+  assertEquals(ctx.model.jobs.get(TARGET)?.state, "running");
+  const st = JSON.parse((await macCli(["status", "--json"], ctx)).stdout);
+  assertEquals([st.services[0].state, st.services[0].enabled], [
+    "running",
+    true,
+  ]);
+});
+
+Deno.test("autostart start explains error 113 from kickstart", async () => {
   const ctx = macContext();
   assertEquals(
-    (await runCli(["enable", "web", "--no-start", "--", "/bin/sh"], ctx)).code,
+    (await macCli(["enable", "web", "--no-start", "--", "/bin/sh"], ctx)).code,
     0,
   );
-  ctx.runner
-    .on(["launchctl", "bootstrap"], {
-      code: 5,
-      stderr: "Bootstrap failed: 5: Input/output error",
-    })
-    .on(["launchctl", "kickstart"], {
-      code: 113,
-      stderr: 'Could not find service "dev.autostart.web" in domain for port',
-    });
-  const r = await runCli(["start", "web"], ctx);
+  ctx.runner.on(["launchctl", "kickstart"], {
+    code: 113,
+    stderr: 'Could not find service "dev.autostart.web" in domain for port',
+  });
+  const r = await macCli(["start", "web"], ctx);
   assertEquals(r.code, 1);
   assertMatch(r.stderr, /Cannot start the service: launchctl kickstart/);
   assertMatch(r.stderr, /no service dev\.autostart\.web loaded in gui\/501/);
@@ -553,7 +579,7 @@ Deno.test("autostart start explains error 113 when the plist cannot be loaded", 
 
 Deno.test("a login service cannot be installed through sudo on macOS either", async () => {
   const ctx = macContext({ sudoUser: "alice", self: { ...MAC_ALICE, uid: 0 } });
-  const r = await runCli(["enable", "web", "--", "/bin/sh"], ctx);
+  const r = await macCli(["enable", "web", "--", "/bin/sh"], ctx);
   assertEquals(r.code, 2);
   assertMatch(r.stderr, /run it without sudo/);
 });

@@ -5,14 +5,14 @@ import {
   assertOk,
   assertThrows,
 } from "../tests/assert.ts";
-import { runCli } from "../tests/helpers.ts";
 import {
+  applyMac,
   fixture,
   MAC_ALICE,
+  macCli as runCli,
   macContext,
   macRootContext,
 } from "../tests/launchd_helpers.ts";
-import { apply } from "../core/apply.ts";
 import { UsageError } from "../core/errors.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import { launchdDaemonDriver } from "./launchd_daemon.ts";
@@ -39,12 +39,10 @@ await launchdDaemonDriver.prepare();
 
 Deno.test("launchdDaemonDriver.plan() writes a root:wheel 0644 LaunchDaemon and loads it into system", async () => {
   const ctx = macRootContext();
-  await apply(launchdDaemonDriver.plan(tunnelSpec(), ctx), {
-    runner: ctx.runner,
-    fs: ctx.fs,
-  });
+  await applyMac(launchdDaemonDriver.plan(tunnelSpec(), ctx), ctx);
   assertEquals(ctx.runner.lines(), [
     `launchctl bootout ${TARGET}`,
+    `launchctl print ${TARGET}`,
     `launchctl enable ${TARGET}`,
     `launchctl bootstrap system ${PLIST}`,
   ]);
@@ -108,9 +106,11 @@ Deno.test("launchdDaemonDriver.planDisable() and planControl() use the system do
   ) => p.steps.map((s) => s.argv ? s.argv.join(" ") : `${s.kind} ${s.path}`);
   assertEquals(lines(launchdDaemonDriver.planDisable(ref, ctx)), [
     `launchctl bootout ${TARGET}`,
+    `launchctl print ${TARGET}`,
     `remove ${PLIST}`,
   ]);
   assertEquals(lines(launchdDaemonDriver.planControl(ref, "restart", ctx)), [
+    `launchctl enable ${TARGET}`,
     `launchctl bootstrap system ${PLIST}`,
     `launchctl kickstart -k ${TARGET}`,
   ]);
@@ -118,10 +118,7 @@ Deno.test("launchdDaemonDriver.planDisable() and planControl() use the system do
 
 Deno.test("launchdDaemonDriver.status() reads /Library/LaunchDaemons and the system domain (no root needed)", async () => {
   const root = macRootContext();
-  await apply(launchdDaemonDriver.plan(tunnelSpec(), root), {
-    runner: root.runner,
-    fs: root.fs,
-  });
+  await applyMac(launchdDaemonDriver.plan(tunnelSpec(), root), root);
   const ctx = macContext({ fs: root.fs });
   ctx.runner.on(["launchctl", "print", TARGET], {
     stdout: fixture("print_daemon_running.txt"),
@@ -172,7 +169,7 @@ Deno.test("autostart enable --condition=boot on macOS without sudo exits 2 befor
   assertEquals(r.code, 2);
   assertMatch(r.stderr, /needs root/);
   assertMatch(r.stderr, /hint: run the same command with sudo/);
-  assertEquals(ctx.runner.lines(), []);
+  assertEquals(ctx.model.changes(), []);
   assertEquals(ctx.fs.files.has(PLIST), false);
 });
 
@@ -196,4 +193,19 @@ Deno.test("autostart enable --condition=boot reports bad ownership (error 122) w
     /sudo chown root:wheel \/Library\/LaunchDaemons\/dev\.autostart\.tunnel\.plist/,
   );
   assertEquals(ctx.fs.files.has(PLIST), false);
+});
+
+Deno.test("autostart start of a LaunchDaemon whose plist is not root:wheel: launchd refuses (122), the hint says how to fix it", async () => {
+  const ctx = macRootContext();
+  const en = await runCli(
+    ["enable", "tunnel", "--condition=boot", "--no-start", "--", "/bin/sh"],
+    ctx,
+  );
+  assertEquals(en.code, 0, en.stderr);
+  ctx.fs.files.get(PLIST)!.owner = { uid: 501, gid: 20 };
+  const r = await runCli(["start", "tunnel", "--condition=boot"], ctx);
+  assertEquals(r.code, 1);
+  assertMatch(r.stderr, /exited with code 122/);
+  assertMatch(r.stderr, /sudo chown root:wheel/);
+  assertEquals(ctx.model.jobs.has(TARGET), false);
 });

@@ -1,179 +1,260 @@
 /**
- * Contract tests of the launchd-agent driver against a recording fake `launchctl`
- * executable on PATH, run through the real `denoRunner` (argv only, never a shell) and
- * the real filesystem under a temporary home. The fake keeps just enough state to act
- * like launchd (bootstrap loads, bootout unloads, print answers 113 for unknown
- * services) and takes failures from a scenario directory: `SCEN/<subcommand>.code`,
- * `.out` and `.err` override its answer.
+ * The launchd drivers through the CLI, against the launchd model (tests/launchd_model.ts):
+ * launchd's own behaviour decides each answer (asynchronous bootout, exit timeout,
+ * overrides, ownership checks, Open Directory users), not a script of what autostart
+ * expects. Each finding of issue 14 has a test here that fails on the code before the
+ * fix.
  */
 
 import { parse } from "plist";
 import { assertEquals, assertMatch, assertOk } from "./assert.ts";
-import { runCli } from "./helpers.ts";
-import { launchctlRig as rig } from "./launchd_helpers.ts";
+import { createContext } from "../core/context.ts";
+import { MemoryFs } from "../core/fake.ts";
+import {
+  fixture,
+  MAC_ALICE,
+  macCli,
+  type MacContext,
+  macContext,
+  macRootContext,
+} from "./launchd_helpers.ts";
+import { LaunchdModel } from "./launchd_model.ts";
 
-async function exists(p: string): Promise<boolean> {
-  return await Deno.lstat(p).then(() => true, () => false);
+const AGENTS = "/Users/alice/Library/LaunchAgents";
+const PLIST = `${AGENTS}/dev.autostart.web.plist`;
+const TARGET = "gui/501/dev.autostart.web";
+const DAEMON = "/Library/LaunchDaemons/dev.autostart.web.plist";
+const SYSTEM = "system/dev.autostart.web";
+
+const enableWeb = (ctx: MacContext, ...extra: string[]) =>
+  macCli(["enable", "web", ...extra, "--", "/bin/sh", "-c", "sleep 1000"], ctx);
+
+async function statusOf(ctx: MacContext, ...extra: string[]) {
+  const r = await macCli(["status", "--json", ...extra], ctx);
+  assertEquals(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout).services[0];
 }
 
-Deno.test("launchd-agent through a fake launchctl on PATH: enable, status, stop, start, restart, disable", async () => {
-  const r = await rig();
-  try {
-    const plist = `${r.home}/Library/LaunchAgents/dev.autostart.web.plist`;
-    const target = "gui/501/dev.autostart.web";
-    const en = await runCli(
-      [
-        "enable",
-        "web",
-        "--no-wait",
-        "--keep-alive=always",
-        "--",
-        "/bin/sh",
-        "-c",
-        "sleep 1000",
-      ],
-      r.ctx,
-    );
-    assertEquals(en.code, 0, en.stderr);
-    // (the wait after the start reads the state with print / print-disabled)
-    assertEquals(r.calls().filter((c) => !c[0]!.startsWith("print")), [
-      ["bootout", target],
-      ["enable", target],
-      ["bootstrap", "gui/501", plist],
-    ]);
-    const st = await Deno.stat(plist);
-    assertEquals(st.mode! & 0o777, 0o644);
-    const obj = parse(await Deno.readTextFile(plist)) as Record<
-      string,
-      unknown
-    >;
-    assertEquals(obj.ProgramArguments, ["/bin/sh", "-c", "sleep 1000"]);
-    assertEquals(obj.KeepAlive, true);
-    assertOk(await exists(`${r.home}/Library/Logs/autostart`));
+Deno.test("launchd-agent on the model: enable, status, stop, start, restart, disable", async () => {
+  const ctx = macContext();
+  const en = await enableWeb(ctx, "--keep-alive=always");
+  assertEquals(en.code, 0, en.stderr);
+  assertMatch(en.stdout, /running now/);
+  assertEquals(ctx.model.changes(), [
+    `bootout ${TARGET}`,
+    `enable ${TARGET}`,
+    `bootstrap gui/501 ${PLIST}`,
+  ]);
+  const obj = parse(ctx.fs.files.get(PLIST)!.content) as Record<
+    string,
+    unknown
+  >;
+  assertEquals(obj.ProgramArguments, ["/bin/sh", "-c", "sleep 1000"]);
+  const pid = ctx.model.jobs.get(TARGET)!.pid;
+  const st = await statusOf(ctx);
+  assertEquals([st.state, st.pid, st.enabled], ["running", pid, true]);
 
-    r.reset();
-    const status = JSON.parse(
-      (await runCli(["status", "--json"], r.ctx)).stdout,
-    );
-    assertEquals(status.services.length, 1);
-    assertEquals(
-      [
-        status.services[0].state,
-        status.services[0].pid,
-        status.services[0].enabled,
-      ],
-      ["running", 9183, true],
-    );
-    assertEquals(
-      r.calls().map((c) => c.join(" ")).sort(),
-      ["print gui/501/dev.autostart.web", "print-disabled gui/501"],
-    );
+  ctx.runner.calls.length = 0;
+  assertEquals((await macCli(["stop", "web"], ctx)).code, 0);
+  assertEquals(ctx.model.changes(), [`bootout ${TARGET}`]);
+  // stop returns once launchd has let the job go.
+  assertEquals(ctx.model.jobs.has(TARGET), false);
+  assertEquals((await statusOf(ctx)).state, "not-loaded");
+  assertOk(ctx.fs.files.has(PLIST), "stop keeps the plist");
 
-    r.reset();
-    assertEquals((await runCli(["stop", "web"], r.ctx)).code, 0);
-    assertEquals(
-      r.calls().filter((c) => c[0] !== "print" && c[0] !== "print-disabled"),
-      [
-        ["bootout", target],
-      ],
-    );
-    const stopped = JSON.parse(
-      (await runCli(["status", "--json"], r.ctx)).stdout,
-    );
-    assertEquals([stopped.services[0].state, stopped.services[0].pid], [
-      "not-loaded",
-      null,
-    ]);
-    assertOk(await exists(plist), "stop keeps the plist");
+  ctx.runner.calls.length = 0;
+  assertEquals((await macCli(["start", "web"], ctx)).code, 0);
+  assertEquals(ctx.model.changes(), [
+    `enable ${TARGET}`,
+    `bootstrap gui/501 ${PLIST}`,
+    `kickstart ${TARGET}`,
+  ]);
+  assertEquals((await statusOf(ctx)).state, "running");
 
-    r.reset();
-    assertEquals((await runCli(["start", "web", "--no-wait"], r.ctx)).code, 0);
-    assertEquals(
-      r.calls().filter((c) => c[0] !== "print" && c[0] !== "print-disabled"),
-      [
-        ["bootstrap", "gui/501", plist],
-        ["kickstart", target],
-      ],
-    );
+  ctx.runner.calls.length = 0;
+  const before = ctx.model.jobs.get(TARGET)!.pid;
+  const rs = await macCli(["restart", "web"], ctx);
+  assertEquals(rs.code, 0, rs.stderr);
+  assertEquals(ctx.model.changes(), [
+    `enable ${TARGET}`,
+    `kickstart -k ${TARGET}`,
+  ]);
+  assertOk(ctx.model.jobs.get(TARGET)!.pid !== before, "a new process");
 
-    r.reset();
-    // Already loaded: bootstrap answers 5, which restart accepts, then kickstart -k.
-    const rs = await runCli(["restart", "web", "--no-wait"], r.ctx);
-    assertEquals(rs.code, 0, rs.stderr);
-    assertEquals(
-      r.calls().filter((c) => c[0] !== "print" && c[0] !== "print-disabled"),
-      [
-        ["bootstrap", "gui/501", plist],
-        ["kickstart", "-k", target],
-      ],
-    );
+  ctx.runner.calls.length = 0;
+  const dis = await macCli(["disable", "web"], ctx);
+  assertEquals(dis.code, 0, dis.stderr);
+  assertEquals(ctx.model.changes(), [`bootout ${TARGET}`]);
+  assertEquals(ctx.fs.files.has(PLIST), false);
+  assertEquals(ctx.model.jobs.has(TARGET), false);
+  assertEquals(
+    JSON.parse((await macCli(["status", "--json"], ctx)).stdout).services,
+    [],
+  );
+});
 
-    r.reset();
-    const dis = await runCli(["disable", "web"], r.ctx);
-    assertEquals(dis.code, 0, dis.stderr);
-    assertEquals(
-      r.calls().filter((c) => c[0] !== "print" && c[0] !== "print-disabled"),
-      [
-        ["bootout", target],
-      ],
+for (const busy of [5, 37] as const) {
+  Deno.test(`re-enable of a running agent waits until launchd let the old job go (bootstrap answers ${busy} meanwhile), and ends running the new plist`, async () => {
+    const ctx = macContext({}, { busyCode: busy });
+    // The program needs 3 s to exit after SIGTERM (within the 5 s exit timeout).
+    ctx.model.program("dev.autostart.web", { stopMs: 3000 });
+    assertEquals((await enableWeb(ctx)).code, 0);
+    const old = ctx.model.jobs.get(TARGET)!.pid;
+    const again = await macCli(
+      ["enable", "web", "--keep-alive=always", "--", "/bin/sh", "-x"],
+      ctx,
     );
-    assertEquals(await exists(plist), false);
-    const none = await runCli(["status", "--json"], r.ctx);
-    assertEquals(JSON.parse(none.stdout).services, []);
-  } finally {
-    await r.cleanup();
+    assertEquals(again.code, 0, again.stderr);
+    assertMatch(again.stdout, /Enabled "web".*running now/);
+    const job = ctx.model.jobs.get(TARGET)!;
+    assertEquals(job.state, "running");
+    assertEquals(job.plist.KeepAlive, true);
+    assertEquals(job.plist.ProgramArguments, ["/bin/sh", "-x"]);
+    // The old process ended on SIGTERM, not SIGKILL.
+    assertEquals(
+      ctx.model.ended.filter((e) => e.pid === old).map((e) => e.signal),
+      [15],
+    );
+  });
+}
+
+Deno.test("re-enable of a running daemon (sudo) waits for the old job and ends running, root:wheel", async () => {
+  const ctx = macRootContext();
+  ctx.model.program("dev.autostart.web", { stopMs: 4000 });
+  assertEquals((await enableWeb(ctx, "--condition=boot")).code, 0);
+  const again = await macCli(
+    ["enable", "web", "--condition=boot", "--", "/bin/sh", "-x"],
+    ctx,
+  );
+  assertEquals(again.code, 0, again.stderr);
+  const job = ctx.model.jobs.get(SYSTEM)!;
+  assertEquals([job.state, job.plist.UserName, job.plist.GroupName], [
+    "running",
+    "alice",
+    "staff",
+  ]);
+  assertEquals(ctx.fs.files.get(DAEMON)!.owner, { uid: 0, gid: 0 });
+  const st = await statusOf(ctx, "web");
+  assertEquals([st.state, st.enabled], ["running", true]);
+});
+
+Deno.test("a job that does not exit within its exit timeout is SIGKILLed by launchd; disable waits for that and removes the plist", async () => {
+  const ctx = macContext();
+  ctx.model.program("dev.autostart.web", { stopMs: Infinity });
+  assertEquals((await enableWeb(ctx)).code, 0);
+  const t0 = ctx.model.now;
+  const dis = await macCli(["disable", "web"], ctx);
+  assertEquals(dis.code, 0, dis.stderr);
+  assertEquals(ctx.model.ended.map((e) => [e.signal, e.at - t0]), [[9, 5000]]);
+  assertEquals(ctx.model.jobs.has(TARGET), false);
+  assertEquals(ctx.fs.files.has(PLIST), false);
+});
+
+Deno.test("start after disable --keep-files: enabled again, loaded and running", async () => {
+  const ctx = macContext();
+  assertEquals((await enableWeb(ctx)).code, 0);
+  assertEquals((await macCli(["disable", "web", "--keep-files"], ctx)).code, 0);
+  const off = await statusOf(ctx);
+  assertEquals([off.state, off.enabled], ["not-loaded", false]);
+  const r = await macCli(["start", "web"], ctx);
+  assertEquals(r.code, 0, r.stderr);
+  const on = await statusOf(ctx);
+  assertEquals([on.state, on.enabled], ["running", true]);
+});
+
+Deno.test("sudo autostart enable --condition=boot finds the user in Open Directory (macOS's /etc/passwd lists no normal users)", async () => {
+  // A Mac's /etc/passwd: system accounts only; alice lives in Open Directory.
+  const fs = new MemoryFs({
+    "/bin/launchctl": "",
+    "/etc/passwd":
+      "nobody:*:-2:-2:Unprivileged User:/var/empty:/usr/bin/false\nroot:*:0:0:System Administrator:/var/root:/bin/sh\n_www:*:70:70:World Wide Web Server:/Library/WebServer:/usr/bin/false\n",
+    "/etc/group": "wheel:*:0:root\nstaff:*:20:root\n",
+  });
+  const model = new LaunchdModel({ uid: 0, fs });
+  const ctx = await createContext({ runner: model.runner, fs, os: "darwin" });
+  assertEquals([ctx.self.name, ctx.self.group], ["root", "wheel"]);
+  assertEquals(await ctx.lookupUser("alice"), MAC_ALICE);
+  const r = await model.cli(
+    ["enable", "web", "--condition=boot", "--user", "alice", "--", "/bin/sh"],
+    ctx,
+  );
+  assertEquals(r.code, 0, r.stderr);
+  const obj = parse(fs.files.get(DAEMON)!.content) as Record<string, unknown>;
+  assertEquals([obj.UserName, obj.GroupName], ["alice", "staff"]);
+  assertEquals(model.jobs.get(SYSTEM)?.state, "running");
+  assertOk(
+    !model.calls.some((c) => c.argv[0] === "getent"),
+    "macOS has no getent",
+  );
+});
+
+Deno.test("--force over a foreign plist keeps the backup outside the directories launchd reads", async () => {
+  for (const ctx of [macContext(), macRootContext()]) {
+    const daemon = ctx.self.uid === 0;
+    const path = daemon ? DAEMON : PLIST;
+    const dir = daemon
+      ? "/Library/Application Support/autostart/backups"
+      : "/Users/alice/Library/Application Support/autostart/backups";
+    ctx.fs.dirs.add(path.slice(0, path.lastIndexOf("/")));
+    ctx.fs.files.set(path, {
+      content: "<plist><dict/></plist>",
+      mode: 0o644,
+      ...(daemon ? { owner: { uid: 0, gid: 0 } } : {}),
+    });
+    const r = await enableWeb(
+      ctx,
+      "--force",
+      ...(daemon ? ["--condition=boot"] : []),
+    );
+    assertEquals(r.code, 0, r.stderr);
+    const backup = `${dir}/dev.autostart.web.plist.autostart-backup`;
+    assertEquals(ctx.fs.files.get(backup)?.content, "<plist><dict/></plist>");
+    assertOk(r.stdout.includes(`kept as ${backup}`), r.stdout);
+    assertEquals(
+      await ctx.fs.list(path.slice(0, path.lastIndexOf("/"))),
+      ["dev.autostart.web.plist"],
+    );
   }
 });
 
-Deno.test("launchd-agent through a fake launchctl: re-enable unloads the running job before loading the new plist", async () => {
-  const r = await rig();
-  try {
-    const target = "gui/501/dev.autostart.web";
-    assertEquals(
-      (await runCli(["enable", "web", "--", "/bin/sh"], r.ctx)).code,
-      0,
-    );
-    r.reset();
-    const again = await runCli([
+Deno.test("status reads a job whose arguments and environment end in { or start with }", async () => {
+  const ctx = macContext();
+  const r = await macCli(
+    [
       "enable",
       "web",
-      "--no-wait",
-      "--keep-alive=false",
+      "-e",
+      "A={",
+      "-e",
+      "B=}",
       "--",
       "/bin/sh",
-      "-x",
-    ], r.ctx);
-    assertEquals(again.code, 0, again.stderr);
-    // enable first reads the current state (is it already up to date?), then replaces it.
-    // (the two reads run concurrently: their order varies)
-    const calls = r.calls().map((c) => c[0]);
-    assertEquals([...calls.slice(0, 2).sort(), ...calls.slice(2)], [
-      "print",
-      "print-disabled",
-      "bootout",
-      "enable",
-      "bootstrap",
-    ]);
-    assertEquals(r.calls()[2], ["bootout", target]);
-  } finally {
-    await r.cleanup();
-  }
+      "-c",
+      "{",
+      "}",
+    ],
+    ctx,
+  );
+  assertEquals(r.code, 0, r.stderr);
+  const st = await statusOf(ctx);
+  assertEquals([st.state, st.pid], [
+    "running",
+    ctx.model.jobs.get(TARGET)!.pid,
+  ]);
+});
+
+Deno.test("enable over ssh (no desktop session): launchd answers 125, the advice names --condition=boot, no plist is left", async () => {
+  const ctx = macContext({}, { guiSession: false });
+  const r = await enableWeb(ctx);
+  assertEquals(r.code, 1);
+  assertMatch(r.stderr, /exited with code 125/);
+  assertMatch(r.stderr, /no GUI login session/);
+  assertMatch(r.stderr, /--condition=boot/);
+  assertEquals(ctx.fs.files.has(PLIST), false);
 });
 
 for (
   const [code, stderr, message, hint] of [
-    [
-      5,
-      "Bootstrap failed: 5: Input/output error",
-      /already loaded, or the plist is invalid/,
-      /plutil -lint/,
-    ],
-    [
-      37,
-      "Bootstrap failed: 37: Operation already in progress",
-      /still busy/,
-      /wait a few seconds/,
-    ],
     [
       119,
       "Bootstrap failed: 119: Service is disabled",
@@ -186,76 +267,54 @@ for (
       /ownership or permissions/,
       /chmod 644/,
     ],
-    [
-      125,
-      "Bootstrap failed: 125: Domain does not support specified action",
-      /no GUI login session/,
-      /--condition=boot/,
-    ],
   ] as const
 ) {
-  Deno.test(`launchd-agent through a fake launchctl: bootstrap error ${code} exits 1 with advice and leaves no plist`, async () => {
-    const r = await rig();
-    try {
-      r.fail("bootstrap", code, stderr);
-      const out = await runCli(["enable", "web", "--", "/bin/sh"], r.ctx);
-      assertEquals(out.code, 1);
-      assertMatch(out.stderr, new RegExp(`exited with code ${code}`));
-      assertMatch(out.stderr, message);
-      assertMatch(out.stderr, hint);
-      assertEquals(
-        await exists(`${r.home}/Library/LaunchAgents/dev.autostart.web.plist`),
-        false,
-      );
-      assertEquals(r.calls().map((c) => c[0]), [
-        "bootout",
-        "enable",
-        "bootstrap",
-      ]);
-    } finally {
-      await r.cleanup();
-    }
+  Deno.test(`bootstrap error ${code} exits 1 with advice and leaves no plist`, async () => {
+    const ctx = macContext();
+    ctx.runner.on(["launchctl", "bootstrap"], { code, stderr });
+    const out = await enableWeb(ctx);
+    assertEquals(out.code, 1);
+    assertMatch(out.stderr, new RegExp(`exited with code ${code}`));
+    assertMatch(out.stderr, message);
+    assertMatch(out.stderr, hint);
+    assertEquals(ctx.fs.files.has(PLIST), false);
   });
 }
 
-Deno.test("launchd-agent through a fake launchctl: a home with shell metacharacters reaches launchctl verbatim", async () => {
-  const r = await rig(
-    "home $(touch PWNED) `touch PWNED2` ; & | 'q' \"dq\" ünï",
+Deno.test("a home with shell metacharacters reaches launchctl verbatim", async () => {
+  const home = "/Users/home $(touch PWNED) `x` ; & | 'q' \"dq\" ünï";
+  const ctx = macContext({
+    self: { ...MAC_ALICE, home },
+    env: { PATH: "/usr/bin:/bin", HOME: home },
+  });
+  const out = await enableWeb(ctx);
+  assertEquals(out.code, 0, out.stderr);
+  const plist = `${home}/Library/LaunchAgents/dev.autostart.web.plist`;
+  assertOk(
+    ctx.runner.calls.some((c) =>
+      JSON.stringify(c.argv) ===
+        JSON.stringify(["launchctl", "bootstrap", "gui/501", plist])
+    ),
   );
-  try {
-    const out = await runCli(["enable", "web", "--", "/bin/sh"], r.ctx);
-    assertEquals(out.code, 0, out.stderr);
-    const plist = `${r.home}/Library/LaunchAgents/dev.autostart.web.plist`;
-    assertEquals(r.calls()[2], ["bootstrap", "gui/501", plist]);
-    assertOk(await exists(plist));
-    for (const f of ["PWNED", "PWNED2"]) {
-      assertEquals(await exists(`${r.root}/${f}`), false);
-      assertEquals(await exists(f), false);
-    }
-  } finally {
-    await r.cleanup();
-  }
+  assertEquals(ctx.model.jobs.get(TARGET)?.path, plist);
 });
 
-Deno.test("launchd-agent through a fake launchctl: disable of a service that is not loaded still removes the plist", async () => {
-  const r = await rig();
-  try {
-    assertEquals(
-      (await runCli(["enable", "web", "--no-start", "--", "/bin/sh"], r.ctx))
-        .code,
-      0,
-    );
-    r.reset();
-    const st = JSON.parse((await runCli(["status", "--json"], r.ctx)).stdout);
-    assertEquals(st.services[0].state, "not-loaded");
-    const dis = await runCli(["disable", "web"], r.ctx);
-    assertEquals(dis.code, 0, dis.stderr);
-    assertEquals(dis.stderr, "");
-    assertEquals(
-      await exists(`${r.home}/Library/LaunchAgents/dev.autostart.web.plist`),
-      false,
-    );
-  } finally {
-    await r.cleanup();
-  }
+Deno.test("disable of a service that is not loaded still removes the plist, without warnings", async () => {
+  const ctx = macContext();
+  assertEquals((await enableWeb(ctx, "--no-start")).code, 0);
+  assertEquals((await statusOf(ctx)).state, "not-loaded");
+  const dis = await macCli(["disable", "web"], ctx);
+  assertEquals(dis.code, 0, dis.stderr);
+  assertEquals(dis.stderr, "");
+  assertEquals(ctx.fs.files.has(PLIST), false);
+});
+
+Deno.test("the real print fixtures and the model's print read the same way", async () => {
+  const ctx = macContext();
+  assertEquals((await enableWeb(ctx)).code, 0);
+  ctx.runner.on(["launchctl", "print", TARGET], {
+    stdout: fixture("print_agent_running.txt"),
+  });
+  const st = await statusOf(ctx);
+  assertEquals([st.state, st.pid], ["running", 9183]);
 });

@@ -33,7 +33,7 @@ import { parse } from "plist";
 import type { Clock } from "../cli/app.ts";
 import type { Context, UserInfo } from "../core/context.ts";
 import { userLookup } from "../core/context.ts";
-import { MemoryFs } from "../core/fake.ts";
+import { type FakeRule, MemoryFs } from "../core/fake.ts";
 import type { FileSystem } from "../core/fs.ts";
 import type { Registry } from "../core/registry.ts";
 import {
@@ -84,6 +84,16 @@ export interface Ended {
   signal: number | null;
   code: number | null;
   at: number;
+}
+
+/** The model's runner: a {@link Runner} that records, like FakeRunner. */
+export interface ModelRunner extends Runner {
+  /** Every call, in order. */
+  calls: { argv: string[] }[];
+  /** Recorded command lines joined with spaces. */
+  lines(): string[];
+  /** Makes commands matching `match` answer `result` instead of the model. */
+  on(match: FakeRule["match"], result: FakeRule["result"]): ModelRunner;
 }
 
 /** Options of {@link LaunchdModel}. */
@@ -146,15 +156,21 @@ export class LaunchdModel {
   /** Virtual time, ms since the epoch. */
   now = 1_700_000_000_000;
   /** Every command line run, in order. */
-  readonly calls: string[][] = [];
+  readonly calls: { argv: string[] }[] = [];
+  /**
+   * Answers given instead of the model's, first match wins (added with
+   * {@link LaunchdModel.on}): for what launchd does that the model does not (an
+   * unknown error, output from a real Mac).
+   */
+  readonly rules: FakeRule[] = [];
   /** Loaded jobs by `DOMAIN/LABEL`. */
   readonly jobs: Map<string, Job> = new Map();
   /** The override database: `DOMAIN/LABEL` → disabled. */
   readonly overrides: Map<string, boolean> = new Map();
   /** Processes that ended, oldest first. */
   readonly ended: Ended[] = [];
-  /** The runner to hand to the code under test. */
-  readonly runner: Runner;
+  /** The runner to hand to the code under test (`lines()` and `on()` as FakeRunner's). */
+  readonly runner: ModelRunner;
   /** The clock to hand to the CLI: its sleeps advance {@link LaunchdModel.now}. */
   readonly clock: Clock;
   /** The file system of {@link LaunchdModel.context}. */
@@ -176,13 +192,33 @@ export class LaunchdModel {
     this.fs = o.fs ?? new MemoryFs({ "/bin/launchctl": "" });
     this.#stat = o.stat ?? memoryStat(this.fs as MemoryFs, () => this.uid);
     const run = (argv: string[]) => this.#run(argv);
-    this.runner = { run, stream: bufferedStream(run) };
+    this.runner = {
+      run,
+      stream: bufferedStream(run),
+      calls: this.calls,
+      lines: () => this.lines(),
+      on: (match, result) => {
+        this.on(match, result);
+        return this.runner;
+      },
+    };
     this.clock = {
       now: () => this.now,
       sleep: async (ms) => {
         await this.advance(ms);
       },
     };
+  }
+
+  /** Makes commands matching `match` answer `result` instead of the model. */
+  on(match: FakeRule["match"], result: FakeRule["result"]): this {
+    this.rules.unshift({ match, result });
+    return this;
+  }
+
+  /** Recorded command lines joined with spaces. */
+  lines(): string[] {
+    return this.calls.map((c) => c.argv.join(" "));
   }
 
   /** Sets how the program of a label behaves (default: exits at once on SIGTERM). */
@@ -255,9 +291,9 @@ export class LaunchdModel {
 
   /** Command lines that change launchd (no print, print-disabled, dscl, id). */
   changes(): string[] {
-    return this.calls.filter((c) =>
-      c[0] === "launchctl" && c[1] !== "print" && c[1] !== "print-disabled"
-    ).map((c) => c.slice(1).join(" "));
+    return this.calls.map((c) => c.argv).filter((a) =>
+      a[0] === "launchctl" && a[1] !== "print" && a[1] !== "print-disabled"
+    ).map((a) => a.slice(1).join(" "));
   }
 
   // -------------------------------------------------------------------------
@@ -313,8 +349,22 @@ export class LaunchdModel {
   }
 
   async #run(argv: string[]): Promise<CommandResult> {
-    this.calls.push([...argv]);
+    this.calls.push({ argv: [...argv] });
     await this.#settle();
+    for (const rule of this.rules) {
+      const hit = typeof rule.match === "function"
+        ? rule.match(argv)
+        : rule.match.every((m, i) => argv[i] === m);
+      if (!hit) continue;
+      const r = typeof rule.result === "function"
+        ? rule.result(argv)
+        : rule.result;
+      return {
+        code: r.code ?? 0,
+        stdout: r.stdout ?? "",
+        stderr: r.stderr ?? "",
+      };
+    }
     const [cmd, ...args] = argv;
     if (cmd === "launchctl" || cmd === "/bin/launchctl") {
       return await this.#launchctl(args);

@@ -43,6 +43,7 @@ export function controlCommand(action: ControlAction) {
       apply(plan, {
         runner: ctx.runner,
         fs: ctx.fs,
+        ...(app.clock ? { sleep: app.clock.sleep } : {}),
         ...(driver.explain ? { explain: driver.explain } : {}),
       }));
     const waited = action === "stop" ? null : await waitAfterStart(

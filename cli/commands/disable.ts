@@ -65,6 +65,7 @@ export async function disableCommand(
       {
         runner: ctx.runner,
         fs: ctx.fs,
+        ...(app.clock ? { sleep: app.clock.sleep } : {}),
         force: a.values.force === true,
         ...(driver.explain ? { explain: driver.explain } : {}),
       },

@@ -8,6 +8,7 @@ import { apply, type ApplyResult } from "../../core/apply.ts";
 import type { Context } from "../../core/context.ts";
 import type { Driver, PriorState, ServiceStatus } from "../../core/driver.ts";
 import { OperationError, UsageError } from "../../core/errors.ts";
+import { basename } from "../../core/fs.ts";
 import { pendingPath, withLock } from "../../core/lock.ts";
 import { describePlan, type Plan } from "../../core/plan.ts";
 import { resolveSpec, type ServiceSpec } from "../../core/spec.ts";
@@ -108,7 +109,7 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
   const outcome = await withLock(
     ctx,
     spec.condition,
-    () => enableLocked(spec, driver, ctx, v.force === true),
+    () => enableLocked(spec, driver, ctx, v.force === true, app),
   );
   const { result, upToDate, startedNow } = outcome;
   const notes = [
@@ -170,15 +171,20 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
         : startedWords(waited.outcome)
     }.\n`,
   );
+  // A backup is named after its file, beside it or in the driver's backup directory.
+  const backupOf = (f: string) =>
+    result.backups.find((b) => basename(b).startsWith(basename(f)));
   for (const f of result.replacedEdits) {
     app.io.out(
       `${
         p.yellow("note")
-      }: ${f} had been edited by hand; the edits were replaced (the edited file was kept as ${f}.autostart-backup)\n`,
+      }: ${f} had been edited by hand; the edits were replaced (the edited file was kept as ${
+        backupOf(f)
+      })\n`,
     );
   }
   for (const b of result.backups) {
-    if (result.replacedEdits.some((f) => b.startsWith(f))) continue;
+    if (result.replacedEdits.some((f) => backupOf(f) === b)) continue;
     app.io.out(`The previous file was kept as ${b}\n`);
   }
   for (const w of result.warnings) app.io.err(`${p.yellow("warning")}: ${w}\n`);
@@ -257,11 +263,13 @@ async function enableLocked(
   driver: Driver,
   ctx: Context,
   force: boolean,
+  app: App,
 ): Promise<EnableOutcome> {
   const applyOptions = {
     runner: ctx.runner,
     fs: ctx.fs,
     force,
+    ...(app.clock ? { sleep: app.clock.sleep } : {}),
     ...(driver.explain ? { explain: driver.explain } : {}),
   };
   const [status] = await driver.status(spec.condition, ctx, [spec.name]);

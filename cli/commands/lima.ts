@@ -244,6 +244,7 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
       {
         runner: ctx.runner,
         fs: ctx.fs,
+        ...(app.clock ? { sleep: app.clock.sleep } : {}),
         force: v.adopt === true,
         ...(driver.explain ? { explain: driver.explain } : {}),
       },
@@ -273,7 +274,9 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
     }
     if (adopted) {
       app.io.out(
-        `Took over the file limactl had written; the old one was kept as ${file}.autostart-backup\n`,
+        `Took over the file limactl had written; the old one was kept as ${
+          outcome.result?.backups[0] ?? `${file}.autostart-backup`
+        }\n`,
       );
     }
     for (const w of outcome.result?.warnings ?? []) {
@@ -443,6 +446,7 @@ async function limaDisable(argv: string[], app: App): Promise<number> {
         {
           runner: ctx.runner,
           fs: ctx.fs,
+          ...(app.clock ? { sleep: app.clock.sleep } : {}),
           force: v.adopt === true,
           ...(f.driver.explain ? { explain: f.driver.explain } : {}),
         },

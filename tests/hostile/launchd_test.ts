@@ -4,8 +4,12 @@
 // back to exactly the input (ProgramArguments and EnvironmentVariables).
 import { parse } from "plist";
 import { assertEquals, assertOk } from "../assert.ts";
-import { runCli } from "../helpers.ts";
-import { MAC_ROOT, macContext, macRootContext } from "../launchd_helpers.ts";
+import {
+  MAC_ROOT,
+  macCli as runCli,
+  macContext,
+  macRootContext,
+} from "../launchd_helpers.ts";
 import {
   commandOf,
   enableArgv,
