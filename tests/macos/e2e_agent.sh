@@ -72,9 +72,19 @@ autostart restart "$name"
 wait_for 20 "a new pid after restart" new_pid "$pid2"
 pid3=$(field pid)
 
+echo "== enable again while it runs (a changed command): launchd's bootout is asynchronous"
+autostart enable "$name" --keep-alive=always --restart-delay=1s -- /bin/sleep 7200
+wait_for 20 "the new version running" new_pid "$pid3"
+[ "$(plutil -extract ProgramArguments.1 raw "$plist")" = "7200" ] || fail "the plist was not replaced"
+kill -0 "$pid3" 2>/dev/null && fail "the old process $pid3 is still alive"
+for f in "$HOME"/Library/LaunchAgents/*autostart-backup*; do
+  [ ! -e "$f" ] || fail "a backup lies in ~/Library/LaunchAgents, where launchd reads it: $f"
+done
+pid3=$(field pid)
+
 echo "== stop (bootout; the plist stays)"
 autostart stop "$name"
-wait_for 20 "service unloaded" not_loaded
+not_loaded || fail "still loaded right after stop (stop must wait for launchd)"
 kill -0 "$pid3" 2>/dev/null && fail "pid $pid3 still alive after stop"
 [ -f "$plist" ] || fail "stop removed the plist"
 autostart status "$name" --json | grep -q '"state": "not-loaded"' || fail "status after stop is not not-loaded"
