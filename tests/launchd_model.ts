@@ -8,7 +8,7 @@
  *   `gui/UID` belongs to that user, and without a desktop session (ssh) `bootstrap`
  *   into it fails with 125 [6];
  * - `bootstrap DOMAIN PLIST` reads the plist from the file system: LaunchDaemons must be
- *   root:wheel and not group/world-writable, LaunchAgents owned by the user or root
+ *   owned by root, LaunchAgents by the user or root, neither group/world-writable
  *   (else 122) [4]; a missing file is 2, an unreadable plist 5; a label that is still
  *   loaded answers 5 [1], one still being booted out 5 (or 37 with `busyCode`) [2],
  *   a disabled one 5 (119 on older macOS) [3];
@@ -486,10 +486,9 @@ export class LaunchdModel {
     const file = await this.#stat(path);
     if (file === null) return err(2, "No such file or directory");
     const owners = domain === "system" ? [0] : [0, Number(gui?.[1])];
-    if (
-      !owners.includes(file.uid) || (domain === "system" && file.gid !== 0) ||
-      (file.mode & 0o022) !== 0
-    ) {
+    // launchctl(1): LaunchDaemons must be owned by root, LaunchAgents by the user
+    // loading them (or root); no group or world writes.
+    if (!owners.includes(file.uid) || (file.mode & 0o022) !== 0) {
       return err(122, "Path had bad ownership/permissions");
     }
     let plist: Record<string, unknown>;
