@@ -874,6 +874,21 @@ export class LaunchdDriver implements Driver {
     if (!a.available) return checks;
     const sudo = k === "daemon" ? "sudo " : "";
     const cond = k === "daemon" ? " --condition=boot" : "";
+    // Older versions kept backups beside the plist, where launchd reads them.
+    const dir = plistDir(k, ctx);
+    for (const f of await ctx.fs.list(dir).catch(() => [])) {
+      if (!f.includes(".autostart-backup")) continue;
+      checks.push({
+        id: `${this.id}.backup-in-plist-dir`,
+        title: `backup ${f}`,
+        level: "warn",
+        detail:
+          `${dir}/${f} is a backup autostart kept beside the plists, where launchd reads it`,
+        fix: `${sudo}mkdir -p "${
+          backupDir(k, ctx)
+        }" && ${sudo}mv "${dir}/${f}" "${backupDir(k, ctx)}/"`,
+      });
+    }
     for (const s of await this.status(KINDS[k].condition, ctx)) {
       if (s.drifted) {
         checks.push({

@@ -583,3 +583,15 @@ Deno.test("a login service cannot be installed through sudo on macOS either", as
   assertEquals(r.code, 2);
   assertMatch(r.stderr, /run it without sudo/);
 });
+
+Deno.test("launchdAgentDriver.diagnose() points at a backup left in ~/Library/LaunchAgents", async () => {
+  const ctx = macContext();
+  ctx.fs.files.set(`${PLIST}.autostart-backup`, { content: "x", mode: 0o600 });
+  const checks = await launchdAgentDriver.diagnose(ctx);
+  const c = checks.find((c) => c.id === "launchd-agent.backup-in-plist-dir");
+  assertEquals(c?.level, "warn");
+  assertMatch(
+    c?.fix ?? "",
+    /mv ".*LaunchAgents\/dev\.autostart\.web\.plist\.autostart-backup" "\/Users\/alice\/Library\/Application Support\/autostart\/backups\/"/,
+  );
+});
