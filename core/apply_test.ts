@@ -138,3 +138,48 @@ Deno.test("apply() treats okCodes as success", async () => {
   }, { runner, fs: new MemoryFs() });
   assertEquals(r.warnings, []);
 });
+
+Deno.test("apply() keeps the backup of a replaced file in the step's backupDir, not beside it", async () => {
+  const fs = new MemoryFs({ "/d/a": "foreign" });
+  const r = await apply({
+    driver: "t",
+    service: "s",
+    steps: [{
+      kind: "write",
+      path: "/d/a",
+      content: `${MARK} new`,
+      mode: 0o644,
+      marker: MARK,
+      backupDir: "/keep/backups",
+    }],
+  }, { runner: new FakeRunner(), fs, force: true });
+  assertEquals(r.backups, [`/keep/backups/a${BACKUP_SUFFIX}`]);
+  assertEquals(
+    fs.files.get(`/keep/backups/a${BACKUP_SUFFIX}`)?.content,
+    "foreign",
+  );
+  assertEquals(fs.files.has(`/d/a${BACKUP_SUFFIX}`), false);
+});
+
+Deno.test("apply() runs a step's until/retry on the given sleep and fails when until runs out", async () => {
+  const slept: number[] = [];
+  const err = await apply({
+    driver: "t",
+    service: "s",
+    steps: [{
+      kind: "run",
+      argv: ["probe"],
+      title: "wait for it",
+      until: { codes: [113], pending: [0], timeoutMs: 1000, intervalMs: 500 },
+    }],
+  }, {
+    runner: new FakeRunner(),
+    fs: new MemoryFs(),
+    sleep: (ms) => (slept.push(ms), Promise.resolve()),
+  }).catch((e) => e);
+  assertEquals(slept, [500, 500]);
+  assertMatch(
+    err.message,
+    /Cannot wait for it: probe exited with code 124: timed out/,
+  );
+});

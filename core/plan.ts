@@ -72,10 +72,17 @@ export interface RunStep {
   when?: { argv: string[]; codes: number[] };
   /**
    * Run it again every `intervalMs` until it exits with one of `codes` (which then
-   * count as success), for at most `timeoutMs` (e.g. `launchctl print TARGET` until
-   * 113: the job a `bootout` stopped has really left launchd).
+   * count as success), for at most `timeoutMs`, as long as it answers one of
+   * `pending` (any other answer is a failure at once; absent: keep asking) — e.g.
+   * `launchctl print TARGET` until 113 while it answers 0: the job a `bootout`
+   * stopped has really left launchd.
    */
-  until?: { codes: number[]; timeoutMs: number; intervalMs: number };
+  until?: {
+    codes: number[];
+    timeoutMs: number;
+    intervalMs: number;
+    pending?: number[];
+  };
   /**
    * Run it again after each of `delaysMs` in turn while it exits with one of `codes`
    * (e.g. `bootstrap` answering 5 while launchd still removes the previous job).

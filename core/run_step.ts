@@ -14,14 +14,18 @@ import type { CommandResult, Runner } from "./runner.ts";
 /** Sleeps for `ms` milliseconds (real time by default; tests pass a virtual clock). */
 export type Sleep = (ms: number) => Promise<void>;
 
+/** The code of a step whose `until` ran out of time (as timeout(1) exits). */
+export const UNTIL_TIMEOUT = 124;
+
 /** The real sleep. */
 export const realSleep: Sleep = (ms) =>
   new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Runs a step; `null` when its `when` probe said to skip it. When `until` or `retry`
- * run out, the last result is returned with a line on stderr saying how long and how
- * often it was tried.
+ * Runs a step; `null` when its `when` probe said to skip it. When `until` runs out of
+ * time the result has code {@link UNTIL_TIMEOUT} and says on stderr what the command
+ * kept answering; when `retry` runs out, the last result is returned with a line on
+ * stderr saying how often it was tried.
  *
  * @example Usage
  * ```ts
@@ -47,19 +51,23 @@ export async function runStep(
   }
   let r = await runner.run(step.argv, opts);
   if (step.until) {
-    const { codes, timeoutMs, intervalMs } = step.until;
+    const { codes, timeoutMs, intervalMs, pending } = step.until;
+    const waiting = (code: number) =>
+      !codes.includes(code) &&
+      (pending === undefined || pending.includes(code));
     let waited = 0;
-    while (!codes.includes(r.code) && waited < timeoutMs) {
+    while (waiting(r.code) && waited < timeoutMs) {
       const ms = Math.min(intervalMs, timeoutMs - waited);
       await sleep(ms);
       waited += ms;
       r = await runner.run(step.argv, opts);
     }
     if (codes.includes(r.code)) return { ...r, code: 0 };
+    if (!waiting(r.code)) return r;
     return {
-      code: r.code,
+      code: UNTIL_TIMEOUT,
       stdout: "",
-      stderr: `still exited with code ${r.code} after ${
+      stderr: `timed out: it still exited with code ${r.code} after ${
         Math.round(waited / 1000)
       }s of asking every ${intervalMs} ms (waited for ${codes.join(" or ")})`,
     };

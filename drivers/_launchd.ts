@@ -35,6 +35,7 @@
  */
 
 import { checkSeal } from "../core/seal.ts";
+import { UNTIL_TIMEOUT } from "../core/run_step.ts";
 import type { CommandResult } from "../core/runner.ts";
 import type { Context } from "../core/context.ts";
 import type {
@@ -210,6 +211,7 @@ function bootoutAndWait(
       {
         until: {
           codes: [113],
+          pending: [0],
           timeoutMs: exitTimeoutMs + GONE_MARGIN_MS,
           intervalMs: GONE_POLL_MS,
         },
@@ -461,7 +463,7 @@ export function explainLaunchctl(
     ? label.slice("dev.autostart.".length)
     : label;
   const daemon = domain === "system";
-  if (sub === "print" && r.code === 0) {
+  if (sub === "print" && r.code === UNTIL_TIMEOUT) {
     return {
       message:
         `launchd still has the job ${label} in ${domain}: it has not exited since it was told to stop (launchd sends SIGTERM, then SIGKILL after its ExitTimeOut)`,

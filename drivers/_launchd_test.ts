@@ -187,8 +187,8 @@ Deno.test("explainLaunchctl() explains each documented launchctl error", () => {
     ],
     [
       ["launchctl", "print", agent],
-      0,
-      "still exited with code 0 after 20s",
+      124,
+      "timed out: it still exited with code 0 after 20s",
       /still has the job dev\.autostart\.web in gui\/501/,
       /launchctl print gui\/501\/dev\.autostart\.web/,
     ],

@@ -190,17 +190,19 @@ Deno.test("launchdAgentDriver: a failed bootstrap restores the previous plist", 
 Deno.test("launchdAgentDriver.planDisable() bootouts (not loaded is fine) and removes the plist", async () => {
   const ctx = macContext();
   await applyMac(launchdAgentDriver.plan(webSpec(), ctx), ctx);
+  // Not loaded any more (stopped earlier): bootout answers 3.
+  await ctx.runner.run(["launchctl", "bootout", TARGET]);
+  await ctx.model.advance(5000);
   ctx.runner.calls.length = 0;
-  ctx.runner.on(["launchctl", "bootout"], {
-    code: 3,
-    stderr: "Boot-out failed: 3: No such process",
-  });
   const r = await applyMac(
     launchdAgentDriver.planDisable({ name: "web", condition: "login" }, ctx),
     ctx,
   );
   assertEquals(r.warnings, []);
-  assertEquals(ctx.runner.lines()[0], `launchctl bootout ${TARGET}`);
+  assertEquals(ctx.runner.lines(), [
+    `launchctl bootout ${TARGET}`,
+    `launchctl print ${TARGET}`,
+  ]);
   assertEquals(ctx.fs.files.has(PLIST), false);
 });
 

@@ -318,3 +318,37 @@ Deno.test("the real print fixtures and the model's print read the same way", asy
   const st = await statusOf(ctx);
   assertEquals([st.state, st.pid], ["running", 9183]);
 });
+
+Deno.test("disable when launchd never lets the job go: a bounded wait, a warning saying so, the plist removed", async () => {
+  const ctx = macContext();
+  assertEquals((await enableWeb(ctx)).code, 0);
+  // launchd keeps answering print with the job, whatever happens.
+  ctx.runner.on(["launchctl", "print", TARGET], {
+    stdout: fixture("print_agent_running.txt"),
+  });
+  const t0 = ctx.model.now;
+  const dis = await macCli(["disable", "web"], ctx);
+  assertEquals(dis.code, 0, dis.stderr);
+  assertMatch(
+    dis.stderr,
+    /warning: launchctl print gui\/501\/dev\.autostart\.web exited with code 124: timed out/,
+  );
+  assertOk(ctx.model.now - t0 <= 190_000 + 15_000 + 1000, "bounded");
+  assertEquals(ctx.fs.files.has(PLIST), false);
+});
+
+Deno.test("enable --dry-run shows the wait after bootout and the retried bootstrap", async () => {
+  const r = await macCli(
+    ["enable", "web", "--dry-run", "--", "/bin/sh"],
+    macContext(),
+  );
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(
+    r.stdout,
+    /run launchctl print gui\/501\/dev\.autostart\.web  \(until it exits 113, up to 20s\)/,
+  );
+  assertMatch(
+    r.stdout,
+    /run launchctl bootstrap gui\/501 .*  \(retried 5 times while it exits 5 or 37\)/,
+  );
+});
