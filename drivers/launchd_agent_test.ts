@@ -427,7 +427,7 @@ Deno.test("drivers on macOS without launchctl says why launchd is unavailable", 
   assertMatch(agent.reason, /launchctl is missing/);
 });
 
-Deno.test("autostart enable on macOS installs a LaunchAgent end to end (fake launchctl)", async () => {
+Deno.test("autostart enable on macOS installs a LaunchAgent end to end (launchd model)", async () => {
   const ctx = macContext();
   const r = await macCli(
     ["enable", "web", "--", "/bin/sh", "-c", "sleep 100"],
