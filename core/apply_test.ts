@@ -2,6 +2,7 @@ import { assertEquals, assertMatch, assertRejects } from "../tests/assert.ts";
 import { apply, BACKUP_SUFFIX } from "./apply.ts";
 import { OperationError } from "./errors.ts";
 import { FakeRunner, MemoryFs } from "./fake.ts";
+import { denoFs } from "./fs.ts";
 import type { Plan } from "./plan.ts";
 
 const MARK = "managed-by-test";
@@ -182,4 +183,39 @@ Deno.test("apply() runs a step's until/retry on the given sleep and fails when u
     err.message,
     /Cannot wait for it: probe exited with code 124: timed out/,
   );
+});
+
+Deno.test("apply() creates the backup directory on disk readable by its owner only (0700)", async () => {
+  const root = await Deno.makeTempDir({ prefix: "autostart-backupdir-" });
+  try {
+    await Deno.writeTextFile(`${root}/a.plist`, "foreign");
+    const dir = `${root}/Application Support/autostart/backups`;
+    await apply({
+      driver: "t",
+      service: "s",
+      steps: [{
+        kind: "write",
+        path: `${root}/a.plist`,
+        content: `${MARK} new`,
+        mode: 0o644,
+        marker: MARK,
+        backupDir: dir,
+      }],
+    }, { runner: new FakeRunner(), fs: denoFs, force: true });
+    assertEquals((await Deno.stat(dir)).mode! & 0o777, 0o700);
+    assertEquals(
+      (await Deno.stat(`${dir}/a.plist${BACKUP_SUFFIX}`)).mode! & 0o777,
+      0o600,
+    );
+    assertEquals(
+      await Deno.readTextFile(`${dir}/a.plist${BACKUP_SUFFIX}`),
+      "foreign",
+    );
+    assertEquals([...Deno.readDirSync(root)].map((e) => e.name).sort(), [
+      "Application Support",
+      "a.plist",
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
