@@ -28,6 +28,7 @@ export type {
   CheckLevel,
   ControlAction,
   Driver,
+  DriverFeature,
   LogOptions,
   PriorState,
   ServiceRef,
@@ -35,6 +36,12 @@ export type {
   ServiceStatus,
   StatusOptions,
 } from "./core/driver.ts";
+export { DRIVER_FEATURES, featuresOf } from "./core/driver.ts";
+export {
+  type DurationOptions,
+  formatDuration,
+  parseDuration,
+} from "./core/duration.ts";
 export {
   AutostartError,
   BusyError,

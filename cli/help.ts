@@ -50,6 +50,8 @@ Options:
   --keep-alive[=MODE]       true (= on-failure, default), false, always, on-failure
   --no-keep-alive           same as --keep-alive=false
   --restart-delay=DURATION  pause before a restart, e.g. 2s (default), 500ms
+  --stop-timeout=DURATION   on stop, wait this long after SIGTERM before SIGKILL,
+                            e.g. 30s, 3m10s (default: the init system's own)
   --env KEY=VALUE           environment variable (repeatable)
   --env-file FILE           KEY=VALUE lines read now and stored in the service
   --cwd DIR                 working directory
@@ -206,7 +208,9 @@ Starts a Lima VM at login or at boot with the files limactl itself writes
 (io.lima-vm.autostart.INSTANCE / io.lima-vm.daemon.INSTANCE for launchd,
 lima-vm@INSTANCE.service for systemd), so "limactl start/stop" keep working.
 The service gets a PATH that finds limactl and qemu, and LIMA_HOME when it is set.
-On Linux, --condition=boot installs a system unit that runs as the sudo user.
+On Linux, --condition=boot installs a system unit, lima-vm-boot@INSTANCE.service,
+that runs as the sudo user. Keep-alive "always" is refused: "limactl stop" ends
+the VM with exit code 0, and "always" would start it again.
 
 Options of enable:
   --condition=login|boot    when it starts (default: login; boot needs sudo)
@@ -216,6 +220,8 @@ Options of enable:
   --no-start                install, but do not start now
   --no-wait                 do not wait for the VM to boot
   --timeout=DURATION        how long to wait for the VM (default: 10m)
+  --stop-timeout=DURATION   how long a stop waits for the VM to shut down before
+                            SIGKILL (default: 3m10s, as long as "limactl stop" waits)
   --dry-run                 print the files and commands, change nothing
   --json                    print the result as JSON
 

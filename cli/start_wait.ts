@@ -10,7 +10,7 @@
 import type { Context } from "../core/context.ts";
 import type { Driver, ServiceRef, ServiceStatus } from "../core/driver.ts";
 import { OperationError } from "../core/errors.ts";
-import { parseDuration } from "../core/spec.ts";
+import { parseDuration } from "../core/duration.ts";
 import {
   DEFAULT_WAIT_MS,
   waitForService,
@@ -42,7 +42,7 @@ export const FAILURE_LOG_LINES = 10;
 export function waitMsOf(value: unknown): number | null {
   if (value === false) return null;
   if (value === undefined || value === true) return DEFAULT_WAIT_MS;
-  return parseDuration(String(value));
+  return parseDuration(String(value), { what: "--wait" });
 }
 
 /** A spinner on standard error, only when it is a terminal. */

@@ -12,6 +12,23 @@ import type { Context } from "./context.ts";
 import type { Plan } from "./plan.ts";
 import type { Condition, KeepAliveMode, ServiceSpec } from "./spec.ts";
 
+/**
+ * Optional things a driver can honour beyond conditions and keep-alive modes. A spec
+ * that asks for one its driver lacks is refused (exit 3), never silently dropped.
+ * - `stop-timeout`: `--stop-timeout`, how long a stop waits before SIGKILL.
+ */
+export type DriverFeature = "stop-timeout";
+
+/** Every {@link DriverFeature}, in the order `drivers` lists them. */
+export const DRIVER_FEATURES: readonly DriverFeature[] = ["stop-timeout"];
+
+/** The features a spec asks of its driver. */
+export function featuresOf(
+  spec: Pick<ServiceSpec, "stopTimeoutMs">,
+): DriverFeature[] {
+  return spec.stopTimeoutMs !== undefined ? ["stop-timeout"] : [];
+}
+
 /** Whether a driver can work on this machine, and why not. */
 export interface Availability {
   /** True when the init system is present and reachable. */
@@ -176,6 +193,8 @@ export interface Driver {
   readonly conditions: readonly Condition[];
   /** Keep-alive modes it can honour exactly. */
   readonly keepAlive: readonly KeepAliveMode[];
+  /** Optional features it honours (absent: none); shown by `drivers`. */
+  readonly features?: readonly DriverFeature[];
   /** Is the init system present and reachable here? Cheap; no side effects. */
   available(ctx: Context, condition?: Condition): Promise<Availability>;
   /**

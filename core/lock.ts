@@ -11,6 +11,7 @@
 
 import type { Context } from "./context.ts";
 import { BusyError, OperationError } from "./errors.ts";
+import { parseDuration } from "./duration.ts";
 import { dirname } from "./fs.ts";
 import type { Condition } from "./spec.ts";
 
@@ -168,14 +169,15 @@ export function memoryLocker(): Locker & { held: Set<string> } {
   return Object.assign(locker, { held });
 }
 
-/** Parses `AUTOSTART_LOCK_TIMEOUT` (`30s`, `2m`, `500ms`, or seconds), else the default. */
+/** Parses `AUTOSTART_LOCK_TIMEOUT` (`30s`, `2m`, `500ms`, or seconds; see `core/duration.ts`), else the default. */
 export function lockTimeoutMs(env: Record<string, string>): number {
   const v = env.AUTOSTART_LOCK_TIMEOUT;
-  const m = v === undefined ? null : /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v);
-  if (!m) return DEFAULT_LOCK_TIMEOUT_MS;
-  return Math.round(
-    Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] ?? "s"]!,
-  );
+  if (v === undefined) return DEFAULT_LOCK_TIMEOUT_MS;
+  try {
+    return parseDuration(v);
+  } catch {
+    return DEFAULT_LOCK_TIMEOUT_MS;
+  }
 }
 
 /**

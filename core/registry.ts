@@ -7,7 +7,12 @@
  */
 
 import type { Context } from "./context.ts";
-import type { Availability, Driver } from "./driver.ts";
+import {
+  type Availability,
+  type Driver,
+  DRIVER_FEATURES,
+  type DriverFeature,
+} from "./driver.ts";
 import { UnsupportedError, UsageError } from "./errors.ts";
 import {
   type Condition,
@@ -47,6 +52,7 @@ export function validateDriver(d: unknown): string[] {
   list("platforms");
   list("conditions", CONDITIONS);
   list("keepAlive", KEEP_ALIVE_MODES);
+  if (o.features !== undefined) list("features", DRIVER_FEATURES);
   for (const key of ["platforms", "conditions", "keepAlive"]) {
     if (Array.isArray(o[key]) && (o[key] as unknown[]).length === 0) {
       problems.push(`${key} is empty`);
@@ -79,6 +85,8 @@ export interface Selection {
   condition: Condition;
   /** The keep-alive mode asked for, when it matters. */
   keepAlive?: KeepAliveMode;
+  /** Features the spec needs (see `featuresOf()`); a driver without one is refused. */
+  features?: readonly DriverFeature[];
   /** An explicit `--driver`. */
   driverId?: string | undefined;
   /** Choose by declarations only, even if the init system is not reachable (dry runs). */
@@ -245,12 +253,24 @@ export class Registry {
         this.#alternatives(os, sel),
       );
     }
+    const missing = (sel.features ?? []).filter((f) =>
+      !(d.features ?? []).includes(f)
+    );
+    if (missing.length) {
+      throw new UnsupportedError(
+        `--${missing.join(", --")} is not supported by ${d.id}${
+          d.features?.length ? ` (it supports ${d.features.join(", ")})` : ""
+        }`,
+        this.#alternatives(os, sel),
+      );
+    }
   }
 
   #alternatives(os: string, sel: Selection): string {
     const can = this.forPlatform(os).filter((d) =>
       d.conditions.includes(sel.condition) &&
-      (sel.keepAlive === undefined || d.keepAlive.includes(sel.keepAlive))
+      (sel.keepAlive === undefined || d.keepAlive.includes(sel.keepAlive)) &&
+      (sel.features ?? []).every((f) => (d.features ?? []).includes(f))
     );
     return can.length
       ? `drivers that can: ${

@@ -9,6 +9,10 @@
 
 import type { Context, UserInfo } from "./context.ts";
 import { UsageError } from "./errors.ts";
+import { parseDuration } from "./duration.ts";
+
+/** Durations are parsed in `core/duration.ts`; re-exported for existing callers. */
+export { parseDuration };
 
 /** When a service starts: at the user's login, or at boot. */
 export type Condition = "login" | "boot";
@@ -53,6 +57,12 @@ export interface ServiceSpec {
   logDir?: string;
   /** Pause before a restart, in milliseconds. */
   restartDelayMs: number;
+  /**
+   * How long a stop waits for the program to exit after SIGTERM before it is killed
+   * (launchd `ExitTimeOut`, systemd `TimeoutStopSec=`), in milliseconds. Absent: the
+   * init system's default.
+   */
+  stopTimeoutMs?: number;
   /** Start now, as well as at login/boot. */
   start: boolean;
   /**
@@ -146,27 +156,18 @@ export function parseKeepAlive(value: string | boolean): KeepAliveMode {
   );
 }
 
+/** Shortest `--stop-timeout`: launchd counts whole seconds, and 0 means "never kill". */
+export const MIN_STOP_TIMEOUT_MS = 1000;
+
 /**
- * Parses a duration such as `2s`, `500ms`, `1.5s`, `1m` or `3` (seconds) into
- * milliseconds. Accepts 0 to 24 hours.
+ * Parses `--stop-timeout`: 1 second to 24 hours. 0 is refused: launchd and systemd
+ * read it as "wait forever", which can hold up a shutdown without end.
  */
-export function parseDuration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) {
-    throw new UsageError(
-      `Invalid duration ${
-        JSON.stringify(value)
-      }: use a number with ms, s, m or h, e.g. 2s`,
-    );
-  }
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? "s"]!;
-  const ms = Math.round(Number(m[1]) * unit);
-  if (ms > 86_400_000) {
-    throw new UsageError(
-      `Invalid duration ${JSON.stringify(value)}: at most 24h`,
-    );
-  }
-  return ms;
+export function parseStopTimeout(value: string): number {
+  return parseDuration(value, {
+    what: "--stop-timeout",
+    minMs: MIN_STOP_TIMEOUT_MS,
+  });
 }
 
 /** Checks that a user string can be stored and passed exactly: no NUL, valid Unicode. */
@@ -290,6 +291,8 @@ export interface EnableRequest {
   user?: string | undefined;
   logDir?: string | undefined;
   restartDelay?: string | undefined;
+  /** `--stop-timeout`: absent leaves the init system's default. */
+  stopTimeout?: string | undefined;
   start?: boolean | undefined;
   /** Accept a root-run program that a non-root user could replace. */
   allowUnsafe?: boolean | undefined;
@@ -404,7 +407,12 @@ export async function resolveSpec(
   const name = parseName(req.name);
   const condition = parseCondition(req.condition ?? "login");
   const keepAlive = parseKeepAlive(req.keepAlive ?? true);
-  const restartDelayMs = parseDuration(req.restartDelay ?? "2s");
+  const restartDelayMs = parseDuration(req.restartDelay ?? "2s", {
+    what: "--restart-delay",
+  });
+  const stopTimeoutMs = req.stopTimeout === undefined
+    ? undefined
+    : parseStopTimeout(req.stopTimeout);
   const pathMode = req.path ?? "inherit";
   if (pathMode !== "inherit" && pathMode !== "default") {
     throw new UsageError(
@@ -526,5 +534,6 @@ export async function resolveSpec(
   if (cwd !== undefined) spec.cwd = cwd;
   if (runAs !== undefined) spec.runAs = runAs;
   if (logDir !== undefined) spec.logDir = logDir;
+  if (stopTimeoutMs !== undefined) spec.stopTimeoutMs = stopTimeoutMs;
   return spec;
 }

@@ -43,6 +43,7 @@ import type {
   Check,
   ControlAction,
   Driver,
+  DriverFeature,
   LogOptions,
   PriorState,
   ServiceRef,
@@ -589,6 +590,8 @@ export class LaunchdDriver implements Driver {
   readonly platforms: readonly string[] = ["darwin"];
   readonly conditions: readonly Condition[];
   readonly keepAlive: readonly KeepAliveMode[] = KEEP_ALIVE;
+  /** `--stop-timeout` is the plist's `ExitTimeOut`. */
+  readonly features: readonly DriverFeature[] = ["stop-timeout"];
   #codec: PlistCodec | undefined;
 
   /**

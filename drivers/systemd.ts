@@ -745,6 +745,8 @@ export const systemdDriver: Driver = {
   platforms: ["linux"],
   conditions: ["login", "boot"],
   keepAlive: ["false", "on-failure", "always"],
+  // --stop-timeout is TimeoutStopSec=.
+  features: ["stop-timeout"],
 
   async available(ctx: Context, condition?: Condition): Promise<Availability> {
     if (ctx.os !== "linux") {

@@ -8,6 +8,9 @@
  * up). `false` starts it once in the background with `start-stop-daemon`.
  * `on-failure` is declined: supervise-daemon restarts a program whatever its exit code,
  * so a clean exit could not be told apart; selection then names the drivers that can.
+ * `--stop-timeout` becomes `retry="TERM/SECONDS/KILL/5"`, which both supervise-daemon
+ * and start-stop-daemon follow on every stop (OpenRC sh/supervise-daemon.sh,
+ * sh/start-stop-daemon.sh), shutdown included.
  *
  * openrc-run passes `command`, `command_args`, `command_user`, `directory` and the log
  * paths through `eval`, so each value holds words quoted for sh (and the assignment is
@@ -99,6 +102,15 @@ export function openrcValue(words: string[]): string {
   return dqQuote(words.map(evalWord).join(" "));
 }
 
+/**
+ * The `retry` schedule of a stop timeout: `TERM/SECONDS/KILL/5` (whole seconds, rounded
+ * up). openrc-run hands it to `supervise-daemon --retry` (keep-alive always) and to
+ * `start-stop-daemon --stop --retry` (otherwise): SIGTERM, wait, SIGKILL, wait.
+ */
+export function openrcRetry(stopTimeoutMs: number): string {
+  return `TERM/${Math.max(1, Math.ceil(stopTimeoutMs / 1000))}/KILL/5`;
+}
+
 /** Default log file of a service. */
 export function openrcLogFile(spec: ServiceSpec): string {
   return `${spec.logDir ?? "/var/log/autostart"}/${spec.name}.log`;
@@ -141,6 +153,12 @@ export function renderOpenrcScript(spec: ServiceSpec): string {
       "# Keep-alive false: started once in the background, never restarted.",
       "command_background=yes",
       `pidfile=${dqQuote(`/run/${openrcServiceName(spec.name)}.pid`)}`,
+    );
+  }
+  if (spec.stopTimeoutMs !== undefined) {
+    lines.push(
+      "# Stop (--stop-timeout): SIGTERM, wait for the program to exit, then SIGKILL.",
+      `retry=${dqQuote(openrcRetry(spec.stopTimeoutMs))}`,
     );
   }
   lines.push(`command=${openrcValue([spec.program])}`);
@@ -240,6 +258,8 @@ export const openrcDriver: Driver = {
   platforms: ["linux"],
   conditions: ["boot"],
   keepAlive: ["false", "always"],
+  // --stop-timeout is the script's `retry` schedule.
+  features: ["stop-timeout"],
 
   async available(ctx: Context): Promise<Availability> {
     if (ctx.os !== "linux") {

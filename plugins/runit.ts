@@ -33,7 +33,7 @@ import type {
   ServiceState,
   ServiceStatus,
 } from "../core/driver.ts";
-import { UsageError } from "../core/errors.ts";
+import { UnsupportedError, UsageError } from "../core/errors.ts";
 import type { Plan, RunStep, Step } from "../core/plan.ts";
 import { checkSeal, seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
@@ -382,6 +382,19 @@ function explain(argv: string[], r: { stderr: string; stdout: string }) {
   return undefined;
 }
 
+/**
+ * Why runit cannot honour `--stop-timeout`: runsv has no per-service stop timeout. On
+ * `sv down` it sends SIGTERM (then SIGCONT) and waits without end; only the program
+ * that stops it chooses a deadline (`sv -w SECONDS force-stop`), and at shutdown that is
+ * runit's stage 3, with one wait for every service (runsv(8), sv(8)).
+ */
+export function stopTimeoutUnsupported(): UnsupportedError {
+  return new UnsupportedError(
+    "--stop-timeout is not supported by runit: runsv has no per-service stop timeout (sv down waits without end; at shutdown runit's stage 3 gives every service the same wait)",
+    "leave out --stop-timeout, or use a driver that supports it (see: autostart drivers)",
+  );
+}
+
 /** The runit driver. */
 export const runitDriver: Driver = {
   id: "runit",
@@ -427,6 +440,7 @@ export const runitDriver: Driver = {
   },
 
   plan(spec: ServiceSpec, ctx: Context, prior?: PriorState): Plan {
+    if (spec.stopTimeoutMs !== undefined) throw stopTimeoutUnsupported();
     requireRoot(spec.condition, ctx, "Installing");
     const p = paths(spec, ctx);
     const logDir = runitLogDir(spec, ctx);

@@ -1,10 +1,11 @@
 /**
  * The Lima preset, pure part: turns a located Lima instance and the user's options into
  * a {@link ServiceSpec} with Lima's own identity (launchd label
- * `io.lima-vm.autostart.INSTANCE` / `io.lima-vm.daemon.INSTANCE`, systemd unit
- * `lima-vm@INSTANCE.service`), and into a plan: the driver's usual command sequence
- * with Lima's file contents (`templates/lima_unit.ts`, `templates/lima_plist.ts`).
- * Using Lima's names keeps `limactl start/stop` working with these services.
+ * `io.lima-vm.autostart.INSTANCE` / `io.lima-vm.daemon.INSTANCE`, systemd user unit
+ * `lima-vm@INSTANCE.service`; the system unit is `lima-vm-boot@INSTANCE.service`, see
+ * `limaBootUnitName()`), and into a plan: the driver's usual command sequence with
+ * Lima's file contents (`templates/lima_unit.ts`, `templates/lima_plist.ts`). Using
+ * Lima's names keeps `limactl start/stop` working with these services.
  *
  * @module
  */
@@ -12,15 +13,20 @@
 import type { UserInfo } from "../core/context.ts";
 import type { Context } from "../core/context.ts";
 import type { Driver, PriorState } from "../core/driver.ts";
-import { UnsupportedError } from "../core/errors.ts";
+import { UnsupportedError, UsageError } from "../core/errors.ts";
 import type { Plan } from "../core/plan.ts";
+import { parseDuration } from "../core/duration.ts";
 import type { Condition, KeepAliveMode, ServiceSpec } from "../core/spec.ts";
 import {
   type PlistCodec,
   renderLaunchdPlist,
 } from "../templates/launchd_plist.ts";
 import { buildLimaPlist, limaLabel } from "../templates/lima_plist.ts";
-import { limaUnitName, renderLimaUnit } from "../templates/lima_unit.ts";
+import {
+  limaBootUnitName,
+  limaUnitName,
+  renderLimaUnit,
+} from "../templates/lima_unit.ts";
 
 /** The init-system flavours the preset writes, named after the driver that serves them. */
 export type LimaFlavor = "systemd" | "launchd-agent" | "launchd-daemon";
@@ -39,16 +45,50 @@ export function limaFlavor(driver: Driver): LimaFlavor {
   );
 }
 
-/** Lima's name of an instance's service: the unit name or the launchd label. */
-export function limaIdentity(flavor: LimaFlavor, instance: string): string {
-  return flavor === "systemd"
-    ? limaUnitName(instance)
-    : limaLabel(instance, flavor === "launchd-daemon");
+/** The name of an instance's service: the unit name or the launchd label. */
+export function limaIdentity(
+  flavor: LimaFlavor,
+  condition: Condition,
+  instance: string,
+): string {
+  if (flavor === "systemd") {
+    return condition === "boot"
+      ? limaBootUnitName(instance)
+      : limaUnitName(instance);
+  }
+  return limaLabel(instance, flavor === "launchd-daemon");
 }
 
-/** Whether limactl itself looks at this flavour's file ("registered" in Lima's sense). */
-export function limaKnows(flavor: LimaFlavor, condition: Condition): boolean {
-  return flavor !== "systemd" || condition === "login";
+/**
+ * Whether limactl counts this condition's file as "registered": only the login one
+ * (the LaunchAgent or the systemd user unit). Lima's `IsRegistered` checks that file's
+ * existence alone, on macOS too, where limactl can install the LaunchDaemon but never
+ * counts it (lima-vm/lima pkg/autostart/managers.go, managers_darwin.go).
+ */
+export function limaKnows(condition: Condition): boolean {
+  return condition === "login";
+}
+
+/**
+ * The stop timeout of a Lima service unless the user gives one: 3m10s, the time
+ * `limactl stop` itself waits for the host agent (pkg/instance/stop.go), which covers
+ * a clean shutdown of a QEMU VM (up to 3 minutes) and of a VZ VM (30 seconds).
+ * launchd's default would SIGKILL the VM after a few seconds.
+ */
+export const LIMA_STOP_TIMEOUT = "3m10s";
+
+/**
+ * Refuses keep-alive `always` for a Lima VM (exit 2): `limactl stop` ends the host agent
+ * with exit 0, so `always` would start again a VM the user just stopped.
+ */
+export function limaKeepAlive(mode: KeepAliveMode): KeepAliveMode {
+  if (mode === "always") {
+    throw new UsageError(
+      'Keep-alive "always" cannot be used for a Lima VM: "limactl stop" ends the VM\'s host agent with exit code 0, so "always" would start again a VM you just stopped',
+      "use --keep-alive (= on-failure, the default: restarted when it crashes) or --keep-alive=false",
+    );
+  }
+  return mode;
 }
 
 /** A located Lima instance plus what the user asked for. */
@@ -73,6 +113,8 @@ export interface LimaRequest {
   start: boolean;
   /** Pause before a restart. */
   restartDelayMs?: number;
+  /** How long a stop waits before SIGKILL (default {@link LIMA_STOP_TIMEOUT}). */
+  stopTimeoutMs?: number;
 }
 
 /**
@@ -99,8 +141,9 @@ export function limaSpec(flavor: LimaFlavor, req: LimaRequest): ServiceSpec {
     keepAlive: req.keepAlive,
     env,
     restartDelayMs: req.restartDelayMs ?? 2000,
+    stopTimeoutMs: req.stopTimeoutMs ?? parseDuration(LIMA_STOP_TIMEOUT),
     start: req.start,
-    identity: limaIdentity(flavor, req.instance),
+    identity: limaIdentity(flavor, req.condition, req.instance),
   };
   if (req.runAs !== undefined && req.condition === "boot") {
     spec.runAs = req.runAs;

@@ -4,7 +4,13 @@
 // arguments, RunAtLoad, KeepAlive, log paths, working directory, ProcessType, UserName,
 // ExecStart, Type, TimeoutSec, Restart, WantedBy.
 import { parse } from "plist";
-import { assertEquals, assertMatch, assertOk } from "../tests/assert.ts";
+import {
+  assertEquals,
+  assertMatch,
+  assertOk,
+  assertThrows,
+} from "../tests/assert.ts";
+import { UsageError } from "../core/errors.ts";
 import { assertGolden } from "../tests/helpers.ts";
 import { checkSeal } from "../core/seal.ts";
 import type { UserInfo } from "../core/context.ts";
@@ -13,6 +19,9 @@ import { loadPlistCodec } from "../templates/launchd_plist.ts";
 import {
   limaContent,
   type LimaFlavor,
+  limaIdentity,
+  limaKeepAlive,
+  limaKnows,
   type LimaRequest,
   limaSpec,
 } from "./lima.ts";
@@ -108,6 +117,8 @@ for (const daemon of [false, true]) {
       assertEquals(obj.StandardErrorPath, "launchd.stderr.log");
       assertEquals(obj.WorkingDirectory, "/Users/alice/.lima/default");
       assertEquals(obj.ProcessType, "Background");
+      // launchd SIGKILLs after ExitTimeOut: 3m10s, what `limactl stop` waits for.
+      assertEquals(obj.ExitTimeOut, 190);
       if (daemon) assertEquals(obj.UserName, "alice");
       else assertOk(!("UserName" in obj));
       assertEquals(obj.EnvironmentVariables, {
@@ -129,6 +140,7 @@ for (const daemon of [false, true]) {
           "StandardOutPath",
           "WorkingDirectory",
           "ProcessType",
+          "ExitTimeOut",
           "EnvironmentVariables",
         ].sort(),
       );
@@ -199,6 +211,9 @@ for (const boot of [false, true]) {
       ]);
       assertEquals(s.get("Type"), ["simple"]);
       assertEquals(s.get("TimeoutSec"), ["10"]);
+      // The stop timeout comes after Lima's TimeoutSec=, so it wins for stops only.
+      assertEquals(s.get("TimeoutStopSec"), ["190s"]);
+      assertOk(text.indexOf("TimeoutStopSec=") > text.indexOf("TimeoutSec="));
       assertEquals(s.get("Restart"), [keep ? "on-failure" : "no"]);
       assertEquals(s.get("WorkingDirectory"), [boot ? "~" : "%h"]);
       assertEquals(s.get("Environment"), [
@@ -226,3 +241,53 @@ for (const boot of [false, true]) {
     });
   }
 }
+
+// ---------------------------------------------------------------------------
+// Names, stop timeout, keep-alive
+
+Deno.test("limaIdentity() gives the systemd boot unit a name of its own, not Lima's lima-vm@", () => {
+  assertEquals(
+    limaIdentity("systemd", "login", "dev-1"),
+    "lima-vm@dev-1.service",
+  );
+  assertEquals(
+    limaIdentity("systemd", "boot", "dev-1"),
+    "lima-vm-boot@dev-1.service",
+  );
+  assertEquals(
+    limaIdentity("launchd-agent", "login", "dev-1"),
+    "io.lima-vm.autostart.dev-1",
+  );
+  assertEquals(
+    limaIdentity("launchd-daemon", "boot", "dev-1"),
+    "io.lima-vm.daemon.dev-1",
+  );
+  const spec = limaSpec("systemd", request(false, true, "on-failure"));
+  assertEquals(spec.identity, "lima-vm-boot@default.service");
+});
+
+Deno.test("limaKnows() counts only the login service as registered, as limactl does", () => {
+  assertEquals(limaKnows("login"), true);
+  assertEquals(limaKnows("boot"), false);
+});
+
+Deno.test("Lima preset: a given stop timeout replaces the default on launchd and systemd", () => {
+  const req = { ...request(true, false, "on-failure"), stopTimeoutMs: 45_500 };
+  const obj = parse(render("launchd-agent", req)) as Record<string, unknown>;
+  assertEquals(obj.ExitTimeOut, 46, "whole seconds, rounded up");
+  const unit = render("systemd", { ...req, limactl: LINUX_LIMACTL });
+  assertMatch(unit, /^TimeoutStopSec=45500ms$/m);
+});
+
+Deno.test("limaKeepAlive() refuses always with exit 2 and says why", () => {
+  assertThrows(
+    () => limaKeepAlive("always"),
+    (e) =>
+      e instanceof UsageError && e.exitCode === 2 &&
+      /"limactl stop" ends the VM's host agent with exit code 0/.test(
+        e.message,
+      ),
+  );
+  assertEquals(limaKeepAlive("on-failure"), "on-failure");
+  assertEquals(limaKeepAlive("false"), "false");
+});

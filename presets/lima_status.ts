@@ -1,8 +1,9 @@
 /**
  * The state of a Lima instance's service for one condition: who wrote its file
  * (autostart, limactl, or nobody), whether limactl considers the instance registered
- * (it only checks that the file exists), and what the init system really says (loaded,
- * enabled, running), read with the drivers' own parsers.
+ * (it only checks that the login file exists: the LaunchAgent or the systemd user
+ * unit, never a boot service), and what the init system really says (loaded, enabled,
+ * running), read with the drivers' own parsers.
  *
  * @module
  */
@@ -28,6 +29,7 @@ import {
 } from "../drivers/systemd.ts";
 import { LAUNCHD_MARKER_TEXT } from "../templates/launchd_plist.ts";
 import { SYSTEMD_MARKER_TEXT } from "../templates/systemd_unit.ts";
+import { legacyLimaBootUnitName } from "../templates/lima_unit.ts";
 import {
   type LimaFlavor,
   limaFlavor,
@@ -60,11 +62,36 @@ export function limaFile(
   condition: Condition,
   instance: string,
   ctx: Context,
+  unit = limaIdentity(flavor, condition, instance),
 ): string {
-  const id = limaIdentity(flavor, instance);
   return flavor === "systemd"
-    ? `${unitDir(condition, ctx)}/${id}`
-    : plistPath(launchdKind(flavor), ctx, instance, id);
+    ? `${unitDir(condition, ctx)}/${unit}`
+    : plistPath(launchdKind(flavor), ctx, instance, unit);
+}
+
+/**
+ * The unit and file of a service, and its text: the current name, or for a systemd
+ * boot unit that does not exist under it, the name earlier versions of autostart used
+ * (`lima-vm@INSTANCE.service`, only when it carries autostart's marker).
+ */
+async function findFile(
+  flavor: LimaFlavor,
+  condition: Condition,
+  instance: string,
+  ctx: Context,
+): Promise<{ unit: string; file: string; content: string | null }> {
+  const unit = limaIdentity(flavor, condition, instance);
+  const file = limaFile(flavor, condition, instance, ctx, unit);
+  const content = await ctx.fs.readText(file).catch(() => null);
+  if (content === null && flavor === "systemd" && condition === "boot") {
+    const old = legacyLimaBootUnitName(instance);
+    const oldFile = limaFile(flavor, condition, instance, ctx, old);
+    const text = await ctx.fs.readText(oldFile).catch(() => null);
+    if (text?.includes(SYSTEMD_MARKER_TEXT)) {
+      return { unit: old, file: oldFile, content: text };
+    }
+  }
+  return { unit, file, content };
 }
 
 /**
@@ -79,9 +106,12 @@ export async function limaStatus(
   ctx: Context,
 ): Promise<LimaStatus> {
   const flavor = limaFlavor(driver);
-  const unit = limaIdentity(flavor, instance);
-  const file = limaFile(flavor, condition, instance, ctx);
-  const content = await ctx.fs.readText(file).catch(() => null);
+  const { unit, file, content } = await findFile(
+    flavor,
+    condition,
+    instance,
+    ctx,
+  );
   const marker = flavor === "systemd"
     ? SYSTEMD_MARKER_TEXT
     : LAUNCHD_MARKER_TEXT;
@@ -100,7 +130,7 @@ export async function limaStatus(
   const extra = {
     instance,
     owner,
-    limaRegistered: content !== null && limaKnows(flavor, condition),
+    limaRegistered: content !== null && limaKnows(condition),
     content,
   };
   const a = await driver.available(ctx, condition);

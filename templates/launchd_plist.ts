@@ -81,6 +81,15 @@ export function throttleSeconds(restartDelayMs: number): number {
   return Math.max(1, Math.ceil(restartDelayMs / 1000));
 }
 
+/**
+ * launchd `ExitTimeOut` (whole seconds, rounded up, at least 1) of a stop timeout:
+ * launchd sends SIGTERM, waits this long, then SIGKILL (launchd.plist(5); 0 would mean
+ * "forever", which `--stop-timeout` refuses).
+ */
+export function exitTimeOut(stopTimeoutMs: number): number {
+  return Math.max(1, Math.ceil(stopTimeoutMs / 1000));
+}
+
 /** Where the files of one plist point. */
 export interface PlistPaths {
   /** launchd label. */
@@ -142,6 +151,9 @@ export function buildLaunchdPlist(
     KeepAlive: keepAliveValue(spec.keepAlive),
     ThrottleInterval: throttleSeconds(spec.restartDelayMs),
   };
+  if (spec.stopTimeoutMs !== undefined) {
+    obj.ExitTimeOut = exitTimeOut(spec.stopTimeoutMs);
+  }
   if (spec.cwd !== undefined) {
     obj.WorkingDirectory = checkXml("--cwd", spec.cwd);
   }

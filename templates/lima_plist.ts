@@ -6,8 +6,18 @@
  * (`{SuccessfulExit: false}` for keep-alive, absent without), `StandardErrorPath` /
  * `StandardOutPath` (`launchd.stderr.log` / `launchd.stdout.log`, relative to the
  * working directory), `WorkingDirectory` (the instance directory), `ProcessType`
- * `Background`. Added: the "managed by autostart" marker with its seal and
- * `EnvironmentVariables` (PATH, LIMA_HOME). Serialised by `renderLaunchdPlist()`.
+ * `Background`. Added: the "managed by autostart" marker with its seal,
+ * `ExitTimeOut` (the preset's stop timeout: launchd's default of a few seconds would
+ * SIGKILL a VM that is shutting down) and `EnvironmentVariables` (PATH, LIMA_HOME).
+ * Serialised by `renderLaunchdPlist()`.
+ *
+ * Facts about Lima (lima-vm/lima v2.2.0, pkg/autostart/launchd and
+ * cmd/limactl/autostart_darwin.go): released Lima writes no `KeepAlive` (a VM that
+ * crashes stays down); `KeepAlive {SuccessfulExit: false}` and
+ * `limactl autostart enable --keep-alive` come from Lima PR #5086, not yet released.
+ * `limactl autostart enable --condition=boot` installs the LaunchDaemon through sudo,
+ * but limactl counts an instance as registered only when its LaunchAgent file exists
+ * (any content): `limactl start/stop` never treat the LaunchDaemon as theirs.
  *
  * @module
  */
@@ -15,6 +25,7 @@
 import { SEAL_PLACEHOLDER } from "../core/seal.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import {
+  exitTimeOut,
   keepAliveValue,
   LAUNCHD_MARKER_KEY,
   LAUNCHD_MARKER_TEXT,
@@ -68,6 +79,9 @@ export function buildLimaPlist(
   obj.StandardOutPath = "launchd.stdout.log";
   obj.WorkingDirectory = instanceDir;
   obj.ProcessType = "Background";
+  if (spec.stopTimeoutMs !== undefined) {
+    obj.ExitTimeOut = exitTimeOut(spec.stopTimeoutMs);
+  }
   if (spec.env.length > 0) {
     obj.EnvironmentVariables = Object.fromEntries(spec.env);
   }

@@ -111,6 +111,16 @@ export function accountEnvRestartLines(spec: ServiceSpec): string[] {
 }
 
 /**
+ * `TimeoutStopSec=` of a spec's `--stop-timeout` (none when it is not given: systemd's
+ * default, `DefaultTimeoutStopSec=`, 90 s unless the admin changed it, applies).
+ */
+export function stopTimeoutLines(spec: ServiceSpec): string[] {
+  return spec.stopTimeoutMs === undefined
+    ? []
+    : [`TimeoutStopSec=${formatTimespan(spec.stopTimeoutMs)}`];
+}
+
+/**
  * Renders the unit file of a service.
  *
  * @example Usage
@@ -146,7 +156,7 @@ export function renderSystemdUnit(spec: ServiceSpec): string {
   if (spec.cwd !== undefined) {
     lines.push(`WorkingDirectory=${escapePathSetting(spec.cwd)}`);
   }
-  lines.push(...accountEnvRestartLines(spec));
+  lines.push(...accountEnvRestartLines(spec), ...stopTimeoutLines(spec));
   if (spec.logDir !== undefined) {
     const log = escapePathSetting(`${spec.logDir}/${spec.name}.log`);
     lines.push(`StandardOutput=append:${log}`, `StandardError=append:${log}`);

@@ -45,6 +45,7 @@ export async function driversCommand(
         platforms: [...d.platforms],
         conditions: [...d.conditions],
         keepAlive: [...d.keepAlive],
+        features: [...(d.features ?? [])],
         available: ok,
         reason: onPlatform
           ? (reasons.length ? reasons.join("; ") : null)
@@ -65,12 +66,20 @@ export async function driversCommand(
   const p = palette(app.io.color);
   app.io.out(
     table(
-      ["DRIVER", "PLATFORMS", "CONDITIONS", "KEEP-ALIVE", "AVAILABLE"],
+      [
+        "DRIVER",
+        "PLATFORMS",
+        "CONDITIONS",
+        "KEEP-ALIVE",
+        "FEATURES",
+        "AVAILABLE",
+      ],
       rows.map((r) => [
         r.id,
         r.platforms.join(","),
         r.conditions.join(","),
         r.keepAlive.join(","),
+        r.features.join(",") || "-",
         r.available
           ? p.green("yes")
           : p.dim("no") + (r.reason ? ` (${r.reason})` : ""),

@@ -6,7 +6,12 @@
 
 import { apply, type ApplyResult } from "../../core/apply.ts";
 import type { Context } from "../../core/context.ts";
-import type { Driver, PriorState, ServiceStatus } from "../../core/driver.ts";
+import {
+  type Driver,
+  featuresOf,
+  type PriorState,
+  type ServiceStatus,
+} from "../../core/driver.ts";
 import { OperationError, UsageError } from "../../core/errors.ts";
 import { basename } from "../../core/fs.ts";
 import { pendingPath, withLock } from "../../core/lock.ts";
@@ -36,6 +41,7 @@ export const ENABLE_OPTIONS: OptionSpec[] = [
   { name: "user", kind: "string" },
   { name: "log-dir", kind: "string" },
   { name: "restart-delay", kind: "string" },
+  { name: "stop-timeout", kind: "string" },
   { name: "driver", kind: "string" },
   { name: "start", kind: "boolean" },
   { name: "force", kind: "boolean" },
@@ -83,6 +89,7 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
     user: v.user as string | undefined,
     logDir: v["log-dir"] as string | undefined,
     restartDelay: v["restart-delay"] as string | undefined,
+    stopTimeout: v["stop-timeout"] as string | undefined,
     start: v.start as boolean | undefined,
     allowUnsafe: v["allow-unsafe"] as boolean | undefined,
   }, ctx);
@@ -90,6 +97,7 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
   const driver = await registry.select({
     condition: spec.condition,
     keepAlive: spec.keepAlive,
+    features: featuresOf(spec),
     driverId: v.driver as string | undefined,
     ignoreAvailability: v["dry-run"] === true,
   }, ctx);

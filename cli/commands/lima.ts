@@ -18,19 +18,28 @@ import {
   type Condition,
   CONDITIONS,
   parseCondition,
-  parseDuration,
   parseKeepAlive,
   parseName,
+  parseStopTimeout,
 } from "../../core/spec.ts";
+import { parseDuration } from "../../core/duration.ts";
+import type { DriverFeature } from "../../core/driver.ts";
+import type { Plan } from "../../core/plan.ts";
 import { loadPlistCodec } from "../../templates/launchd_plist.ts";
 import {
+  LIMA_STOP_TIMEOUT,
   limaContent,
-  type LimaFlavor,
   limaFlavor,
+  limaKeepAlive,
   limaKnows,
   limaPlan,
   limaSpec,
 } from "../../presets/lima.ts";
+import {
+  type HostAgent,
+  hostAgent,
+  runsUnder,
+} from "../../presets/lima_running.ts";
 import {
   findLimactl,
   instanceDir,
@@ -53,6 +62,7 @@ export const LIMA_ENABLE_OPTIONS: OptionSpec[] = [
   { name: "start", kind: "boolean" },
   { name: "wait", kind: "boolean" },
   { name: "timeout", kind: "string" },
+  { name: "stop-timeout", kind: "string" },
   { name: "dry-run", kind: "boolean" },
   { name: "json", kind: "boolean" },
 ];
@@ -136,12 +146,14 @@ async function driverFor(
   condition: Condition,
   loose: boolean,
   keepAlive?: ReturnType<typeof parseKeepAlive>,
+  features?: DriverFeature[],
 ): Promise<Driver> {
   const registry = await app.registry();
   const d = await registry.select({
     condition,
     ignoreAvailability: loose,
     ...(keepAlive ? { keepAlive } : {}),
+    ...(features ? { features } : {}),
   }, ctx);
   limaFlavor(d);
   return d;
@@ -175,11 +187,15 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
   const v = a.values;
   const instance = oneInstance(a.positionals, "enable");
   const condition = parseCondition((v.condition as string) ?? "login");
-  const keepAlive = parseKeepAlive(
+  const keepAlive = limaKeepAlive(parseKeepAlive(
     (v["keep-alive"] as string | boolean | undefined) ?? true,
-  );
+  ));
   const timeoutMs = parseDuration(
     (v.timeout as string) ?? DEFAULT_BOOT_TIMEOUT,
+    { what: "--timeout" },
+  );
+  const stopTimeoutMs = parseStopTimeout(
+    (v["stop-timeout"] as string | undefined) ?? LIMA_STOP_TIMEOUT,
   );
   const start = v.start !== false;
   const wait = start && v.wait !== false;
@@ -196,6 +212,7 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
     condition,
     v["dry-run"] === true,
     keepAlive,
+    ["stop-timeout"],
   );
   const flavor = limaFlavor(driver);
   await driver.prepare?.(ctx);
@@ -210,6 +227,7 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
     keepAlive,
     runAs: account,
     start,
+    stopTimeoutMs,
   });
   const content = limaContent(flavor, spec, dir, codec);
   if (v["dry-run"]) {
@@ -230,12 +248,30 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
     if (now.owner === "limactl" && v.adopt !== true) {
       throw foreignError(now, "changed");
     }
+    const agent = await hostAgent(dir, ctx);
+    const outside = agent !== null && !runsUnder(agent, now);
+    if (outside && start) throw runningOutside(instance, condition, agent);
     const offset = (await ctx.fs.readText(haLog).catch(() => null))?.length ??
       0;
-    const prior = now.owner === null ? undefined : priorOf(now);
-    const plan = limaPlan(driver, spec, content, ctx, prior);
-    const upToDate = now.owner === "autostart" && now.content === content &&
-      now.enabled === true && !now.drifted;
+    // A boot unit under the name earlier versions used is replaced, not kept beside.
+    const legacy = now.owner === "autostart" && now.unit !== spec.identity;
+    const prior = now.owner === null || legacy ? undefined : priorOf(now);
+    let plan = limaPlan(driver, spec, content, ctx, prior);
+    if (legacy) plan = replacing(driver, now, plan, ctx);
+    if (outside) {
+      plan.notes = [
+        ...(plan.notes ?? []),
+        `"${instance}" is running outside autostart now (host agent pid ${
+          agent!.pid
+        }); the service takes it over from the next ${
+          condition === "boot" ? "boot" : "login"
+        }, or now after: limactl stop ${instance} && ${
+          enableCommandLine(instance, condition)
+        }`,
+      ];
+    }
+    const upToDate = !legacy && now.owner === "autostart" &&
+      now.content === content && now.enabled === true && !now.drifted;
     if (upToDate && (!start || RUNNING.has(now.state))) {
       return { upToDate, startedNow: false, offset, plan, result: null, now };
     }
@@ -369,6 +405,66 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** How to run `lima enable` again for this instance and condition. */
+function enableCommandLine(instance: string, condition: Condition): string {
+  return condition === "boot"
+    ? `sudo autostart lima enable ${instance} --condition=boot`
+    : `autostart lima enable ${instance}`;
+}
+
+/**
+ * The error for a VM that runs already, not under this service (exit 1, nothing
+ * written): its service's `limactl start --foreground` would say "already running" and
+ * exit 0, and the VM would go on unmanaged.
+ */
+function runningOutside(
+  instance: string,
+  condition: Condition,
+  agent: HostAgent,
+): OperationError {
+  return new OperationError(
+    `Lima instance "${instance}" is already running outside autostart (host agent pid ${agent.pid}, ${agent.command}): nothing changed. Started now, its service would find it running ("limactl start" says so and exits 0), end at once, and leave the VM unmanaged`,
+    {
+      hint: `hand it over: limactl stop ${instance} && ${
+        enableCommandLine(instance, condition)
+      }; or keep it running as it is and let autostart start it from the next ${
+        condition === "boot" ? "boot" : "login"
+      }: ${enableCommandLine(instance, condition)} --no-start`,
+    },
+  );
+}
+
+/**
+ * `plan` preceded by the removal of the unit `now` describes (the boot unit's earlier
+ * name, `lima-vm@INSTANCE.service`): stopped, disabled and removed first, restored by
+ * the rollback when a later step fails.
+ */
+function replacing(
+  driver: Driver,
+  now: LimaStatus,
+  plan: Plan,
+  ctx: Context,
+): Plan {
+  const file = plan.steps.find((s) => s.kind === "write")?.path;
+  const old = driver.planDisable(
+    { name: now.instance, condition: now.condition, identity: now.unit },
+    ctx,
+    { prior: priorOf(now) ?? { enabled: false, running: false } },
+  );
+  return {
+    ...plan,
+    steps: [...old.steps, ...plan.steps],
+    afterRollback: [
+      ...(old.afterRollback ?? []),
+      ...(plan.afterRollback ?? []),
+    ],
+    notes: [
+      ...(plan.notes ?? []),
+      `replaced ${now.file} (the name earlier versions of autostart gave the boot unit) with ${file}`,
+    ],
+  };
 }
 
 async function limaDisable(argv: string[], app: App): Promise<number> {
@@ -546,9 +642,9 @@ async function limaStatusCmd(argv: string[], app: App): Promise<number> {
         : `${s.state}${s.enabled === true ? ", enabled" : ""}${
           s.pid ? `, pid ${s.pid}` : ""
         }${s.restarts ? `, ${s.restarts} restarts` : ""}`;
-      const lima = limaKnows(s.driver as LimaFlavor, s.condition)
+      const lima = limaKnows(s.condition)
         ? `limactl: ${s.limaRegistered ? "registered" : "not registered"}`
-        : "limactl: does not know boot units";
+        : "limactl: counts only login services as registered";
       app.io.out(
         `  ${s.condition.padEnd(5)}  ${state.padEnd(24)}  ${s.unit} (${
           ownerWords(s)

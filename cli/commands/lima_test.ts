@@ -102,8 +102,8 @@ Deno.test("lima enable (systemd, boot) under sudo: a system unit with User= of t
     assertEquals(
       [doc.unit, doc.file, doc.condition, doc.instanceDir],
       [
-        "lima-vm@dev.service",
-        "/etc/systemd/system/lima-vm@dev.service",
+        "lima-vm-boot@dev.service",
+        "/etc/systemd/system/lima-vm-boot@dev.service",
         "boot",
         `${await Deno.realPath(t.home)}/dev`,
       ],
@@ -113,7 +113,7 @@ Deno.test("lima enable (systemd, boot) under sudo: a system unit with User= of t
     assertMatch(text, /^WantedBy=multi-user\.target$/m);
     assertOk(
       ctx.runner.lines().includes(
-        "systemctl --no-block restart lima-vm@dev.service",
+        "systemctl --no-block restart lima-vm-boot@dev.service",
       ),
     );
   } finally {
@@ -237,4 +237,189 @@ Deno.test("lima disable without sudo refuses before touching anything when a boo
   );
   assertEquals(one.code, 0, one.stderr);
   assertEquals(Object.keys(fs.snapshot()), [boot]);
+});
+
+Deno.test("lima enable --keep-alive=always exits 2 saying why, and runs nothing", async () => {
+  const t = await limaTree();
+  try {
+    const ctx = fakeContext({ env: t.env });
+    const r = await runCli(
+      ["lima", "enable", "default", "--keep-alive=always"],
+      ctx,
+    );
+    assertEquals(r.code, 2, r.stderr);
+    assertMatch(
+      r.stderr,
+      /Keep-alive "always" cannot be used for a Lima VM: "limactl stop" ends the VM's host agent with exit code 0/,
+    );
+    assertMatch(r.stderr, /hint: use --keep-alive \(= on-failure/);
+    assertEquals(ctx.runner.calls, []);
+    assertEquals(ctx.fs.snapshot(), {});
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("lima enable --stop-timeout replaces the 3m10s default; a bad one exits 2", async () => {
+  const t = await limaTree();
+  try {
+    const ctx = fakeContext({ env: t.env });
+    const dflt = await runCli(["lima", "enable", "default", "--dry-run"], ctx);
+    assertMatch(dflt.stdout, /^ {4}TimeoutStopSec=190s$/m);
+    const r = await runCli(
+      ["lima", "enable", "default", "--stop-timeout=5m", "--dry-run"],
+      ctx,
+    );
+    assertEquals(r.code, 0, r.stderr);
+    assertMatch(r.stdout, /^ {4}TimeoutStopSec=300s$/m);
+    const bad = await runCli(
+      ["lima", "enable", "default", "--stop-timeout=0"],
+      ctx,
+    );
+    assertEquals(bad.code, 2, bad.stderr);
+    assertMatch(bad.stderr, /for --stop-timeout: at least 1s/);
+    assertEquals(ctx.fs.snapshot(), {});
+  } finally {
+    await t.cleanup();
+  }
+});
+
+/** A context whose instance "default" has a live host agent with pid 4242. */
+async function withHostAgent(
+  t: Awaited<ReturnType<typeof limaTree>>,
+  mainPid: number | null,
+) {
+  const dir = `${await Deno.realPath(t.home)}/default`;
+  const fs = new MemoryFs({ [`${dir}/ha.pid`]: "4242\n" });
+  const ctx = fakeContext({ env: t.env, fs });
+  ctx.runner.on(["ps", "-o", "comm=", "-p", "4242"], { stdout: "limactl\n" });
+  ctx.runner.on(["systemctl", "--user", "show"], {
+    stdout: mainPid === null ? "" : [
+      "Id=lima-vm@default.service",
+      "LoadState=loaded",
+      "ActiveState=active",
+      "SubState=running",
+      "UnitFileState=enabled",
+      `MainPID=${mainPid}`,
+      "",
+    ].join("\n"),
+  });
+  return ctx;
+}
+
+Deno.test("lima enable of a VM running outside autostart exits 1, writes nothing and says how to hand it over", async () => {
+  const t = await limaTree();
+  try {
+    const ctx = await withHostAgent(t, null);
+    const r = await runCli(["lima", "enable", "default", "--no-wait"], ctx);
+    assertEquals(r.code, 1, r.stderr);
+    assertMatch(
+      r.stderr,
+      /Lima instance "default" is already running outside autostart \(host agent pid 4242, limactl\): nothing changed/,
+    );
+    assertMatch(
+      r.stderr,
+      /hint: hand it over: limactl stop default && autostart lima enable default; or keep it running as it is and let autostart start it from the next login: autostart lima enable default --no-start/,
+    );
+    assertEquals(Object.keys(ctx.fs.snapshot()), [
+      `${await Deno.realPath(t.home)}/default/ha.pid`,
+    ]);
+    assertEquals(
+      ctx.runner.lines().filter((l) => !/ show |^ps /.test(l)),
+      [],
+      "nothing was started",
+    );
+    // --no-start installs it and says the VM runs outside until then.
+    const later = await runCli(
+      ["lima", "enable", "default", "--no-start"],
+      ctx,
+    );
+    assertEquals(later.code, 0, later.stderr);
+    assertMatch(
+      later.stdout,
+      /note: "default" is running outside autostart now \(host agent pid 4242\); the service takes it over from the next login, or now after: limactl stop default && autostart lima enable default/,
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("lima enable of a VM its own service runs is not refused", async () => {
+  const t = await limaTree();
+  try {
+    const ctx = await withHostAgent(t, 4242);
+    const r = await runCli(["lima", "enable", "default", "--no-wait"], ctx);
+    assertEquals(r.code, 0, r.stderr);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("lima enable --condition=boot replaces the boot unit earlier versions named lima-vm@", async () => {
+  const t = await limaTree();
+  try {
+    const legacy = "/etc/systemd/system/lima-vm@dev.service";
+    const fs = new MemoryFs({ [legacy]: "# Managed by autostart\n[Unit]\n" });
+    const ctx = fakeContext({
+      self: ROOT_USER,
+      sudoUser: "alice",
+      env: { ...t.env, HOME: "/root", SUDO_USER: "alice" },
+      fs,
+    });
+    const s = await runCli(["lima", "status", "dev", "--json"], ctx);
+    const boot = JSON.parse(s.stdout).instances[0].services[1];
+    assertEquals([boot.unit, boot.file], ["lima-vm@dev.service", legacy]);
+    const r = await runCli(
+      ["lima", "enable", "dev", "--condition=boot", "--no-wait"],
+      ctx,
+    );
+    assertEquals(r.code, 0, r.stderr);
+    assertMatch(
+      r.stdout,
+      /replaced \/etc\/systemd\/system\/lima-vm@dev\.service/,
+    );
+    assertEquals(Object.keys(fs.snapshot()), [
+      "/etc/systemd/system/lima-vm-boot@dev.service",
+    ]);
+    const lines = ctx.runner.lines().filter((l) => !l.includes(" show "));
+    const off = lines.findIndex((l) =>
+      l.includes("disable") && l.includes("lima-vm@dev.service")
+    );
+    const on = lines.findIndex((l) =>
+      l.includes("restart lima-vm-boot@dev.service")
+    );
+    assertOk(off >= 0 && on > off, lines.join("\n"));
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test('lima status on macOS: a LaunchDaemon is never "registered" for limactl', async () => {
+  const t = await limaTree();
+  try {
+    const daemon = "/Library/LaunchDaemons/io.lima-vm.daemon.default.plist";
+    const fs = new MemoryFs({
+      [daemon]: "<plist>Managed by autostart</plist>",
+    });
+    const ctx = fakeContext({
+      os: "darwin",
+      env: { ...t.env, HOME: "/Users/alice" },
+      self: { ...ALICE, home: "/Users/alice", uid: 501 },
+      fs,
+    });
+    const j = await runCli(["lima", "status", "default", "--json"], ctx);
+    assertEquals(j.code, 0, j.stderr);
+    const boot = JSON.parse(j.stdout).instances[0].services.find((
+      x: { condition: string },
+    ) => x.condition === "boot");
+    assertEquals([boot.owner, boot.limaRegistered], ["autostart", false]);
+    const human = await runCli(["lima", "status", "default"], ctx);
+    assertMatch(
+      human.stdout,
+      /boot .*io\.lima-vm\.daemon\.default .*limactl: counts only login services as registered/,
+    );
+    assertOk(!/boot .*limactl: registered/.test(human.stdout), human.stdout);
+  } finally {
+    await t.cleanup();
+  }
 });

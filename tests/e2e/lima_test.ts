@@ -1,9 +1,16 @@
-// The Lima preset in a real systemd, with a fake limactl on PATH that records how it was
-// started (argv, uid, LIMA_HOME) and then acts like a host agent (writes a "running"
-// event to ha.stdout.log and sleeps), or exits 1 when the instance holds a file "fail".
+// The Lima preset in a real systemd, with a fake limactl on PATH that does what Lima does
+// (lima-vm/lima v2.2.0): `start X --foreground` records how it was started (argv, uid,
+// LIMA_HOME), says "already running" and exits 0 when X's host agent lives, otherwise
+// becomes the host agent (ha.pid, the systemd unit it runs in as sd_pid_get_unit()
+// reports it, a "running" event in ha.stdout.log; on SIGINT/SIGTERM an "exiting" event
+// and exit 0), or exits 1 when the instance holds a file "fail". `stop X` is Lima's
+// StopGracefully: when the host agent's unit is `lima-vm@X.service` it runs
+// `systemctl --user stop lima-vm@X.service` (autostart.RequestStop), else it sends
+// SIGINT, then waits for the host agent to exit.
 // Login (user unit) and boot (system unit as the sudo user), restart after SIGKILL,
-// feedback when the VM does not boot, a unit written by limactl left alone unless
-// --adopt, unknown instances, disable.
+// `limactl stop` of a boot VM, the boot unit of earlier versions replaced, feedback when
+// the VM does not boot, a VM already running outside autostart, a unit written by
+// limactl left alone unless --adopt, unknown instances, disable.
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { E2E, json, sharedBox } from "./_box.ts";
 
@@ -11,8 +18,8 @@ const box = sharedBox(async (b) => {
   uid = await b.addUser("u1");
   const r = await b.sh(
     [
-      `mkdir -p ${REAL_HOME}/default ${REAL_HOME}/dev-1 ${REAL_HOME}/old ${REAL_HOME}/_config`,
-      `touch ${REAL_HOME}/default/lima.yaml ${REAL_HOME}/dev-1/lima.yaml ${REAL_HOME}/old/lima.yaml`,
+      `mkdir -p ${REAL_HOME}/default ${REAL_HOME}/dev-1 ${REAL_HOME}/old ${REAL_HOME}/loose ${REAL_HOME}/_config`,
+      `touch ${REAL_HOME}/default/lima.yaml ${REAL_HOME}/dev-1/lima.yaml ${REAL_HOME}/old/lima.yaml ${REAL_HOME}/loose/lima.yaml`,
       `ln -s ${REAL_HOME} ${LIMA_HOME}`,
       `chown -R u1:u1 ${REAL_HOME} ${LIMA_HOME}`,
       "cat > /usr/local/bin/limactl && chmod 755 /usr/local/bin/limactl",
@@ -35,13 +42,40 @@ const userUnits = "/home/u1/.config/systemd/user";
 let uid = 0;
 
 const FAKE_LIMACTL = `#!/bin/sh
-# Fake limactl: records how it was started, then plays the host agent.
-inst="$2"
+# Fake limactl: "start X --foreground" plays the host agent, "stop X" Lima's stop.
+[ "$(id -u)" = 0 ] && { echo "limactl: must not run as the root user" >&2; exit 1; }
+cmd="$1" inst="$2"
 dir="\${LIMA_HOME:-$HOME/.lima}/$inst"
+alive() { [ -e "$dir/ha.pid" ] && kill -0 "$(cat "$dir/ha.pid")" 2>/dev/null; }
+case $cmd in
+stop)
+  alive || { echo "expected status Running" >&2; exit 1; }
+  pid=$(cat "$dir/ha.pid") unit=$(cat "$dir/ha.unit")
+  if [ "$unit" = "lima-vm@$inst.service" ]; then
+    systemctl --user stop "$unit" ||
+      { echo "failed to request stop via autostart manager" >&2; exit 1; }
+  else
+    kill -INT "$pid"
+  fi
+  i=0
+  while kill -0 "$pid" 2>/dev/null; do
+    i=$((i + 1)); [ "$i" -lt 300 ] || { echo "host agent did not exit" >&2; exit 1; }
+    sleep 0.1
+  done
+  exit 0 ;;
+esac
 printf '%s\\t%s\\t%s\\n' "$(id -u)" "\${LIMA_HOME-unset}" "$*" >> "$dir/fake.record"
+if alive; then echo "The instance \\"$inst\\" is already running." >&2; exit 0; fi
 if [ -e "$dir/fail" ]; then echo "fake limactl: failing on demand" >&2; exit 1; fi
+echo $$ > "$dir/ha.pid"
+# The systemd unit this process runs in, as sd_pid_get_unit() sees it: the first
+# cgroup path element that is not a slice (a user unit's is user@UID.service).
+grep -E '^[0-9]+:(name=systemd)?:' /proc/self/cgroup | cut -d: -f3- | tr / '\\n' |
+  grep -v -e '^$' -e '[.]slice$' | head -n 1 > "$dir/ha.unit"
+trap 'kill $! 2>/dev/null; printf "{\\"status\\":{\\"exiting\\":true}}\\n" >> "$dir/ha.stdout.log"; rm -f "$dir/ha.pid"; exit 0' INT TERM
 printf '{"time":"now","status":{"running":true,"sshLocalPort":60022}}\\n' >> "$dir/ha.stdout.log"
-exec sleep 100000
+sleep 100000 &
+wait
 `;
 
 /** The unit limactl itself writes (Lima v2.2, keep-alive on). */
@@ -122,6 +156,9 @@ Deno.test({
     assertOk(environ.includes(`LIMA_HOME=${LIMA_HOME}`));
     const path = environ.find((e) => e.startsWith("PATH="))!;
     assertMatch(path, /^PATH=\/usr\/local\/bin:/, "limactl's directory first");
+    // Stops wait 3m10s for the VM (what limactl stop waits); Lima's 10s stays for start.
+    assertEquals(await b.prop(unit, "TimeoutStopUSec", "u1"), "3min 10s");
+    assertEquals(await b.prop(unit, "TimeoutStartUSec", "u1"), "10s");
   },
 });
 
@@ -179,9 +216,71 @@ Deno.test({
   },
 });
 
+/** The boot unit earlier versions of autostart wrote: Lima's user-unit name, as a system unit. */
+const LEGACY_BOOT_UNIT =
+  `# Managed by autostart: do not edit; run "autostart lima enable dev-1" again to change it.
+[Unit]
+Description=Lima - Linux virtual machines, with a focus on running containers.
+Documentation=man:lima(1)
+StartLimitIntervalSec=0
+
+[Service]
+ExecStart=/usr/local/bin/limactl start %i --foreground
+WorkingDirectory=~
+Type=simple
+TimeoutSec=10
+User=u1
+Group=u1
+Environment="PATH=/usr/local/bin:/usr/bin:/bin"
+Environment="LIMA_HOME=${LIMA_HOME}"
+Restart=on-failure
+RestartSec=2s
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/** `limactl stop INSTANCE` as u1, as a user types it. */
+async function limactlStop(instance: string) {
+  const b = await box.get();
+  return await b.exec(["limactl", "stop", instance], u1());
+}
+
+async function haUnit(instance: string): Promise<string> {
+  const b = await box.get();
+  return (await b.exec(["cat", `${REAL_HOME}/${instance}/ha.unit`])).stdout
+    .trim();
+}
+
 Deno.test({
   name:
-    "lima: enable for boot installs a system unit that runs as the sudo user with LIMA_HOME",
+    "lima: a boot VM under Lima's own unit name (earlier versions) cannot be stopped with limactl stop",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const legacy = "lima-vm@dev-1.service";
+    const w = await b.sh(`cat > /etc/systemd/system/${legacy}`, {
+      stdin: LEGACY_BOOT_UNIT,
+    });
+    assertEquals(w.code, 0, w.stderr);
+    await b.exec(["systemctl", "daemon-reload"]);
+    const on = await b.exec(["systemctl", "enable", "--now", legacy]);
+    assertEquals(on.code, 0, on.stderr);
+    await b.waitFor(
+      "the host agent of dev-1",
+      async () => (await haUnit("dev-1")) === legacy,
+    );
+    // What Lima's RequestStop does with it: systemctl --user stop of a system unit.
+    const r = await limactlStop("dev-1");
+    assertEquals(r.code, 1, r.stdout + r.stderr);
+    assertMatch(r.stderr, /failed to request stop via autostart manager/);
+    assertEquals(await b.prop(legacy, "ActiveState"), "active");
+  },
+});
+
+Deno.test({
+  name:
+    "lima: enable for boot replaces that unit with lima-vm-boot@INSTANCE.service, run as the sudo user with LIMA_HOME",
   ...E2E,
   async fn() {
     const b = await box.get();
@@ -190,27 +289,69 @@ Deno.test({
       asSudo(),
     );
     assertEquals(r.code, 0, r.stderr);
-    const unit = "lima-vm@dev-1.service";
+    assertMatch(
+      r.stdout,
+      /replaced \/etc\/systemd\/system\/lima-vm@dev-1\.service .* with \/etc\/systemd\/system\/lima-vm-boot@dev-1\.service/,
+    );
+    const unit = "lima-vm-boot@dev-1.service";
     assertEquals(await b.prop(unit, "ActiveState"), "active");
     assertEquals(await b.prop(unit, "UnitFileState"), "enabled");
+    assertEquals(
+      await b.prop("lima-vm@dev-1.service", "LoadState"),
+      "not-found",
+      "one unit per instance",
+    );
     const text = (await b.exec(["cat", `/etc/systemd/system/${unit}`])).stdout;
     assertMatch(text, /^User=u1$/m);
     assertMatch(text, /^WantedBy=multi-user\.target$/m);
+    assertEquals(await b.prop(unit, "TimeoutStopUSec"), "3min 10s");
     const pid = await b.prop(unit, "MainPID");
     const st = await b.exec(["stat", "-c", "%u", `/proc/${pid}`]);
     assertEquals(Number(st.stdout.trim()), uid, "runs as u1");
-    const [rec] = await records("dev-1");
-    assertEquals(rec, {
+    const recs = await records("dev-1");
+    assertEquals(recs.at(-1), {
       uid,
       limaHome: LIMA_HOME,
       argv: "start dev-1 --foreground",
     });
+    assertEquals(await haUnit("dev-1"), unit);
     await b.kill(pid);
     await b.waitFor("the restart", async () => {
       const p = await b.prop(unit, "MainPID");
       return (await b.prop(unit, "ActiveState")) === "active" && p !== "0" &&
         p !== pid;
     });
+    const s = json<LimaStatusDoc>(
+      await b.autostart(["lima", "status", "dev-1", "--json"], u1()),
+    );
+    const boot = s.instances[0]!.services.find((x) => x.condition === "boot")!;
+    assertEquals(
+      [boot.unit, boot.state, boot.owner, boot.limaRegistered],
+      [unit, "running", "autostart", false],
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "lima: limactl stop of a boot VM works: the host agent exits 0 and the unit stays stopped",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const unit = "lima-vm-boot@dev-1.service";
+    const restarts = await b.prop(unit, "NRestarts");
+    const r = await limactlStop("dev-1");
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    await b.waitFor(
+      "the unit to stop",
+      async () => (await b.prop(unit, "ActiveState")) === "inactive",
+    );
+    assertEquals(await b.prop(unit, "SubState"), "dead");
+    assertEquals(await b.prop(unit, "Result"), "success");
+    assertEquals(await b.prop(unit, "NRestarts"), restarts, "not restarted");
+    const log = (await b.exec(["cat", `${REAL_HOME}/dev-1/ha.stdout.log`]))
+      .stdout;
+    assertMatch(log, /"exiting":true/);
   },
 });
 
@@ -292,6 +433,69 @@ Deno.test({
 
 Deno.test({
   name:
+    "lima: a VM already running outside autostart is refused (exit 1, nothing written) with the way to hand it over",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const file = `${userUnits}/lima-vm@loose.service`;
+    // The user started the VM by hand, as `limactl start loose` does.
+    const by = await b.exec([
+      "setsid",
+      "-f",
+      "sh",
+      "-c",
+      "exec limactl start loose --foreground </dev/null >/dev/null 2>&1",
+    ], u1());
+    assertEquals(by.code, 0, by.stderr);
+    const pid = await b.waitFor("the hand-started host agent", async () => {
+      const r = await b.exec(["cat", `${REAL_HOME}/loose/ha.pid`]);
+      return r.code === 0 && r.stdout.trim() !== "" && r.stdout.trim();
+    });
+    const r = await b.autostart(["lima", "enable", "loose"], u1());
+    assertEquals(r.code, 1, r.stdout + r.stderr);
+    assertMatch(
+      r.stderr,
+      new RegExp(
+        `Lima instance "loose" is already running outside autostart \\(host agent pid ${pid}, limactl\\): nothing changed`,
+      ),
+    );
+    assertMatch(
+      r.stderr,
+      /hint: hand it over: limactl stop loose && autostart lima enable loose; or .*autostart lima enable loose --no-start/,
+    );
+    assertOk((await b.exec(["test", "-e", file])).code !== 0, "no unit");
+    // --no-start enables it for the next login and leaves the running VM alone.
+    const later = await b.autostart(
+      ["lima", "enable", "loose", "--no-start"],
+      u1(),
+    );
+    assertEquals(later.code, 0, later.stderr);
+    assertMatch(later.stdout, /"loose" is running outside autostart now/);
+    assertEquals(
+      await b.prop("lima-vm@loose.service", "UnitFileState", "u1"),
+      "enabled",
+    );
+    assertEquals((await b.exec(["kill", "-0", pid])).code, 0, "VM untouched");
+    // The hint, followed: limactl stops it, enable starts it under the service.
+    const stop = await limactlStop("loose");
+    assertEquals(stop.code, 0, stop.stderr);
+    const again = await b.autostart(["lima", "enable", "loose"], u1());
+    assertEquals(again.code, 0, again.stderr);
+    const main = await b.prop("lima-vm@loose.service", "MainPID", "u1");
+    assertEquals(
+      (await b.exec(["cat", `${REAL_HOME}/loose/ha.pid`])).stdout.trim(),
+      main,
+      "the host agent is the service's own process",
+    );
+    // Re-enabling a VM the service runs is not "outside".
+    const same = await b.autostart(["lima", "enable", "loose"], u1());
+    assertEquals(same.code, 0, same.stderr);
+    assertMatch(same.stdout, /already enabled and up to date/);
+  },
+});
+
+Deno.test({
+  name:
     "lima: an unknown instance exits 2 naming the existing ones and writes nothing",
   ...E2E,
   async fn() {
@@ -303,7 +507,7 @@ Deno.test({
     assertMatch(r.stderr, /Unknown Lima instance "nope"/);
     assertMatch(
       r.stderr,
-      /existing instances in \/home\/u1\/vms: default, dev-1, old/,
+      /existing instances in \/home\/u1\/vms: default, dev-1, loose, old/,
     );
     const b2 = await b.autostart(
       ["lima", "enable", "nope", "--condition=boot"],
@@ -322,7 +526,7 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    for (const inst of ["default", "old"]) {
+    for (const inst of ["default", "old", "loose"]) {
       const r = await b.autostart(["lima", "disable", inst], u1());
       assertEquals(r.code, 0, r.stderr);
       assertOk(
@@ -336,12 +540,12 @@ Deno.test({
       (await b.exec([
         "test",
         "-e",
-        "/etc/systemd/system/lima-vm@dev-1.service",
+        "/etc/systemd/system/lima-vm-boot@dev-1.service",
       ]))
         .code !== 0,
     );
     assertEquals(
-      await b.prop("lima-vm@dev-1.service", "LoadState"),
+      await b.prop("lima-vm-boot@dev-1.service", "LoadState"),
       "not-found",
     );
     const pids = await b.exec(["pgrep", "-f", "sleep 100000"]);
