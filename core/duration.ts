@@ -38,7 +38,7 @@ export interface DurationOptions {
  * are rounded to the nearest one.
  *
  * @param value What the user typed.
- * @param options The option's name for messages and its bounds.
+ * @param options The option's name for messages and its bounds (a string: the name).
  * @returns Milliseconds.
  * @throws {UsageError} When the text is not a duration or is out of bounds.
  *
@@ -52,9 +52,10 @@ export interface DurationOptions {
  */
 export function parseDuration(
   value: string,
-  options: DurationOptions = {},
+  options: DurationOptions | string = {},
 ): number {
-  const { what, minMs = 0, maxMs = MAX_DURATION_MS } = options;
+  const { what, minMs = 0, maxMs = MAX_DURATION_MS } =
+    typeof options === "string" ? { what: options } : options;
   const head = `Invalid duration ${JSON.stringify(value)}${
     what ? ` for ${what}` : ""
   }`;
@@ -91,6 +92,16 @@ export function parseDuration(
     throw new UsageError(`${head}: at least ${formatDuration(minMs)}`);
   }
   return ms;
+}
+
+/** Whether `text` is a duration {@link parseDuration} accepts (form and default bounds). */
+export function isDuration(text: string): boolean {
+  try {
+    parseDuration(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

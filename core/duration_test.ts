@@ -3,6 +3,7 @@ import { UsageError } from "./errors.ts";
 import {
   ceilSeconds,
   formatDuration,
+  isDuration,
   MAX_DURATION_MS,
   parseDuration,
 } from "./duration.ts";
@@ -102,6 +103,17 @@ Deno.test("parseDuration() names the option and the bounds", () => {
     'Invalid duration "2m": at most 1m',
   );
   assertEquals(parseDuration("1s", { minMs: 1000 }), 1000);
+});
+
+Deno.test("parseDuration() takes the option's name alone; isDuration() answers without throwing", () => {
+  assertEquals(parseDuration("1.5s", "--wait"), 1500);
+  assertEquals(
+    usageMessage(() => parseDuration("1d", "--restart-max-delay")),
+    'Invalid duration "1d" for --restart-max-delay: use a number with ms, s, m or h, e.g. 2s, 500ms, 3m10s',
+  );
+  assertEquals(isDuration("3m10s"), true);
+  assertEquals(isDuration("soon"), false);
+  assertEquals(isDuration("25h"), false);
 });
 
 Deno.test("formatDuration() prints the largest units first", () => {

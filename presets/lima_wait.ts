@@ -56,6 +56,18 @@ export interface WaitOptions {
   check(): Promise<string | null>;
   /** Length of the log before the service was started: older events are ignored. */
   offset: number;
+  /**
+   * The log's text before the service was started. A log that no longer begins with it
+   * was recreated (each `limactl start` removes and recreates `ha.stdout.log`) and is
+   * read from its start, even when it is not shorter than before.
+   */
+  before?: string;
+  /**
+   * A host agent runs now and is being replaced (the service restarts): its shutdown
+   * writes `exiting` to the old log, which says nothing about the new one, so events
+   * count only once the log has been recreated.
+   */
+  restarting?: boolean;
   /** Give up after this long. */
   timeoutMs: number;
   /** Pause between reads (default 500 ms). */
@@ -89,11 +101,18 @@ export async function waitForBoot(o: WaitOptions): Promise<WaitResult> {
   const every = o.checkEvery ?? 4;
   const t0 = now();
   let offset = o.offset;
+  let fresh = o.restarting !== true;
   for (let i = 0;; i++) {
     const text = (await o.read()) ?? "";
-    // A host agent that starts afresh truncates its log.
-    if (text.length < offset) offset = 0;
-    for (const ev of parseHaEvents(text.slice(offset))) {
+    // A host agent that starts afresh recreates its log.
+    if (
+      offset > 0 && (text.length < offset ||
+        (o.before !== undefined && !text.startsWith(o.before)))
+    ) {
+      offset = 0;
+      fresh = true;
+    }
+    for (const ev of fresh ? parseHaEvents(text.slice(offset)) : []) {
       if (ev.running) {
         return { outcome: "running", detail: "", waitedMs: now() - t0 };
       }

@@ -89,3 +89,31 @@ Deno.test("waitForBoot() gives up after the timeout", async () => {
   const r = await waitForBoot(opts([BOOTING], { timeoutMs: 3000 }));
   assertEquals([r.outcome, r.waitedMs], ["timeout", 3000]);
 });
+
+Deno.test("waitForBoot() reads a recreated log from its start even when it is not shorter", async () => {
+  // The old log held one line; the new one holds one line of the same length.
+  const old = RUNNING.replace('"time":"t"', '"time":"1"');
+  const now = RUNNING.replace('"time":"t"', '"time":"2"');
+  const r = await waitForBoot(
+    opts([old, now], { offset: old.length, before: old }),
+  );
+  assertEquals(r.outcome, "running");
+});
+
+Deno.test("waitForBoot() of a restart ignores the old host agent's exiting event", async () => {
+  const old = RUNNING;
+  const EXITING = '{"status":{"exiting":true}}\n';
+  const r = await waitForBoot(
+    opts([old, old + EXITING, BOOTING, BOOTING + RUNNING], {
+      offset: old.length,
+      before: old,
+      restarting: true,
+    }),
+  );
+  assertEquals(r.outcome, "running");
+  // Without the flag the same log ends the wait as a failure.
+  const f = await waitForBoot(
+    opts([old, old + EXITING], { offset: old.length, before: old }),
+  );
+  assertEquals(f.outcome, "failed");
+});

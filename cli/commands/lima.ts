@@ -251,8 +251,8 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
     const agent = await hostAgent(dir, ctx);
     const outside = agent !== null && !runsUnder(agent, now);
     if (outside && start) throw runningOutside(instance, condition, agent);
-    const offset = (await ctx.fs.readText(haLog).catch(() => null))?.length ??
-      0;
+    const before = (await ctx.fs.readText(haLog).catch(() => null)) ?? "";
+    const offset = before.length;
     // A boot unit under the name earlier versions used is replaced, not kept beside.
     const legacy = now.owner === "autostart" && now.unit !== spec.identity;
     const prior = now.owner === null || legacy ? undefined : priorOf(now);
@@ -273,7 +273,16 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
     const upToDate = !legacy && now.owner === "autostart" &&
       now.content === content && now.enabled === true && !now.drifted;
     if (upToDate && (!start || RUNNING.has(now.state))) {
-      return { upToDate, startedNow: false, offset, plan, result: null, now };
+      return {
+        upToDate,
+        startedNow: false,
+        offset,
+        before,
+        restarting: false,
+        plan,
+        result: null,
+        now,
+      };
     }
     const result = await apply(
       upToDate ? driver.planControl(spec, "start", ctx) : plan,
@@ -285,7 +294,17 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
         ...(driver.explain ? { explain: driver.explain } : {}),
       },
     );
-    return { upToDate, startedNow: upToDate, offset, plan, result, now };
+    return {
+      upToDate,
+      startedNow: upToDate,
+      offset,
+      before,
+      // The service's own host agent is replaced: it writes "exiting" first.
+      restarting: agent !== null && !outside,
+      plan,
+      result,
+      now,
+    };
   });
   const p = palette(app.io.color);
   const file = outcome.plan.steps.find((s) => s.kind === "write")?.path ?? null;
@@ -342,6 +361,8 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
           : null;
       },
       offset: outcome.offset,
+      before: outcome.before,
+      restarting: outcome.restarting,
       timeoutMs,
     });
     running = r.outcome === "running";

@@ -67,13 +67,15 @@ esac
 printf '%s\\t%s\\t%s\\n' "$(id -u)" "\${LIMA_HOME-unset}" "$*" >> "$dir/fake.record"
 if alive; then echo "The instance \\"$inst\\" is already running." >&2; exit 0; fi
 if [ -e "$dir/fail" ]; then echo "fake limactl: failing on demand" >&2; exit 1; fi
+# Like limactl start: the host agent's logs are removed and created afresh.
+rm -f "$dir/ha.stdout.log" "$dir/ha.stderr.log"
 echo $$ > "$dir/ha.pid"
 # The systemd unit this process runs in, as sd_pid_get_unit() sees it: the first
 # cgroup path element that is not a slice (a user unit's is user@UID.service).
 grep -E '^[0-9]+:(name=systemd)?:' /proc/self/cgroup | cut -d: -f3- | tr / '\\n' |
   grep -v -e '^$' -e '[.]slice$' | head -n 1 > "$dir/ha.unit"
 trap 'kill $! 2>/dev/null; printf "{\\"status\\":{\\"exiting\\":true}}\\n" >> "$dir/ha.stdout.log"; rm -f "$dir/ha.pid"; exit 0' INT TERM
-printf '{"time":"now","status":{"running":true,"sshLocalPort":60022}}\\n' >> "$dir/ha.stdout.log"
+printf '{"time":"%s","status":{"running":true,"sshLocalPort":60022}}\\n' "$(date +%s.%N)" >> "$dir/ha.stdout.log"
 sleep 100000 &
 wait
 `;

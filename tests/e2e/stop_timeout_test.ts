@@ -1,0 +1,126 @@
+// --stop-timeout in a real systemd: a program that needs about 3 seconds to shut down
+// after SIGTERM finishes cleanly with --stop-timeout=30s, and is killed with
+// --stop-timeout=1s; without the option the unit keeps systemd's default.
+import { assertEquals, assertOk } from "../assert.ts";
+import { E2E, sharedBox } from "./_box.ts";
+
+const box = sharedBox();
+const asRoot = { env: { TERM: "dumb", NO_COLOR: "1", LANG: "C.UTF-8" } };
+
+/** Traps SIGTERM, takes 3 s to "save its state", writes it, exits 0. */
+const SLOW_STOP = `#!/bin/sh
+name="$1"
+rm -f "/var/tmp/slowstop.$name"
+trap 'sleep 3; echo clean > "/var/tmp/slowstop.$name"; exit 0' TERM
+sleep 100000 &
+wait
+`;
+
+async function enable(name: string, extra: string[]) {
+  const b = await box.get();
+  const r = await b.autostart([
+    "enable",
+    name,
+    "--condition=boot",
+    "--user=root",
+    ...extra,
+    "--",
+    "/usr/local/bin/slowstop",
+    name,
+  ], asRoot);
+  assertEquals(r.code, 0, r.stderr);
+}
+
+async function stopAndWait(name: string): Promise<string> {
+  const b = await box.get();
+  const unit = `autostart-${name}.service`;
+  const r = await b.autostart(["stop", name], asRoot);
+  assertEquals(r.code, 0, r.stderr);
+  await b.waitFor(
+    `${unit} to stop`,
+    async () =>
+      (await b.prop(unit, "ActiveState")) !== "active" &&
+      (await b.prop(unit, "ActiveState")) !== "deactivating",
+    40_000,
+  );
+  return await b.prop(unit, "Result");
+}
+
+Deno.test({
+  name: "stop-timeout: set up a program that needs 3 seconds to stop",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const r = await b.sh(
+      "cat > /usr/local/bin/slowstop && chmod 755 /usr/local/bin/slowstop",
+      { stdin: SLOW_STOP },
+    );
+    assertEquals(r.code, 0, r.stderr);
+  },
+});
+
+Deno.test({
+  name:
+    "stop-timeout: --stop-timeout=30s lets it finish (TimeoutStopSec=30s, clean exit)",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    await enable("patient", ["--stop-timeout=30s"]);
+    const unit = "autostart-patient.service";
+    assertEquals(await b.prop(unit, "TimeoutStopUSec"), "30s");
+    assertEquals(await stopAndWait("patient"), "success");
+    const saved = await b.exec(["cat", "/var/tmp/slowstop.patient"]);
+    assertEquals(saved.stdout.trim(), "clean", "it finished its shutdown");
+  },
+});
+
+Deno.test({
+  name: "stop-timeout: --stop-timeout=1s kills it before it is done",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    await enable("hasty", ["--stop-timeout=1s"]);
+    assertEquals(
+      await b.prop("autostart-hasty.service", "TimeoutStopUSec"),
+      "1s",
+    );
+    assertEquals(await stopAndWait("hasty"), "timeout");
+    const saved = await b.exec(["test", "-e", "/var/tmp/slowstop.hasty"]);
+    assertOk(saved.code !== 0, "killed before it wrote its state");
+  },
+});
+
+Deno.test({
+  name: "stop-timeout: without the option the unit keeps systemd's default",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    await enable("plain", []);
+    const text = await b.exec([
+      "cat",
+      "/etc/systemd/system/autostart-plain.service",
+    ]);
+    assertOk(!text.stdout.includes("TimeoutStopSec"), text.stdout);
+    const dflt = await b.exec([
+      "systemctl",
+      "show",
+      "-p",
+      "DefaultTimeoutStopUSec",
+      "--value",
+    ]);
+    assertEquals(
+      await b.prop("autostart-plain.service", "TimeoutStopUSec"),
+      dflt.stdout.trim(),
+    );
+    for (const name of ["patient", "hasty", "plain"]) {
+      const r = await b.autostart(["disable", name], asRoot);
+      assertEquals(r.code, 0, r.stderr);
+    }
+  },
+});
+
+Deno.test({
+  name: "stop-timeout: stop the sandbox",
+  ...E2E,
+  fn: () => box.stop(),
+});
