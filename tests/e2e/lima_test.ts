@@ -74,10 +74,10 @@ echo $$ > "$dir/ha.pid"
 # cgroup path element that is not a slice (a user unit's is user@UID.service).
 grep -E '^[0-9]+:(name=systemd)?:' /proc/self/cgroup | cut -d: -f3- | tr / '\\n' |
   grep -v -e '^$' -e '[.]slice$' | head -n 1 > "$dir/ha.unit"
-trap 'kill $! 2>/dev/null; printf "{\\"status\\":{\\"exiting\\":true}}\\n" >> "$dir/ha.stdout.log"; rm -f "$dir/ha.pid"; exit 0' INT TERM
+trap 'printf "{\\"status\\":{\\"exiting\\":true}}\\n" >> "$dir/ha.stdout.log"; rm -f "$dir/ha.pid"; exit 0' INT TERM
 printf '{"time":"%s","status":{"running":true,"sshLocalPort":60022}}\\n' "$(date +%s.%N)" >> "$dir/ha.stdout.log"
-sleep 100000 &
-wait
+# No child that outlives it: a user manager without cgroups cannot clean one up.
+while :; do sleep 1; done
 `;
 
 /** The unit limactl itself writes (Lima v2.2, keep-alive on). */
@@ -550,8 +550,13 @@ Deno.test({
       await b.prop("lima-vm-boot@dev-1.service", "LoadState"),
       "not-found",
     );
-    const pids = await b.exec(["pgrep", "-f", "sleep 100000"]);
-    assertEquals(pids.stdout.trim(), "", "no VM process is left");
+    const pids = await b.exec(["pgrep", "-f", "limactl start"]);
+    const ps = await b.exec(["ps", "-eo", "pid,ppid,user,args"]);
+    assertEquals(
+      pids.stdout.trim(),
+      "",
+      `no host agent is left:\n${ps.stdout}`,
+    );
     const s = json<LimaStatusDoc>(
       await b.autostart(["lima", "status", "--json"], u1()),
     );
