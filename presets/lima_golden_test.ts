@@ -25,6 +25,7 @@ import {
   type LimaRequest,
   limaSpec,
 } from "./lima.ts";
+import { unitOfCgroup } from "./lima_running.ts";
 
 const codec = await loadPlistCodec();
 
@@ -290,4 +291,24 @@ Deno.test("limaKeepAlive() refuses always with exit 2 and says why", () => {
   );
   assertEquals(limaKeepAlive("on-failure"), "on-failure");
   assertEquals(limaKeepAlive("false"), "false");
+});
+
+Deno.test("unitOfCgroup() finds the innermost unit on cgroup v2 and v1", () => {
+  assertEquals(
+    unitOfCgroup(
+      "0::/user.slice/user-1000.slice/user@1000.service/app.slice/lima-vm@default.service\n",
+    ),
+    "lima-vm@default.service",
+  );
+  assertEquals(
+    unitOfCgroup(
+      "4:memory:/x\n1:name=systemd:/system.slice/system-lima\\x2dvm\\x2dboot.slice/lima-vm-boot@dev.service\n0::/\n",
+    ),
+    "lima-vm-boot@dev.service",
+  );
+  assertEquals(
+    unitOfCgroup("0::/user.slice/user-1000.slice/session-3.scope\n"),
+    "session-3.scope",
+  );
+  assertEquals(unitOfCgroup("0::/\n"), null);
 });

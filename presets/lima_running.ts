@@ -17,6 +17,36 @@ export interface HostAgent {
   pid: number;
   /** Its command name as `ps` shows it (e.g. "limactl"). */
   command: string;
+  /**
+   * The innermost systemd unit it runs in (`lima-vm@default.service`,
+   * `session-3.scope`), read from `/proc/PID/cgroup`; `null` where there is none
+   * (macOS, or no systemd).
+   */
+  unit: string | null;
+}
+
+/**
+ * The innermost unit (`.service` or `.scope`) of a `/proc/PID/cgroup` text: the
+ * systemd hierarchy (`0::` or `name=systemd`), last path element that is a unit.
+ *
+ * @example Usage
+ * ```ts
+ * import { unitOfCgroup } from "./lima_running.ts";
+ * const text = "0::/user.slice/user-1000.slice/user@1000.service/app.slice/lima-vm@default.service\n";
+ * console.assert(unitOfCgroup(text) === "lima-vm@default.service");
+ * ```
+ */
+export function unitOfCgroup(text: string): string | null {
+  let found: string | null = null;
+  for (const line of text.split("\n")) {
+    const m = /^\d+:(?:name=systemd)?:(\/.*)$/.exec(line);
+    if (!m) continue;
+    for (const part of m[1]!.split("/")) {
+      if (/\.(service|scope)$/.test(part)) found = part;
+    }
+    if (found !== null) return found;
+  }
+  return found;
 }
 
 /**
@@ -34,7 +64,12 @@ export async function hostAgent(
   const r = await ctx.runner.run(["ps", "-o", "comm=", "-p", String(pid)]);
   const command = r.stdout.trim();
   if (r.code !== 0 || command === "") return null;
-  return { pid, command: command.slice(command.lastIndexOf("/") + 1) };
+  const cgroup = await ctx.fs.readText(`/proc/${pid}/cgroup`).catch(() => null);
+  return {
+    pid,
+    command: command.slice(command.lastIndexOf("/") + 1),
+    unit: cgroup === null ? null : unitOfCgroup(cgroup),
+  };
 }
 
 /**

@@ -26,10 +26,12 @@ import { parseDuration } from "../../core/duration.ts";
 import type { DriverFeature } from "../../core/driver.ts";
 import type { Plan } from "../../core/plan.ts";
 import { loadPlistCodec } from "../../templates/launchd_plist.ts";
+import { legacyLimaBootUnitName } from "../../templates/lima_unit.ts";
 import {
   LIMA_STOP_TIMEOUT,
   limaContent,
   limaFlavor,
+  limaIdentity,
   limaKeepAlive,
   limaKnows,
   limaPlan,
@@ -250,7 +252,9 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
     }
     const agent = await hostAgent(dir, ctx);
     const outside = agent !== null && !runsUnder(agent, now);
-    if (outside && start) throw runningOutside(instance, condition, agent);
+    if (outside && start) {
+      throw runningOutside(instance, condition, agent, ctx.sudoUser);
+    }
     const before = (await ctx.fs.readText(haLog).catch(() => null)) ?? "";
     const offset = before.length;
     // A boot unit under the name earlier versions used is replaced, not kept beside.
@@ -444,15 +448,33 @@ function runningOutside(
   instance: string,
   condition: Condition,
   agent: HostAgent,
+  sudoUser: string | undefined,
 ): OperationError {
+  const other: Condition = condition === "boot" ? "login" : "boot";
+  const inOther = agent.unit === limaIdentity("systemd", other, instance) ||
+    agent.unit === legacyLimaBootUnitName(instance) && other === "boot";
+  const where = inOther
+    ? `in its ${other} service ${agent.unit}`
+    : `outside autostart${agent.unit ? ` (in ${agent.unit})` : ""}`;
+  const enable = enableCommandLine(instance, condition);
+  const handOver = !inOther
+    ? `limactl stop ${instance} && ${enable}`
+    : other === "boot"
+    ? `sudo autostart lima disable ${instance} --condition=boot && ${enable}`
+    : sudoUser
+    ? `as ${sudoUser} (without sudo): autostart lima disable ${instance} --condition=login; then: ${enable}`
+    : `autostart lima disable ${instance} --condition=login && ${enable}`;
   return new OperationError(
-    `Lima instance "${instance}" is already running outside autostart (host agent pid ${agent.pid}, ${agent.command}): nothing changed. Started now, its service would find it running ("limactl start" says so and exits 0), end at once, and leave the VM unmanaged`,
+    `Lima instance "${instance}" is already running ${where} (host agent pid ${agent.pid}, ${agent.command}): nothing changed. Started now, this service would find it running ("limactl start" says so and exits 0) and end at once, ${
+      inOther
+        ? `while the VM stays with the ${other} service`
+        : "leaving the VM unmanaged"
+    }`,
     {
-      hint: `hand it over: limactl stop ${instance} && ${
-        enableCommandLine(instance, condition)
-      }; or keep it running as it is and let autostart start it from the next ${
-        condition === "boot" ? "boot" : "login"
-      }: ${enableCommandLine(instance, condition)} --no-start`,
+      hint:
+        `hand it over: ${handOver}; or keep it running as it is and let autostart start it from the next ${
+          condition === "boot" ? "boot" : "login"
+        }: ${enableCommandLine(instance, condition)} --no-start`,
     },
   );
 }

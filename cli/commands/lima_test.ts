@@ -423,3 +423,40 @@ Deno.test('lima status on macOS: a LaunchDaemon is never "registered" for limact
     await t.cleanup();
   }
 });
+
+Deno.test("lima enable --condition=boot of a VM its login service runs names that service and the way over", async () => {
+  const t = await limaTree();
+  try {
+    const dir = `${await Deno.realPath(t.home)}/default`;
+    const fs = new MemoryFs({
+      [`${dir}/ha.pid`]: "4242\n",
+      "/proc/4242/cgroup":
+        "0::/user.slice/user-1000.slice/user@1000.service/app.slice/lima-vm@default.service\n",
+    });
+    const ctx = fakeContext({
+      self: ROOT_USER,
+      sudoUser: "alice",
+      env: { ...t.env, HOME: "/root", SUDO_USER: "alice" },
+      fs,
+    });
+    ctx.runner.on(["ps", "-o", "comm=", "-p", "4242"], {
+      stdout: "/usr/local/bin/limactl\n",
+    });
+    const r = await runCli(
+      ["lima", "enable", "default", "--condition=boot", "--no-wait"],
+      ctx,
+    );
+    assertEquals(r.code, 1, r.stderr);
+    assertMatch(
+      r.stderr,
+      /Lima instance "default" is already running in its login service lima-vm@default\.service \(host agent pid 4242, limactl\): nothing changed/,
+    );
+    assertMatch(
+      r.stderr,
+      /hand it over: as alice \(without sudo\): autostart lima disable default --condition=login; then: sudo autostart lima enable default --condition=boot/,
+    );
+    assertEquals(Object.keys(fs.snapshot()).length, 2, "nothing written");
+  } finally {
+    await t.cleanup();
+  }
+});

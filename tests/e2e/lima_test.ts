@@ -458,7 +458,7 @@ Deno.test({
     assertMatch(
       r.stderr,
       new RegExp(
-        `Lima instance "loose" is already running outside autostart \\(host agent pid ${pid}, limactl\\): nothing changed`,
+        `Lima instance "loose" is already running outside autostart(?: \\(in [^)]*\\))? \\(host agent pid ${pid}, limactl\\): nothing changed`,
       ),
     );
     assertMatch(
