@@ -460,3 +460,31 @@ Deno.test("lima enable --condition=boot of a VM its login service runs names tha
     await t.cleanup();
   }
 });
+
+Deno.test("lima disable removes a boot unit earlier versions named lima-vm@", async () => {
+  const t = await limaTree();
+  try {
+    const legacy = "/etc/systemd/system/lima-vm@dev.service";
+    const fs = new MemoryFs({ [legacy]: "# Managed by autostart\n[Unit]\n" });
+    const ctx = fakeContext({
+      self: ROOT_USER,
+      sudoUser: "alice",
+      env: { ...t.env, HOME: "/root", SUDO_USER: "alice" },
+      fs,
+    });
+    const r = await runCli(
+      ["lima", "disable", "dev", "--condition=boot"],
+      ctx,
+    );
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(fs.snapshot(), {});
+    assertOk(
+      ctx.runner.lines().some((l) =>
+        l.includes("disable") && l.endsWith("lima-vm@dev.service")
+      ),
+      ctx.runner.lines().join("\n"),
+    );
+  } finally {
+    await t.cleanup();
+  }
+});
