@@ -138,6 +138,13 @@ async function accountFor(
   }
   const u = await ctx.lookupUser(who);
   if (!u) throw new UsageError(`Unknown user ${JSON.stringify(who)}`);
+  if (u.uid === 0) {
+    // lima-vm/lima cmd/limactl/main.go: "limactl: must not run as the root user".
+    throw new UsageError(
+      "Refusing to run a Lima VM as root: limactl refuses to run as the root user",
+      "run sudo from the account that owns the instance (not from a root shell): sudo autostart lima enable INSTANCE --condition=boot",
+    );
+  }
   return u;
 }
 

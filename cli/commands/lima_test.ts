@@ -488,3 +488,24 @@ Deno.test("lima disable removes a boot unit earlier versions named lima-vm@", as
     await t.cleanup();
   }
 });
+
+Deno.test("lima enable --condition=boot from a root shell exits 2: limactl refuses to run as root", async () => {
+  const t = await limaTree();
+  try {
+    const ctx = fakeContext({
+      self: ROOT_USER,
+      sudoUser: "root",
+      env: { ...t.env, HOME: "/root", SUDO_USER: "root" },
+    });
+    const r = await runCli(
+      ["lima", "enable", "default", "--condition=boot"],
+      ctx,
+    );
+    assertEquals(r.code, 2, r.stderr);
+    assertMatch(r.stderr, /limactl refuses to run as the root user/);
+    assertEquals(ctx.fs.snapshot(), {});
+    assertEquals(ctx.runner.calls, []);
+  } finally {
+    await t.cleanup();
+  }
+});
