@@ -700,6 +700,16 @@ async function limaStatusCmd(argv: string[], app: App): Promise<number> {
           ownerWords(s)
         }${s.drifted ? ", edited by hand" : ""}); ${lima}\n`,
       );
+      if (
+        s.owner === "autostart" && s.condition === "boot" &&
+        s.unit === legacyLimaBootUnitName(i.instance)
+      ) {
+        app.io.out(
+          `         ${
+            p.yellow("note")
+          }: the name earlier versions gave the boot unit, under which "limactl stop" fails; rename it: sudo autostart lima enable ${i.instance} --condition=boot\n`,
+        );
+      }
     }
   }
   return 0;

@@ -369,6 +369,10 @@ Deno.test("lima enable --condition=boot replaces the boot unit earlier versions 
     const s = await runCli(["lima", "status", "dev", "--json"], ctx);
     const boot = JSON.parse(s.stdout).instances[0].services[1];
     assertEquals([boot.unit, boot.file], ["lima-vm@dev.service", legacy]);
+    assertMatch(
+      (await runCli(["lima", "status", "dev"], ctx)).stdout,
+      /note: the name earlier versions gave the boot unit, under which "limactl stop" fails; rename it: sudo autostart lima enable dev --condition=boot/,
+    );
     const r = await runCli(
       ["lima", "enable", "dev", "--condition=boot", "--no-wait"],
       ctx,
