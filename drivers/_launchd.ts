@@ -656,7 +656,7 @@ export class LaunchdDriver implements Driver {
     // previous version, with the same stop timeout).
     const exitTimeoutMs = Math.max(
       DEFAULT_EXIT_TIMEOUT_MS,
-      (spec as { stopTimeoutMs?: number }).stopTimeoutMs ?? 0,
+      spec.stopTimeoutMs ?? 0,
     );
     const steps: Step[] = [
       { kind: "mkdir", path: plistDir(k, ctx) },
