@@ -19,7 +19,9 @@
  * - start: `enable TARGET`, `bootstrap DOMAIN PLIST` only when `print TARGET` answers
  *   113 (not loaded), then `kickstart TARGET` (as Lima and Homebrew: `enable` first,
  *   since a disabled label cannot be bootstrapped).
- * - restart: the same, then `kickstart -k TARGET`.
+ * - restart: `enable TARGET`, then `kickstart -k TARGET` when `print TARGET` answers 0
+ *   (loaded), else `bootstrap DOMAIN PLIST` (RunAtLoad starts it; a `kickstart -k`
+ *   right after would kill the process launchd has just started).
  * - stop: `bootout TARGET` and wait until it is gone: the process is stopped and launchd
  *   forgets the job until the next login/boot (a `kill` would just be answered with a
  *   restart under KeepAlive).
@@ -738,22 +740,27 @@ export class LaunchdDriver implements Driver {
     const domain = launchdDomain(k, ctx);
     // Load it only when launchd does not have it: 5 from bootstrap is ambiguous
     // (disabled, still being booted out, bad plist), so ask first.
-    const load = [
-      launchctl(["enable", target], "enable the service"),
-      bootstrap(
-        domain,
-        plistPath(k, ctx, ref.name, labelOf(ref)),
-        "load the service",
-        { when: { argv: ["launchctl", "print", target], codes: [113] } },
-      ),
-    ];
+    const print = ["launchctl", "print", target];
+    const enable = launchctl(["enable", target], "enable the service");
+    const load = bootstrap(
+      domain,
+      plistPath(k, ctx, ref.name, labelOf(ref)),
+      "load the service",
+      { when: { argv: print, codes: [113] } },
+    );
+    // restart: `kickstart -k` only a job launchd has; one it loads now is started by
+    // RunAtLoad, and -k would kill that fresh process (launchctl(1): "kill the running
+    // instance before restarting the service").
     const steps: Step[] = action === "stop"
       ? bootoutAndWait(target, UNKNOWN_EXIT_TIMEOUT_MS, "stop the service")
       : action === "start"
-      ? [...load, launchctl(["kickstart", target], "start the service")]
+      ? [enable, load, launchctl(["kickstart", target], "start the service")]
       : [
-        ...load,
-        launchctl(["kickstart", "-k", target], "restart the service"),
+        enable,
+        launchctl(["kickstart", "-k", target], "restart the service", {
+          when: { argv: print, codes: [0] },
+        }),
+        load,
       ];
     return { driver: this.id, service: ref.name, steps };
   }

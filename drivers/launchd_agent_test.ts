@@ -234,9 +234,19 @@ Deno.test("launchdAgentDriver.planControl() start, stop and restart", () => {
   ]);
   assertEquals(lines("restart"), [
     `launchctl enable ${TARGET}`,
-    `launchctl bootstrap gui/501 ${PLIST}`,
     `launchctl kickstart -k ${TARGET}`,
+    `launchctl bootstrap gui/501 ${PLIST}`,
   ]);
+  // restart kills and starts only a loaded job; one it loads is started by RunAtLoad.
+  const kick = launchdAgentDriver.planControl(
+    { name: "web", condition: "login" },
+    "restart",
+    ctx,
+  ).steps[1]!;
+  assertEquals(kick.kind === "run" && kick.when, {
+    argv: ["launchctl", "print", TARGET],
+    codes: [0],
+  });
   assertEquals(lines("stop"), [
     `launchctl bootout ${TARGET}`,
     `launchctl print ${TARGET}`,

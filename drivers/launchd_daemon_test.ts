@@ -111,8 +111,8 @@ Deno.test("launchdDaemonDriver.planDisable() and planControl() use the system do
   ]);
   assertEquals(lines(launchdDaemonDriver.planControl(ref, "restart", ctx)), [
     `launchctl enable ${TARGET}`,
-    `launchctl bootstrap system ${PLIST}`,
     `launchctl kickstart -k ${TARGET}`,
+    `launchctl bootstrap system ${PLIST}`,
   ]);
 });
 

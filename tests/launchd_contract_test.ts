@@ -150,6 +150,33 @@ Deno.test("a job that does not exit within its exit timeout is SIGKILLed by laun
   assertEquals(ctx.fs.files.has(PLIST), false);
 });
 
+Deno.test("restart of a stopped service starts it once: bootstrap (RunAtLoad) without a kickstart -k that kills the new process", async () => {
+  // launchctl(1): `kickstart -k` kills the running instance before starting it again;
+  // right after bootstrap that is the process launchd has just started.
+  const ctx = macContext();
+  assertEquals((await enableWeb(ctx)).code, 0);
+  assertEquals((await macCli(["stop", "web"], ctx)).code, 0);
+  const ended = ctx.model.ended.length;
+  ctx.runner.calls.length = 0;
+  const r = await macCli(["restart", "web"], ctx);
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(ctx.model.changes(), [
+    `enable ${TARGET}`,
+    `bootstrap gui/501 ${PLIST}`,
+  ]);
+  const job = ctx.model.jobs.get(TARGET)!;
+  assertEquals([job.state, job.runs], ["running", 1]);
+  assertEquals(ctx.model.ended.length, ended, "no process was killed");
+  // A loaded service is still restarted with kickstart -k, and not bootstrapped.
+  ctx.runner.calls.length = 0;
+  assertEquals((await macCli(["restart", "web"], ctx)).code, 0);
+  assertEquals(ctx.model.changes(), [
+    `enable ${TARGET}`,
+    `kickstart -k ${TARGET}`,
+  ]);
+  assertEquals(ctx.model.jobs.get(TARGET)!.runs, 2);
+});
+
 Deno.test("start after disable --keep-files: enabled again, loaded and running", async () => {
   const ctx = macContext();
   assertEquals((await enableWeb(ctx)).code, 0);
