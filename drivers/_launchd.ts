@@ -478,6 +478,18 @@ export function explainLaunchctl(
   const n = errorNumber(r);
   switch (n) {
     case 5:
+      // launchd tells only root why; a user hears 5 for every cause, among them a
+      // gui/UID domain without a desktop session (logged in over ssh).
+      if (sub === "bootstrap" && domain.startsWith("gui/")) {
+        return {
+          message:
+            `launchd refused to load the plist (error 5, Input/output error), also after waiting: there may be no desktop login session for ${domain} (ssh sessions have none), the plist may be invalid, or launchd still holds the previous job of this label`,
+          hint:
+            `\`launchctl print ${domain}\` fails when there is no desktop session: then log in to the Mac's desktop as this user, or use --condition=boot for a service started at boot; else check the plist with: plutil -lint ${
+              plist || "PLIST"
+            }, and what launchd holds with: launchctl print ${domain}/${label}`,
+        };
+      }
       return sub === "bootstrap"
         ? {
           message:

@@ -182,8 +182,15 @@ Deno.test("explainLaunchctl() explains each documented launchctl error", () => {
       ["launchctl", "bootstrap", "gui/501", plist],
       5,
       "Bootstrap failed: 5: Input/output error",
+      /also after waiting: there may be no desktop login session for gui\/501 .*the plist may be invalid/,
+      /launchctl print gui\/501` fails .*--condition=boot.*plutil -lint .*dev\.autostart\.web\.plist/,
+    ],
+    [
+      ["launchctl", "bootstrap", "system", "/Library/LaunchDaemons/x.plist"],
+      5,
+      "Bootstrap failed: 5: Input/output error",
       /also after waiting: the plist may be invalid/,
-      /plutil -lint .*dev\.autostart\.web\.plist/,
+      /plutil -lint \/Library\/LaunchDaemons\/x\.plist/,
     ],
     [
       ["launchctl", "print", agent],

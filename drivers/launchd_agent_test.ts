@@ -489,7 +489,7 @@ Deno.test("autostart enable reports a failed bootstrap with exit 1, what launchc
     r.stderr,
     /launchctl bootstrap gui\/501 .* exited with code 5: Bootstrap failed: 5/,
   );
-  assertMatch(r.stderr, /hint: check the plist with: plutil -lint/);
+  assertMatch(r.stderr, /hint: .*check the plist with: plutil -lint/);
   assertEquals(ctx.fs.files.has(PLIST), false);
 });
 

@@ -93,8 +93,9 @@ Deno.test("launchd-agent on the model: enable, status, stop, start, restart, dis
   );
 });
 
+// A normal user is told 5 whatever launchd's reason (only root hears 37).
 for (const busy of [5, 37] as const) {
-  Deno.test(`re-enable of a running agent waits until launchd let the old job go (bootstrap answers ${busy} meanwhile), and ends running the new plist`, async () => {
+  Deno.test(`re-enable of a running agent waits until launchd let the old job go (bootstrap answers 5 meanwhile; 37 to root), and ends running the new plist`, async () => {
     const ctx = macContext({}, { busyCode: busy });
     // The program needs 3 s to exit after SIGTERM (within the 5 s exit timeout).
     ctx.model.program("dev.autostart.web", { stopMs: 3000 });
@@ -118,25 +119,27 @@ for (const busy of [5, 37] as const) {
   });
 }
 
-Deno.test("re-enable of a running daemon (sudo) waits for the old job and ends running, root:wheel", async () => {
-  const ctx = macRootContext();
-  ctx.model.program("dev.autostart.web", { stopMs: 4000 });
-  assertEquals((await enableWeb(ctx, "--condition=boot")).code, 0);
-  const again = await macCli(
-    ["enable", "web", "--condition=boot", "--", "/bin/sh", "-x"],
-    ctx,
-  );
-  assertEquals(again.code, 0, again.stderr);
-  const job = ctx.model.jobs.get(SYSTEM)!;
-  assertEquals([job.state, job.plist.UserName, job.plist.GroupName], [
-    "running",
-    "alice",
-    "staff",
-  ]);
-  assertEquals(ctx.fs.files.get(DAEMON)!.owner, { uid: 0, gid: 0 });
-  const st = await statusOf(ctx, "web");
-  assertEquals([st.state, st.enabled], ["running", true]);
-});
+for (const busy of [5, 37] as const) {
+  Deno.test(`re-enable of a running daemon (sudo) waits for the old job (bootstrap answers root ${busy} meanwhile) and ends running, root:wheel`, async () => {
+    const ctx = macRootContext({}, { busyCode: busy });
+    ctx.model.program("dev.autostart.web", { stopMs: 4000 });
+    assertEquals((await enableWeb(ctx, "--condition=boot")).code, 0);
+    const again = await macCli(
+      ["enable", "web", "--condition=boot", "--", "/bin/sh", "-x"],
+      ctx,
+    );
+    assertEquals(again.code, 0, again.stderr);
+    const job = ctx.model.jobs.get(SYSTEM)!;
+    assertEquals([job.state, job.plist.UserName, job.plist.GroupName], [
+      "running",
+      "alice",
+      "staff",
+    ]);
+    assertEquals(ctx.fs.files.get(DAEMON)!.owner, { uid: 0, gid: 0 });
+    const st = await statusOf(ctx, "web");
+    assertEquals([st.state, st.enabled], ["running", true]);
+  });
+}
 
 Deno.test("a job that does not exit within its exit timeout is SIGKILLed by launchd; disable waits for that and removes the plist", async () => {
   const ctx = macContext();
@@ -270,12 +273,13 @@ Deno.test("status reads a job whose arguments and environment end in { or start 
   ]);
 });
 
-Deno.test("enable over ssh (no desktop session): launchd answers 125, the advice names --condition=boot, no plist is left", async () => {
+Deno.test("enable over ssh (no desktop session): launchd tells the user only 5; the advice still names the missing session and --condition=boot, no plist is left", async () => {
   const ctx = macContext({}, { guiSession: false });
   const r = await enableWeb(ctx);
   assertEquals(r.code, 1);
-  assertMatch(r.stderr, /exited with code 125/);
-  assertMatch(r.stderr, /no GUI login session/);
+  assertMatch(r.stderr, /exited with code 5/);
+  assertMatch(r.stderr, /no desktop login session for gui\/501/);
+  assertMatch(r.stderr, /launchctl print gui\/501\b/);
   assertMatch(r.stderr, /--condition=boot/);
   assertEquals(ctx.fs.files.has(PLIST), false);
 });

@@ -5,15 +5,18 @@
  * `tests/fixtures/launchctl/README.md` (the [n] below):
  *
  * - domains `system` and `gui/UID`, each with its jobs; `system` changes need root,
- *   `gui/UID` belongs to that user, and without a desktop session (ssh) `bootstrap`
- *   into it fails with 125 [6];
+ *   `gui/UID` belongs to that user, and without a desktop session (ssh, or `gui/0`
+ *   under sudo) `bootstrap` into it fails with 125 [6];
+ * - a `bootstrap` by anyone but root that fails answers 5 whatever the cause, with
+ *   "Try re-running the command as root for richer errors." [11];
  * - `bootstrap DOMAIN PLIST` reads the plist from the file system: LaunchDaemons must be
  *   owned by root, LaunchAgents by the user or root, neither group/world-writable
  *   (else 122) [4]; a missing file is 2, an unreadable plist 5; a label that is still
  *   loaded answers 5 [1], one still being booted out 5 (or 37 with `busyCode`) [2],
  *   a disabled one 5 (119 on older macOS) [3];
  * - `bootout TARGET` is asynchronous [2]: it returns at once, the job gets SIGTERM, then
- *   SIGKILL after its `ExitTimeOut` (default 5 s, `exit timeout = 5` in `print`) [5], and
+ *   SIGKILL after its `ExitTimeOut` (default 5 s, `exit timeout = 5` in `print`; 0 means
+ *   never) [5], and
  *   launchd keeps the job a settle window longer; `print` still shows it and a second
  *   `bootout` answers 36 meanwhile [7]; a label not loaded answers 3 [8];
  * - the enable/disable override database: `enable`/`disable TARGET` persist across
@@ -110,9 +113,9 @@ export interface ModelOptions {
   fs?: FileSystem;
   /** How long launchd keeps a job after its process ended on bootout (default 1 s). */
   settleMs?: number;
-  /** What `bootstrap` answers while the label is being booted out: 5 (default) or 37. */
+  /** What `bootstrap` answers root while the label is being booted out: 5 (default) or 37. */
   busyCode?: 5 | 37;
-  /** What `bootstrap` answers for a disabled label: 5 (current macOS) or 119 (older). */
+  /** What `bootstrap` answers root for a disabled label: 5 (default) or 119. */
   disabledCode?: 5 | 119;
   /** Answers commands other than launchctl, dscl and id (default: 127). */
   fallback?: Runner;
@@ -403,9 +406,12 @@ export class LaunchdModel {
         }
         const stopMs = this.#programs.get(label)?.stopMs ?? 0;
         const t = job.plist.ExitTimeOut;
-        const timeout = typeof t === "number" && t > 0
-          ? t * 1000
-          : DEFAULT_EXIT_TIMEOUT_MS;
+        // launchd.plist(5): "The value zero is interpreted as infinity" [5].
+        const timeout = typeof t !== "number"
+          ? DEFAULT_EXIT_TIMEOUT_MS
+          : t === 0
+          ? Infinity
+          : t * 1000;
         const running = job.pid !== null;
         const exitAt = this.now + (running ? Math.min(stopMs, timeout) : 0);
         job.respawnAt = null;
@@ -476,11 +482,19 @@ export class LaunchdModel {
   }
 
   async #bootstrap(domain: string, path: string): Promise<CommandResult> {
+    // launchd tells only root why a bootstrap failed; anyone else gets 5 and a
+    // suggestion [11].
     const err = (n: number, what: string) =>
-      fail(n, `Bootstrap failed: ${n}: ${what}`);
+      this.uid !== 0 && n !== 1
+        ? fail(
+          5,
+          "Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.",
+        )
+        : fail(n, `Bootstrap failed: ${n}: ${what}`);
     if (this.#denied(domain)) return err(1, "Operation not permitted");
     const gui = /^gui\/(\d+)$/.exec(domain);
-    if (gui && !this.guiSession) {
+    // root has no desktop session: gui/0 does not take jobs either [6].
+    if (gui && (!this.guiSession || gui[1] === "0")) {
       return err(125, "Domain does not support specified action");
     }
     const file = await this.#stat(path);

@@ -67,10 +67,17 @@ Deno.test("launchd model: bootstrap starts a RunAtLoad job; print is built from 
   );
 });
 
-Deno.test("launchd model: bootout is asynchronous; bootstrap answers 5 (or 37) until launchd let the job go", async () => {
-  for (const busy of [5, 37] as const) {
+Deno.test("launchd model: bootout is asynchronous; bootstrap answers 5 (root: 5 or 37) until launchd let the job go", async () => {
+  for (
+    const [uid, busyCode, busy] of [
+      [501, 5, 5],
+      [501, 37, 5],
+      [0, 5, 5],
+      [0, 37, 37],
+    ] as const
+  ) {
     const fs = new MemoryFs({ [AGENT]: plist() });
-    const m = new LaunchdModel({ fs, busyCode: busy, settleMs: 1000 })
+    const m = new LaunchdModel({ fs, uid, busyCode, settleMs: 1000 })
       .program("x", { stopMs: 3000 });
     await lc(m, "bootstrap", "gui/501", AGENT);
     assertEquals((await lc(m, "bootout", "gui/501/x")).code, 0);
@@ -101,6 +108,14 @@ Deno.test("launchd model: a job that ignores SIGTERM is killed after ExitTimeOut
     await m.advance(60_000);
     assertEquals(m.ended.map((e) => [e.signal, e.at - t0]), [[9, killAt]]);
   }
+  // ExitTimeOut 0 is "infinity" (launchd.plist(5)): never SIGKILLed.
+  const never = model(501, "<key>ExitTimeOut</key><integer>0</integer>")
+    .program("x", { stopMs: Infinity });
+  await lc(never, "bootstrap", "gui/501", AGENT);
+  await lc(never, "bootout", "gui/501/x");
+  await never.advance(3_600_000);
+  assertEquals(never.ended, []);
+  assertEquals((await lc(never, "print", "gui/501/x")).code, 0);
   // One that needs 8 s, with ExitTimeOut 20: ends on SIGTERM.
   const m = model(501, "<key>ExitTimeOut</key><integer>20</integer>")
     .program("x", { stopMs: 8000 });
@@ -154,12 +169,31 @@ Deno.test("launchd model: LaunchDaemons must be owned by root and not writable b
   assertEquals((await lc(user, "print", "system/x")).code, 113);
 });
 
-Deno.test("launchd model: gui/UID without a desktop session refuses bootstrap with 125", async () => {
+Deno.test("launchd model: gui/UID without a desktop session refuses bootstrap: 125 to root, 5 to the user", async () => {
   const m = model();
   m.guiSession = false;
   const r = await lc(m, "bootstrap", "gui/501", AGENT);
-  assertEquals(r.code, 125);
-  assertMatch(r.stderr, /Domain does not support specified action/);
+  assertEquals(r.code, 5);
+  assertMatch(r.stderr, /as root for richer errors/);
+  const root = model(0);
+  root.guiSession = false;
+  const rr = await lc(root, "bootstrap", "gui/501", AGENT);
+  assertEquals(rr.code, 125);
+  assertMatch(rr.stderr, /Domain does not support specified action/);
+  // root has no desktop session of its own.
+  assertEquals((await lc(model(0), "bootstrap", "gui/0", AGENT)).code, 125);
+});
+
+Deno.test("launchd model: only root is told why bootstrap failed; a user gets 5", async () => {
+  const user = model();
+  const fs = user.fs as MemoryFs;
+  fs.files.set(AGENT, { content: plist(), mode: 0o666 });
+  const r = await lc(user, "bootstrap", "gui/501", AGENT);
+  assertEquals(r.code, 5);
+  assertMatch(r.stderr, /Bootstrap failed: 5: Input\/output error/);
+  const root = model(0);
+  (root.fs as MemoryFs).files.set(AGENT, { content: plist(), mode: 0o666 });
+  assertEquals((await lc(root, "bootstrap", "gui/501", AGENT)).code, 122);
 });
 
 Deno.test("launchd model: a killed KeepAlive job is respawned after ThrottleInterval; kickstart -k restarts", async () => {
