@@ -284,6 +284,19 @@ Deno.test("enable over ssh (no desktop session): launchd tells the user only 5; 
   assertEquals(ctx.fs.files.has(PLIST), false);
 });
 
+Deno.test("sudo autostart enable of a login service: refused with exit 2 before anything is written (root has no desktop session, gui/0)", async () => {
+  const ctx = macRootContext();
+  const r = await enableWeb(ctx);
+  assertEquals(r.code, 2, r.stderr);
+  assertMatch(r.stderr, /without sudo/);
+  assertMatch(r.stderr, /--condition=boot/);
+  assertEquals(ctx.model.changes(), []);
+  assertEquals(
+    [...ctx.fs.files.keys()].filter((f) => f.includes("LaunchAgents")),
+    [],
+  );
+});
+
 for (
   const [code, stderr, message, hint] of [
     [
