@@ -140,8 +140,9 @@ const DARWIN_GROUPS: Record<number, string> = { 0: "wheel", 20: "staff" };
 /**
  * Looks a user up in Open Directory, as macOS keeps them (its `/etc/passwd` lists no
  * normal users and it has no `getent`): `dscl . -read /Users/NAME UniqueID
- * PrimaryGroupID NFSHomeDirectory UserShell`, and `id -gn NAME` for the group's name
- * (`staff`, not "20"). A numeric name is a uid, turned into a name by `id -un UID`.
+ * PrimaryGroupID NFSHomeDirectory` (only the keys used: an account may lack others,
+ * such as UserShell), and `id -gn NAME` for the group's name (`staff`, not "20"). A
+ * numeric name is a uid, turned into a name by `id -un UID`.
  */
 export async function lookupUserDarwin(
   runner: Runner,
@@ -162,7 +163,6 @@ export async function lookupUserDarwin(
     "UniqueID",
     "PrimaryGroupID",
     "NFSHomeDirectory",
-    "UserShell",
   ]);
   if (r.code !== 0) return null;
   const f = parseDscl(r.stdout);
