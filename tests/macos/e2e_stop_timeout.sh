@@ -13,6 +13,10 @@ if [ "$(uname -s)" != "Darwin" ]; then
 fi
 domain="gui/$(id -u)"
 if ! launchctl print "$domain" >/dev/null 2>&1; then
+  if [ -n "${GITHUB_ACTIONS:-}" ]; then
+    echo "FAIL: no launchd GUI domain $domain on the CI runner (no desktop login session)" >&2
+    exit 1
+  fi
   echo "skipped: no launchd GUI domain $domain (no desktop login session)"
   exit 0
 fi
