@@ -273,14 +273,30 @@ Deno.test("status reads a job whose arguments and environment end in { or start 
   ]);
 });
 
-Deno.test("enable over ssh (no desktop session): launchd tells the user only 5; the advice still names the missing session and --condition=boot, no plist is left", async () => {
+Deno.test("enable over ssh (no desktop session): launchd answers bootout with 125, the advice names the missing session and --condition=boot, no plist is left", async () => {
   const ctx = macContext({}, { guiSession: false });
   const r = await enableWeb(ctx);
   assertEquals(r.code, 1);
-  assertMatch(r.stderr, /exited with code 5/);
-  assertMatch(r.stderr, /no desktop login session for gui\/501/);
-  assertMatch(r.stderr, /launchctl print gui\/501\b/);
+  assertMatch(r.stderr, /launchctl bootout gui\/501\/\S+ exited with code 125/);
+  assertMatch(r.stderr, /no GUI login session for gui\/501/);
   assertMatch(r.stderr, /--condition=boot/);
+  assertEquals(ctx.fs.files.has(PLIST), false);
+});
+
+Deno.test("a bootstrap the user's launchd refuses with a bare 5: the advice names the desktop session, the plist and what launchd holds", async () => {
+  const ctx = macContext();
+  // The bootout went through (nothing loaded), then launchd says only 5, as it does
+  // to anyone but root.
+  ctx.model.on(["launchctl", "bootstrap"], {
+    code: 5,
+    stderr:
+      "Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n",
+  });
+  const r = await enableWeb(ctx);
+  assertEquals(r.code, 1);
+  assertMatch(r.stderr, /no desktop login session for gui\/501/);
+  assertMatch(r.stderr, /`launchctl print gui\/501` fails/);
+  assertMatch(r.stderr, /plutil -lint/);
   assertEquals(ctx.fs.files.has(PLIST), false);
 });
 

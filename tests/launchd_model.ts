@@ -6,7 +6,8 @@
  *
  * - domains `system` and `gui/UID`, each with its jobs; `system` changes need root,
  *   `gui/UID` belongs to that user, and without a desktop session (ssh, or `gui/0`
- *   under sudo) `bootstrap` into it fails with 125 [6];
+ *   under sudo) `bootstrap`, `bootout`, `enable`, `disable` and `kickstart` in it fail
+ *   with 125 [6];
  * - a `bootstrap` by anyone but root that fails answers 5 whatever the cause, with
  *   "Try re-running the command as root for richer errors." [11];
  * - `bootstrap DOMAIN PLIST` reads the plist from the file system: LaunchDaemons must be
@@ -385,6 +386,12 @@ export class LaunchdModel {
     return domain !== `gui/${this.uid}`;
   }
 
+  /** Whether `domain` is a `gui/UID` with no desktop session (ssh; root's gui/0). */
+  #noSession(domain: string): boolean {
+    const gui = /^gui\/(\d+)$/.exec(domain);
+    return gui !== null && (!this.guiSession || gui[1] === "0");
+  }
+
   async #launchctl(args: string[]): Promise<CommandResult> {
     const [sub = "", ...rest] = args;
     const target = rest[rest.length - 1] ?? "";
@@ -392,6 +399,19 @@ export class LaunchdModel {
       ? rest[0] ?? ""
       : target.replace(/\/[^/]*$/, "");
     const label = target.slice(domain.length + 1);
+    // A gui/UID domain without a desktop session takes no changes: 125 [6].
+    const verbs: Record<string, string> = {
+      bootout: "Boot-out failed",
+      enable: "Could not enable service",
+      disable: "Could not disable service",
+      kickstart: "Could not kickstart service",
+    };
+    if (verbs[sub] && this.#noSession(domain) && !this.#denied(domain)) {
+      return fail(
+        125,
+        `${verbs[sub]}: 125: Domain does not support specified action`,
+      );
+    }
     switch (sub) {
       case "bootstrap":
         return await this.#bootstrap(domain, rest[1] ?? "");
@@ -494,7 +514,7 @@ export class LaunchdModel {
     if (this.#denied(domain)) return err(1, "Operation not permitted");
     const gui = /^gui\/(\d+)$/.exec(domain);
     // root has no desktop session: gui/0 does not take jobs either [6].
-    if (gui && (!this.guiSession || gui[1] === "0")) {
+    if (this.#noSession(domain)) {
       return err(125, "Domain does not support specified action");
     }
     const file = await this.#stat(path);

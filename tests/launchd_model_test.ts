@@ -169,7 +169,7 @@ Deno.test("launchd model: LaunchDaemons must be owned by root and not writable b
   assertEquals((await lc(user, "print", "system/x")).code, 113);
 });
 
-Deno.test("launchd model: gui/UID without a desktop session refuses bootstrap: 125 to root, 5 to the user", async () => {
+Deno.test("launchd model: gui/UID without a desktop session takes no jobs: bootstrap 125 to root, 5 to the user; bootout/enable/kickstart 125", async () => {
   const m = model();
   m.guiSession = false;
   const r = await lc(m, "bootstrap", "gui/501", AGENT);
@@ -182,6 +182,14 @@ Deno.test("launchd model: gui/UID without a desktop session refuses bootstrap: 1
   assertMatch(rr.stderr, /Domain does not support specified action/);
   // root has no desktop session of its own.
   assertEquals((await lc(model(0), "bootstrap", "gui/0", AGENT)).code, 125);
+  // bootout, enable, kickstart there: 125 (Homebrew's stop expects it from bootout).
+  for (const sub of ["bootout", "enable", "kickstart"]) {
+    const x = await lc(m, sub, "gui/501/x");
+    assertEquals(x.code, 125, sub);
+    assertMatch(x.stderr, /125: Domain does not support specified action/);
+  }
+  // print still answers (113: nothing loaded there).
+  assertEquals((await lc(m, "print", "gui/501/x")).code, 113);
 });
 
 Deno.test("launchd model: only root is told why bootstrap failed; a user gets 5", async () => {
