@@ -87,8 +87,9 @@ export const BOOTSTRAP_BACKOFF_MS = [250, 500, 1000, 2000, 4000] as const;
  * `launchctl print`). */
 export const DEFAULT_EXIT_TIMEOUT_MS = 5000;
 
-/** The exit timeout assumed when it is not known (disable, stop): long enough for a
- * Lima VM to shut down (about 190 s), the longest autostart sets by itself. */
+/** The exit timeout assumed when it is not known (disable, stop, the job a re-enable
+ * replaces): long enough for a Lima VM to shut down (about 190 s), the longest
+ * autostart sets by itself. */
 export const UNKNOWN_EXIT_TIMEOUT_MS = 190_000;
 
 /** How much longer than the exit timeout to wait for launchd to let a job go. */
@@ -666,10 +667,12 @@ export class LaunchdDriver implements Driver {
     const runAs = k === "daemon" && spec.runAs && spec.runAs.uid !== 0
       ? { uid: spec.runAs.uid, gid: spec.runAs.gid }
       : undefined;
-    // The job being replaced gets this long to exit (its plist is usually this one's
-    // previous version, with the same stop timeout).
+    // The job being replaced exits within its own plist's ExitTimeOut, which the plan
+    // does not know (an earlier enable may have set a longer one, or a hand edit): wait
+    // as long as for stop/disable, or the new stop timeout when that is longer. The
+    // wait ends as soon as launchd answers 113, so the bound costs nothing otherwise.
     const exitTimeoutMs = Math.max(
-      DEFAULT_EXIT_TIMEOUT_MS,
+      UNKNOWN_EXIT_TIMEOUT_MS,
       spec.stopTimeoutMs ?? 0,
     );
     const steps: Step[] = [

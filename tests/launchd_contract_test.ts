@@ -119,6 +119,30 @@ for (const busy of [5, 37] as const) {
   });
 }
 
+Deno.test("re-enable waits as long as the job being replaced needs: its plist's ExitTimeOut (60 s) is longer than the new one's", async () => {
+  const ctx = macContext();
+  assertEquals((await enableWeb(ctx)).code, 0);
+  // The running job's plist (an earlier enable with a longer stop timeout, or edited
+  // by hand) gives it 60 s; it needs 40 s to exit after SIGTERM.
+  ctx.model.jobs.get(TARGET)!.plist.ExitTimeOut = 60;
+  ctx.model.program("dev.autostart.web", { stopMs: 40_000 });
+  const old = ctx.model.jobs.get(TARGET)!.pid;
+  const again = await macCli(
+    ["enable", "web", "--", "/bin/sh", "-x"],
+    ctx,
+  );
+  assertEquals(again.code, 0, again.stderr);
+  const job = ctx.model.jobs.get(TARGET)!;
+  assertEquals([job.state, job.plist.ProgramArguments], [
+    "running",
+    ["/bin/sh", "-x"],
+  ]);
+  assertEquals(
+    ctx.model.ended.filter((e) => e.pid === old).map((e) => e.signal),
+    [15],
+  );
+});
+
 for (const busy of [5, 37] as const) {
   Deno.test(`re-enable of a running daemon (sudo) waits for the old job (bootstrap answers root ${busy} meanwhile) and ends running, root:wheel`, async () => {
     const ctx = macRootContext({}, { busyCode: busy });
@@ -405,7 +429,7 @@ Deno.test("enable --dry-run shows the wait after bootout and the retried bootstr
   assertEquals(r.code, 0, r.stderr);
   assertMatch(
     r.stdout,
-    /run launchctl print gui\/501\/dev\.autostart\.web  \(until it exits 113, up to 20s\)/,
+    /run launchctl print gui\/501\/dev\.autostart\.web  \(until it exits 113, up to 205s\)/,
   );
   assertMatch(
     r.stdout,
