@@ -15,7 +15,9 @@ trap 'rm -f "$log"' EXIT
 "$deno" test -A "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # deno's closing line: "ok | 12 passed (3 steps) | 0 failed | 2 ignored (1s)"
-summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^(ok|FAILED) \| ' | tail -n 1)
+# (ESC from printf: macOS's sed knows no \x escapes.)
+esc=$(printf '\033')
+summary=$(sed "s/${esc}\[[0-9;]*m//g" "$log" | grep -E '^(ok|FAILED) \| ' | tail -n 1)
 passed=$(printf '%s' "$summary" | sed -n 's/.* \([0-9][0-9]*\) passed.*/\1/p')
 failed=$(printf '%s' "$summary" | sed -n 's/.* \([0-9][0-9]*\) failed.*/\1/p')
 ignored=$(printf '%s' "$summary" | sed -n 's/.* \([0-9][0-9]*\) ignored.*/\1/p')

@@ -43,3 +43,34 @@ Deno.test({
 if (which("shellcheck") === null) {
   console.log("skipped: shellcheck is not installed (scripts/ci_deps.sh)");
 }
+
+// What a macOS runner runs (the CI workflow's steps and what they call) must not lean
+// on GNU-only forms: BSD sed knows no \x escapes and no bare `-i`, BSD stat no `-c`,
+// and macOS has no `timeout`, `readlink -f` (before macOS 13) or `seq -s`.
+Deno.test("the scripts a macOS runner runs use no GNU-only command forms", async () => {
+  const files = [
+    ...scripts,
+    `${ROOT}scripts/test.sh`,
+    `${ROOT}scripts/setup.sh`,
+    `${ROOT}scripts/ci_deps.sh`,
+  ];
+  const gnu: [RegExp, string][] = [
+    [/\bsed\b[^\n|]*\\x[0-9a-fA-F]{2}/, "sed with a \\x escape"],
+    [/\bsed\s+-i(\s|$)/, "sed -i without a suffix"],
+    [/\bstat\s+-c\b/, "stat -c"],
+    [/\breadlink\s+-f\b/, "readlink -f"],
+    [/(^|[;&|(]\s*|\s)timeout\s+\d/, "timeout"],
+    [/\bdate\s+-d\b/, "date -d"],
+    [/\bgrep\s+-\w*P/, "grep -P"],
+    [/\bxargs\s+-\w*r/, "xargs -r"],
+  ];
+  for (const f of files) {
+    const lines = (await Deno.readTextFile(f)).split("\n");
+    lines.forEach((line, i) => {
+      if (/^\s*#/.test(line)) return;
+      for (const [re, what] of gnu) {
+        assertOk(!re.test(line), `${f}:${i + 1}: ${what}: ${line.trim()}`);
+      }
+    });
+  }
+});
