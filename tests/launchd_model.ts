@@ -610,7 +610,9 @@ export class LaunchdModel {
       `\texit timeout = ${typeof t === "number" ? t : 5}`,
       `\truns = ${job.runs}`,
       ...(job.pid !== null ? [`\tpid = ${job.pid}`] : []),
-      ...(job.lastExit === null ? [] : "signal" in job.lastExit
+      ...(job.lastExit === null
+        ? ["\tlast exit code = (never exited)"]
+        : "signal" in job.lastExit
         ? [
           `\tlast terminating signal = ${
             SIGNAL_NAMES[job.lastExit.signal] ?? "Signal"

@@ -67,6 +67,34 @@ Deno.test("launchd model: bootstrap starts a RunAtLoad job; print is built from 
   );
 });
 
+Deno.test("launchd model: a daemon just loaded prints as the real one does (print_daemon_running.txt)", async () => {
+  const m = model(0);
+  await lc(m, "bootstrap", "system", DAEMON);
+  const ours = parsePrint((await lc(m, "print", "system/x")).stdout);
+  const real = parsePrint(
+    Deno.readTextFileSync(
+      new URL(
+        "./fixtures/launchctl/print_daemon_running.txt",
+        import.meta.url,
+      ),
+    ),
+  );
+  for (
+    const key of [
+      "active count",
+      "type",
+      "state",
+      "domain",
+      "exit timeout",
+      "runs",
+      "last exit code",
+    ]
+  ) {
+    assertEquals(ours.get(key), real.get(key), key);
+  }
+  assertMatch(ours.get("pid") ?? "", /^\d+$/);
+});
+
 Deno.test("launchd model: bootout is asynchronous; bootstrap answers 5 (root: 5 or 37) until launchd let the job go", async () => {
   for (
     const [uid, busyCode, busy] of [
