@@ -121,16 +121,12 @@ for (const busy of [5, 37] as const) {
 
 Deno.test("re-enable waits as long as the job being replaced needs: its plist's ExitTimeOut (60 s) is longer than the new one's", async () => {
   const ctx = macContext();
-  assertEquals((await enableWeb(ctx)).code, 0);
-  // The running job's plist (an earlier enable with a longer stop timeout, or edited
-  // by hand) gives it 60 s; it needs 40 s to exit after SIGTERM.
-  ctx.model.jobs.get(TARGET)!.plist.ExitTimeOut = 60;
+  assertEquals((await enableWeb(ctx, "--stop-timeout", "60s")).code, 0);
+  assertEquals(ctx.model.jobs.get(TARGET)!.plist.ExitTimeOut, 60);
+  // It needs 40 s to exit after SIGTERM; the new version has the default timeout.
   ctx.model.program("dev.autostart.web", { stopMs: 40_000 });
   const old = ctx.model.jobs.get(TARGET)!.pid;
-  const again = await macCli(
-    ["enable", "web", "--", "/bin/sh", "-x"],
-    ctx,
-  );
+  const again = await macCli(["enable", "web", "--", "/bin/sh", "-x"], ctx);
   assertEquals(again.code, 0, again.stderr);
   const job = ctx.model.jobs.get(TARGET)!;
   assertEquals([job.state, job.plist.ProgramArguments], [
