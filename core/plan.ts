@@ -82,6 +82,18 @@ export interface RunStep {
     timeoutMs: number;
     intervalMs: number;
     pending?: number[];
+    /**
+     * A longer bound the first answer may give: the number the first group of
+     * `pattern` (a multi-line regular expression) finds in its stdout, times `unitMs`,
+     * plus `marginMs` — e.g. `exit timeout = N` in `launchctl print TARGET`, the time
+     * launchd gives that very job. `what` says it in `--dry-run`.
+     */
+    longerFrom?: {
+      pattern: string;
+      unitMs: number;
+      marginMs: number;
+      what: string;
+    };
   };
   /**
    * Run it again after each of `delaysMs` in turn while it exits with one of `codes`
@@ -162,7 +174,7 @@ function runConditions(s: RunStep): string {
     out.push(
       `until it exits ${s.until.codes.join(" or ")}, up to ${
         Math.ceil(s.until.timeoutMs / 1000)
-      }s`,
+      }s${s.until.longerFrom ? ` or ${s.until.longerFrom.what}` : ""}`,
     );
   }
   if (s.retry) {

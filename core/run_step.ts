@@ -51,7 +51,17 @@ export async function runStep(
   }
   let r = await runner.run(step.argv, opts);
   if (step.until) {
-    const { codes, timeoutMs, intervalMs, pending } = step.until;
+    const { codes, intervalMs, pending, longerFrom } = step.until;
+    let timeoutMs = step.until.timeoutMs;
+    if (longerFrom) {
+      const n = Number(new RegExp(longerFrom.pattern, "m").exec(r.stdout)?.[1]);
+      if (Number.isFinite(n) && n > 0) {
+        timeoutMs = Math.max(
+          timeoutMs,
+          n * longerFrom.unitMs + longerFrom.marginMs,
+        );
+      }
+    }
     const waiting = (code: number) =>
       !codes.includes(code) &&
       (pending === undefined || pending.includes(code));

@@ -1,7 +1,8 @@
 import { assertEquals, assertMatch } from "../tests/assert.ts";
 import { FakeRunner } from "./fake.ts";
 import type { RunStep } from "./plan.ts";
-import { runStep } from "./run_step.ts";
+import { runStep, UNTIL_TIMEOUT } from "./run_step.ts";
+import type { Runner } from "./runner.ts";
 
 /** A sleep that records its pauses instead of waiting. */
 function recorder() {
@@ -89,4 +90,51 @@ Deno.test("runStep() with `retry` runs again after each delay while the code is 
   const other = new FakeRunner().on(["tool"], { code: 2 });
   await runStep(step({ retry: { codes: [5], delaysMs: [1, 1] } }), other);
   assertEquals(other.lines().length, 1);
+});
+
+Deno.test("runStep() until: a longer bound read from the first answer (launchd's exit timeout of the job)", async () => {
+  const answers = [
+    ...Array.from({ length: 40 }, () => ({
+      code: 0,
+      stdout: "gui/501/x = {\n\texit timeout = 30\n}\n",
+    })),
+    { code: 113, stdout: "" },
+  ];
+  let i = 0;
+  const runner = {
+    run: () => Promise.resolve({ stderr: "", ...answers[i++]! }),
+  } as unknown as Runner;
+  let slept = 0;
+  const step: RunStep = {
+    kind: "run",
+    argv: ["launchctl", "print", "gui/501/x"],
+    title: "wait",
+    until: {
+      codes: [113],
+      pending: [0],
+      timeoutMs: 5_000,
+      intervalMs: 1_000,
+      longerFrom: {
+        pattern: "^\\s*exit timeout = (\\d+)$",
+        unitMs: 1000,
+        marginMs: 15_000,
+        what: "its exit timeout + 15s",
+      },
+    },
+  };
+  const r = await runStep(step, runner, (ms) => {
+    slept += ms;
+    return Promise.resolve();
+  });
+  assertEquals(r?.code, 0);
+  assertEquals(slept, 40_000);
+  // Without it, the 5 s bound runs out.
+  i = 0;
+  const { longerFrom: _, ...plain } = step.until!;
+  const t = await runStep(
+    { ...step, until: plain },
+    runner,
+    () => Promise.resolve(),
+  );
+  assertEquals(t?.code, UNTIL_TIMEOUT);
 });

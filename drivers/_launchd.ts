@@ -218,6 +218,16 @@ function bootoutAndWait(
           pending: [0],
           timeoutMs: exitTimeoutMs + GONE_MARGIN_MS,
           intervalMs: GONE_POLL_MS,
+          // The job's own exit timeout, as launchd has it, when it is longer (a
+          // --stop-timeout above 190 s).
+          longerFrom: {
+            pattern: "^\\s*exit timeout = (\\d+)\\s*$",
+            unitMs: 1000,
+            marginMs: GONE_MARGIN_MS,
+            what: `the job's exit timeout (launchctl print) + ${
+              GONE_MARGIN_MS / 1000
+            }s`,
+          },
         },
         ...(extra.ignoreFailure ? { ignoreFailure: true } : {}),
       },

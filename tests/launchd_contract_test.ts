@@ -161,6 +161,25 @@ for (const busy of [5, 37] as const) {
   });
 }
 
+Deno.test("stop of a job with --stop-timeout 10m that needs 400 s: autostart waits as long as launchd gives it (exit timeout in print), and succeeds", async () => {
+  const ctx = macContext();
+  assertEquals((await enableWeb(ctx, "--stop-timeout", "10m")).code, 0);
+  ctx.model.program("dev.autostart.web", { stopMs: 400_000 });
+  const t0 = ctx.model.now;
+  const r = await macCli(["stop", "web"], ctx);
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(ctx.model.jobs.has(TARGET), false);
+  assertEquals(ctx.model.ended.map((e) => [e.signal, e.at - t0]), [[
+    15,
+    400_000,
+  ]]);
+  // The re-enable of such a job waits for it the same way.
+  assertEquals((await macCli(["start", "web"], ctx)).code, 0);
+  const again = await macCli(["enable", "web", "--", "/bin/sh", "-x"], ctx);
+  assertEquals(again.code, 0, again.stderr);
+  assertEquals(ctx.model.jobs.get(TARGET)!.state, "running");
+});
+
 Deno.test("a job that does not exit within its exit timeout is SIGKILLed by launchd; disable waits for that and removes the plist", async () => {
   const ctx = macContext();
   ctx.model.program("dev.autostart.web", { stopMs: Infinity });
@@ -425,7 +444,7 @@ Deno.test("enable --dry-run shows the wait after bootout and the retried bootstr
   assertEquals(r.code, 0, r.stderr);
   assertMatch(
     r.stdout,
-    /run launchctl print gui\/501\/dev\.autostart\.web  \(until it exits 113, up to 205s\)/,
+    /run launchctl print gui\/501\/dev\.autostart\.web  \(until it exits 113, up to 205s or the job's exit timeout \(launchctl print\) \+ 15s\)/,
   );
   assertMatch(
     r.stdout,
