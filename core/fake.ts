@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { FileSystem, Owner, WriteOptions } from "./fs.ts";
+import type { FileInfo, FileSystem, Owner, WriteOptions } from "./fs.ts";
 import { dirname } from "./fs.ts";
 import {
   type CommandResult,
@@ -123,6 +123,14 @@ export class MemoryFs implements FileSystem {
   readonly dirs: Set<string> = new Set(["/"]);
   /** Return true to make that operation on that path throw. */
   failOn: ((op: string, path: string) => boolean) | undefined;
+  /**
+   * Owner and mode of directories, by path (default: root's, 0755); files keep theirs
+   * in {@link MemoryFile}.
+   */
+  readonly dirInfo: Map<string, { uid: number; gid: number; mode: number }> =
+    new Map();
+  /** Owner of what is written without an explicit owner (the writing process). */
+  writer: Owner = { uid: 0, gid: 0 };
 
   /** @param files Initial files. */
   constructor(files: Record<string, string> = {}) {
@@ -168,14 +176,65 @@ export class MemoryFs implements FileSystem {
     return Promise.resolve();
   }
 
-  mkdirp(path: string): Promise<string[]> {
+  mkdirp(
+    path: string,
+    options: { mode?: number; owner?: Owner } = {},
+  ): Promise<string[]> {
     this.#check("mkdir", path);
     const created: string[] = [];
     for (let d = path; d !== "/" && !this.dirs.has(d); d = dirname(d)) {
       created.unshift(d);
     }
     for (const d of created) this.dirs.add(d);
+    const mode = options.mode ?? 0o755;
+    for (const d of created) {
+      const owner = d === path ? options.owner : undefined;
+      this.dirInfo.set(d, { uid: owner?.uid ?? 0, gid: owner?.gid ?? 0, mode });
+    }
     return Promise.resolve(created);
+  }
+
+  /** Sets the owner or mode a directory or file reports (for ownership checks in tests). */
+  setInfo(
+    path: string,
+    info: Partial<{ uid: number; gid: number; mode: number }>,
+  ): void {
+    const f = this.files.get(path);
+    if (f) {
+      f.mode = info.mode ?? f.mode;
+      f.owner = {
+        uid: info.uid ?? f.owner?.uid ?? 0,
+        gid: info.gid ?? f.owner?.gid ?? 0,
+      };
+      return;
+    }
+    this.#addDirs(path);
+    const d = this.dirInfo.get(path) ?? { uid: 0, gid: 0, mode: 0o755 };
+    this.dirInfo.set(path, { ...d, ...info });
+  }
+
+  stat(path: string): Promise<FileInfo | null> {
+    const f = this.files.get(path);
+    if (f) {
+      return Promise.resolve({
+        type: "file",
+        mode: f.mode,
+        uid: f.owner?.uid ?? this.writer.uid,
+        gid: f.owner?.gid ?? this.writer.gid,
+      });
+    }
+    const prefix = path === "/" ? "/" : `${path}/`;
+    if (
+      !this.dirs.has(path) &&
+      ![...this.dirs, ...this.files.keys()].some((p) => p.startsWith(prefix))
+    ) return Promise.resolve(null);
+    const d = this.dirInfo.get(path) ?? { uid: 0, gid: 0, mode: 0o755 };
+    return Promise.resolve({ type: "dir", ...d });
+  }
+
+  /** No symlinks here: the path itself. */
+  realPath(path: string): Promise<string> {
+    return Promise.resolve(path);
   }
 
   rmdir(path: string): Promise<void> {

@@ -3,6 +3,14 @@
  * can fail any one of them. Writes are atomic (temporary file in the same directory,
  * then rename), so a reader never sees half a unit file.
  *
+ * autostart runs as root, often in directories it did not create, so the real
+ * filesystem ({@link denoFs}) never acts on a path another user could swap between two
+ * system calls: the temporary file is created exclusively (`O_CREAT|O_EXCL|O_NOFOLLOW`)
+ * and given its mode and owner through its handle (`fchmod`/`fchown`), then synced
+ * with its directory; a created directory is handed to its owner through a handle
+ * opened with `O_DIRECTORY|O_NOFOLLOW`, and only the last one of a path is.
+ * {@link rootOnlyProblem} says whether a directory may hold files root opens.
+ *
  * @module
  */
 
@@ -22,6 +30,18 @@ export interface WriteOptions {
   owner?: Owner;
 }
 
+/** What {@link FileSystem.stat} says about a path (the path itself: a symlink is not followed). */
+export interface FileInfo {
+  /** Kind of entry. */
+  type: "file" | "dir" | "symlink" | "other";
+  /** Permission bits (`0o7777` part of st_mode). */
+  mode: number;
+  /** Owner. */
+  uid: number;
+  /** Group. */
+  gid: number;
+}
+
 /** File operations used to apply plans. */
 export interface FileSystem {
   /** Contents of a text file, or `null` when it does not exist. */
@@ -34,11 +54,19 @@ export interface FileSystem {
   ): Promise<void>;
   /** Removes a file; a missing file is not an error. */
   remove(path: string): Promise<void>;
-  /** Creates a directory and its parents; returns the directories it created. */
+  /**
+   * Creates a directory and its parents; returns the directories it created. `owner`
+   * applies to the last directory only, and only when this call created it (handed
+   * over through a handle, never by path); parents stay the writer's.
+   */
   mkdirp(
     path: string,
     options?: { mode?: number; owner?: Owner },
   ): Promise<string[]>;
+  /** Type, mode and owner of `path` itself (lstat), or `null` when nothing is there. */
+  stat(path: string): Promise<FileInfo | null>;
+  /** `path` with every symlink resolved (it must exist). */
+  realPath(path: string): Promise<string>;
   /** Removes an empty directory; ignores a missing or non-empty one. */
   rmdir(path: string): Promise<void>;
   /** Names of the entries of a directory, or `[]` when it does not exist. */
@@ -91,16 +119,44 @@ export const denoFs: FileSystem = {
     }
   },
   async writeAtomic(path, content, { mode, owner }) {
-    const tmp = `${dirname(path)}/${tempPrefix(path)}${Deno.pid}`;
+    const nfs = await nodeFs();
+    const c = nfs.constants;
+    const dir = dirname(path);
+    const tmp = `${dir}/${tempPrefix(path)}${Deno.pid}-${randomSuffix()}`;
+    let fd: number;
     try {
-      await Deno.writeTextFile(tmp, content, { mode, create: true });
-      await Deno.chmod(tmp, mode);
-      if (owner) await Deno.chown(tmp, owner.uid, owner.gid);
-      await Deno.rename(tmp, path);
+      // Exclusive and never through a symlink: a name planted in advance fails.
+      fd = nfs.openSync(
+        tmp,
+        c.O_WRONLY | c.O_CREAT | c.O_EXCL | c.O_NOFOLLOW,
+        0o600,
+      );
     } catch (e) {
-      await Deno.remove(tmp).catch(() => {});
-      throw e;
+      throw denoError(e, `create ${tmp}`);
     }
+    try {
+      try {
+        const bytes = new TextEncoder().encode(content);
+        for (let off = 0; off < bytes.length;) {
+          off += nfs.writeSync(fd, bytes, off, bytes.length - off);
+        }
+        // Owner first: chown clears set-id bits, and the mode is the last word.
+        if (owner) nfs.fchownSync(fd, owner.uid, owner.gid);
+        nfs.fchmodSync(fd, mode);
+        nfs.fsyncSync(fd);
+      } finally {
+        nfs.closeSync(fd);
+      }
+      nfs.renameSync(tmp, path);
+    } catch (e) {
+      try {
+        nfs.unlinkSync(tmp);
+      } catch {
+        // already gone
+      }
+      throw denoError(e, `write ${path}`);
+    }
+    syncDir(nfs, dir);
   },
   async remove(path) {
     try {
@@ -110,6 +166,7 @@ export const denoFs: FileSystem = {
     }
   },
   async mkdirp(path, options = {}) {
+    const mode = options.mode ?? 0o755;
     const created: string[] = [];
     let p = path;
     const missing: string[] = [];
@@ -118,11 +175,17 @@ export const denoFs: FileSystem = {
       p = dirname(p);
     }
     for (const dir of missing) {
-      await Deno.mkdir(dir, { mode: options.mode ?? 0o755 });
-      if (options.owner) {
-        await Deno.chown(dir, options.owner.uid, options.owner.gid);
+      try {
+        await Deno.mkdir(dir, { mode });
+      } catch (e) {
+        // Created meanwhile by someone else: not ours to chown or remove.
+        if (e instanceof Deno.errors.AlreadyExists) continue;
+        throw e;
       }
       created.push(dir);
+    }
+    if (options.owner && created[created.length - 1] === path) {
+      await handOver(path, mode, options.owner);
     }
     return created;
   },
@@ -149,6 +212,30 @@ export const denoFs: FileSystem = {
     return names.sort();
   },
   exists,
+  async stat(path) {
+    try {
+      const st = await Deno.lstat(path);
+      return {
+        type: st.isFile
+          ? "file"
+          : st.isDirectory
+          ? "dir"
+          : st.isSymlink
+          ? "symlink"
+          : "other",
+        mode: (st.mode ?? 0) & 0o7777,
+        uid: st.uid ?? -1,
+        gid: st.gid ?? -1,
+      };
+    } catch (e) {
+      if (
+        e instanceof Deno.errors.NotFound ||
+        e instanceof Deno.errors.NotADirectory
+      ) return null;
+      throw e;
+    }
+  },
+  realPath: (path) => Deno.realPath(path),
   async writable(path) {
     let p = path;
     while (p !== "/" && !(await exists(p))) p = dirname(p);
@@ -179,4 +266,147 @@ async function exists(path: string): Promise<boolean> {
     ) return false;
     throw e;
   }
+}
+
+type NodeFs = typeof import("node:fs");
+let nodeFsModule: NodeFs | undefined;
+
+/** node:fs, for what `Deno.*` lacks (O_NOFOLLOW, fchown, fchmod, fsync of a directory). */
+async function nodeFs(): Promise<NodeFs> {
+  return nodeFsModule ??= await import("node:fs");
+}
+
+function randomSuffix(): string {
+  const b = crypto.getRandomValues(new Uint8Array(6));
+  return [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/** Turns a node:fs error into the matching `Deno.errors` class, naming what failed. */
+function denoError(e: unknown, what: string): Error {
+  const code = (e as { code?: string }).code;
+  const msg = `${(e as Error).message ?? e}`;
+  const m = `Cannot ${what}: ${msg}`;
+  if (code === "ENOENT") return new Deno.errors.NotFound(m);
+  if (code === "EACCES" || code === "EPERM") {
+    return new Deno.errors.PermissionDenied(m);
+  }
+  if (code === "EEXIST") return new Deno.errors.AlreadyExists(m);
+  if (code === "ELOOP") return new Deno.errors.FilesystemLoop(m);
+  if (code === "ENOTDIR") return new Deno.errors.NotADirectory(m);
+  return e instanceof Error ? e : new Error(m);
+}
+
+/** fsync of a directory, so a rename in it survives a power loss. Best effort. */
+function syncDir(nfs: NodeFs, dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = nfs.openSync(dir, nfs.constants.O_RDONLY | nfs.constants.O_DIRECTORY);
+    nfs.fsyncSync(fd);
+  } catch {
+    // some filesystems refuse fsync on a directory; the file itself is synced
+  } finally {
+    if (fd !== undefined) nfs.closeSync(fd);
+  }
+}
+
+/**
+ * Gives the directory this process just created at `path` to `owner`, through a
+ * handle: opened with O_DIRECTORY|O_NOFOLLOW (a symlink put in its place fails), and
+ * checked to be still ours (a directory someone else put there is refused).
+ */
+async function handOver(path: string, mode: number, owner: Owner) {
+  const nfs = await nodeFs();
+  const c = nfs.constants;
+  let fd: number;
+  try {
+    fd = nfs.openSync(path, c.O_RDONLY | c.O_DIRECTORY | c.O_NOFOLLOW);
+  } catch (e) {
+    throw denoError(e, `open the directory ${path} to set its owner`);
+  }
+  try {
+    const st = nfs.fstatSync(fd);
+    if (!st.isDirectory() || st.uid !== Deno.uid()) {
+      throw new Deno.errors.PermissionDenied(
+        `Refusing to set the owner of ${path}: it was replaced while being created (now owned by uid ${st.uid})`,
+      );
+    }
+    nfs.fchownSync(fd, owner.uid, owner.gid);
+    nfs.fchmodSync(fd, mode);
+  } catch (e) {
+    throw denoError(e, `set the owner of ${path}`);
+  } finally {
+    nfs.closeSync(fd);
+  }
+}
+
+/** Groups whose write access to a directory does not make it unsafe for root. */
+export function trustedGroups(os: string = Deno.build.os): number[] {
+  // gid 0 is root (Linux) / wheel (macOS); macOS's admin (80) owns /Library/Logs and
+  // its members may become root anyway.
+  return os === "darwin" ? [0, 80] : [0];
+}
+
+/**
+ * Why `dir` may not hold files that root creates or opens, or `null` when it may.
+ * Every existing directory from `/` down (symlinks resolved) must be owned by root and
+ * writable by nobody else (group write only for {@link trustedGroups}); otherwise its
+ * owner could swap a file or a directory on the way for a symlink and make root write
+ * where they choose. With `lastOwner`, the directory itself may belong to that user
+ * (its files are then written by a process running as that user, never by root).
+ *
+ * @example Usage
+ * ```ts
+ * import { rootOnlyProblem } from "./fs.ts";
+ * import { MemoryFs } from "./fake.ts";
+ * const fs = new MemoryFs();
+ * fs.setInfo("/srv/apps", { uid: 1001 });
+ * console.assert((await rootOnlyProblem(fs, "/srv/apps/logs"))?.includes("/srv/apps"));
+ * ```
+ */
+export async function rootOnlyProblem(
+  fs: FileSystem,
+  dir: string,
+  options: { lastOwner?: number; trusted?: number[] } = {},
+): Promise<string | null> {
+  const trusted = options.trusted ?? trustedGroups();
+  let existing = dir;
+  let missing = false;
+  while (existing !== "/" && (await fs.stat(existing)) === null) {
+    existing = dirname(existing);
+    missing = true;
+  }
+  let real: string;
+  try {
+    real = await fs.realPath(existing);
+  } catch (e) {
+    return `${existing} cannot be resolved (${(e as Error).message})`;
+  }
+  const parts = real.split("/").filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const p = "/" + parts.slice(0, i).join("/");
+    const info = await fs.stat(p);
+    if (info === null || info.type !== "dir") {
+      return `${p} is not a directory`;
+    }
+    const last = i === parts.length && !missing;
+    if (
+      last && options.lastOwner !== undefined && info.uid === options.lastOwner
+    ) {
+      continue;
+    }
+    if (info.uid !== 0) {
+      return `${p}${
+        p === existing ? "" : ` (on the way to ${dir})`
+      } is owned by uid ${info.uid}, not root`;
+    }
+    if (
+      (info.mode & 0o002) !== 0 ||
+      ((info.mode & 0o020) !== 0 && !trusted.includes(info.gid))
+    ) {
+      return `${p} is writable by ${
+        (info.mode & 0o002) !== 0 ? "every user" : `group ${info.gid}`
+      } (mode ${info.mode.toString(8).padStart(4, "0")})`;
+    }
+  }
+  return null;
 }
