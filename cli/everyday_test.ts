@@ -1,5 +1,10 @@
 import { assertEquals, assertMatch, assertOk } from "../tests/assert.ts";
-import { fakeContext, ROOT_USER, runCli } from "../tests/helpers.ts";
+import {
+  fakeContext,
+  managedText,
+  ROOT_USER,
+  runCli,
+} from "../tests/helpers.ts";
 import { macContext } from "../tests/launchd_helpers.ts";
 import { validate } from "../tests/schema.ts";
 import { ROOT } from "../tests/helpers.ts";
@@ -137,7 +142,7 @@ Deno.test("restart waits and says when it crash-loops", async () => {
   const ctx = fakeContext({
     fs: undefined,
   });
-  ctx.fs.files.set(UNIT, { content: "# Managed by autostart\n", mode: 0o644 });
+  ctx.fs.files.set(UNIT, { content: managedText(), mode: 0o644 });
   ctx.runner.on(["systemctl", "--user", "show"], {
     stdout: show({
       ActiveState: "activating",
@@ -156,7 +161,7 @@ Deno.test("restart waits and says when it crash-loops", async () => {
 
 Deno.test("logs runs journalctl for login and boot services, and explains its failures", async () => {
   const ctx = fakeContext();
-  ctx.fs.files.set(UNIT, { content: "# Managed by autostart\n", mode: 0o644 });
+  ctx.fs.files.set(UNIT, { content: managedText(), mode: 0o644 });
   ctx.runner.on(["journalctl"], { stdout: "a\nb\n" });
   const r = await runCli(["logs", "web", "-n", "2", "--since", "10m"], ctx);
   assertEquals([r.code, r.stdout], [0, "a\nb\n"], r.stderr);
@@ -166,7 +171,7 @@ Deno.test("logs runs journalctl for login and boot services, and explains its fa
   );
   const root = fakeContext({ self: ROOT_USER });
   root.fs.files.set("/etc/systemd/system/autostart-web.service", {
-    content: "# Managed by autostart\n",
+    content: managedText(),
     mode: 0o644,
   });
   root.runner.on(["journalctl"], { stdout: "" });
@@ -199,8 +204,7 @@ Deno.test("logs of a unit with --log-dir tails its file", async () => {
   try {
     const ctx = fakeContext();
     ctx.fs.files.set(UNIT, {
-      content:
-        `# Managed by autostart\n[Service]\nStandardOutput=append:${dir}/web.log\n`,
+      content: managedText(`[Service]\nStandardOutput=append:${dir}/web.log\n`),
       mode: 0o644,
     });
     await Deno.writeTextFile(`${dir}/web.log`, "1\n2\n3\n");
@@ -285,7 +289,7 @@ Deno.test("renderStatusTable() colours states only when asked, and marks drift",
 
 Deno.test("status --json matches docs/status.schema.json", async () => {
   const ctx = fakeContext();
-  ctx.fs.files.set(UNIT, { content: "# Managed by autostart\n", mode: 0o644 });
+  ctx.fs.files.set(UNIT, { content: managedText(), mode: 0o644 });
   ctx.fs.files.set("/proc/uptime", { content: "1000.00 5.00\n", mode: 0o444 });
   ctx.runner.on(["systemctl", "--user", "show"], {
     stdout: show({

@@ -2,22 +2,29 @@
  * Performs a {@link Plan}: every step through the injected runner and filesystem, in
  * order. When a step fails, the steps before it are undone in reverse order (files
  * restored, commands undone), then the plan's `afterRollback` commands run, so the
- * machine is left as it was. Files lacking the plan's marker are never overwritten or
- * removed unless `force` is set, and then the old file is kept as `PATH.autostart-backup`.
+ * machine is left as it was, content, mode and owner of every file included. Files
+ * that are not ours (no marker with a seal in their header: core/ownership.ts) are
+ * never overwritten or removed unless `force` is set; a foreign file taken over and a
+ * file of ours edited by hand are first kept as a backup, `PATH.autostart-backup`, or
+ * `PATH.autostart-backup.N` when that name is taken: a backup is never overwritten.
+ * Directories that root writes in (`mkdir` steps with `secure`) are checked before any
+ * step runs.
  *
  * @module
  */
 
-import { OperationError } from "./errors.ts";
+import { OperationError, UsageError } from "./errors.ts";
 import {
   basename,
   dirname,
+  type FileInfo,
   type FileSystem,
   type Owner,
+  rootOnlyProblem,
   tempPrefix,
 } from "./fs.ts";
-import { checkSeal } from "./seal.ts";
-import type { Plan, RunStep, Step } from "./plan.ts";
+import { ownershipOf } from "./ownership.ts";
+import type { Plan, RunStep, Step, WriteStep } from "./plan.ts";
 import type { CommandResult, Runner } from "./runner.ts";
 import { runStep, type Sleep } from "./run_step.ts";
 
@@ -61,11 +68,75 @@ type Undo =
     mode: number;
     owner?: Owner;
   }
+  | { kind: "remove"; path: string }
   | { kind: "run"; argv: string[]; env?: Record<string, string> }
   | { kind: "rmdir"; path: string };
 
 /** Suffix of the backup kept when `--force` takes over a foreign file. */
 export const BACKUP_SUFFIX = ".autostart-backup";
+
+/**
+ * The first free backup name for `path` in `dir` (default: beside it):
+ * `NAME.autostart-backup`, then `NAME.autostart-backup.1`, `.2`, ... An existing
+ * backup is never reused.
+ */
+export async function nextBackupPath(
+  fs: FileSystem,
+  path: string,
+  dir: string = dirname(path),
+): Promise<string> {
+  const base = `${dir === "/" ? "" : dir}/${basename(path)}${BACKUP_SUFFIX}`;
+  for (let n = 0;; n++) {
+    const candidate = n === 0 ? base : `${base}.${n}`;
+    if (!(await fs.exists(candidate))) return candidate;
+  }
+}
+
+/**
+ * Keeps `content` (the file at `path` before autostart replaces or removes it) under
+ * the first free backup name, beside the file or in `dir` (created 0700).
+ */
+async function keepBackup(
+  fs: FileSystem,
+  path: string,
+  content: string,
+  dir?: string,
+): Promise<string> {
+  try {
+    if (dir) await fs.mkdirp(dir, { mode: 0o700 });
+    const backup = await nextBackupPath(fs, path, dir);
+    await fs.writeAtomic(backup, content, { mode: 0o600 });
+    return backup;
+  } catch (e) {
+    throw fsError("back up", path, e);
+  }
+}
+
+/** A file as preflight found it. */
+interface Found {
+  content: string | null;
+  info: FileInfo | null;
+}
+
+/**
+ * Whether the file a write step would write is already there as written: same
+ * content, same mode, and owned by the step's owner (or by `writerUid`, the user
+ * autostart runs as, when the step names none). A file whose mode or owner was changed
+ * is not up to date.
+ */
+export async function writeIsCurrent(
+  fs: FileSystem,
+  step: WriteStep,
+  writerUid: number,
+): Promise<boolean> {
+  if ((await fs.readText(step.path)) !== step.content) return false;
+  const info = await fs.stat(step.path);
+  if (info === null || info.type !== "file") return false;
+  if (info.mode !== step.mode) return false;
+  const uid = step.owner?.uid ?? writerUid;
+  if (info.uid !== uid) return false;
+  return step.owner === undefined || info.gid === step.owner.gid;
+}
 
 function trimOutput(s: string): string {
   const t = s.trim();
@@ -110,25 +181,45 @@ function fsError(what: string, path: string, e: unknown): OperationError {
 
 /**
  * Checks, before anything is done, that every file the plan writes or removes is ours
- * (carries the marker) or absent. Returns the current contents by path.
+ * (carries the marker) or absent, and that directories root writes in are safe.
+ * Returns the current contents, modes and owners by path.
  */
 async function preflight(
   plan: Plan,
   fs: FileSystem,
   force: boolean,
-): Promise<Map<string, string | null>> {
-  const current = new Map<string, string | null>();
+): Promise<Map<string, Found>> {
+  for (const s of plan.steps) {
+    if (s.kind !== "mkdir" || !s.secure) continue;
+    const why = await rootOnlyProblem(
+      fs,
+      s.path,
+      s.owner ? { lastOwner: s.owner.uid } : {},
+    );
+    if (why !== null) {
+      throw new UsageError(
+        `Refusing to use ${s.path} for "${plan.service}": ${why}, so another user could replace a file there with a symlink and make root write where they choose`,
+        "use a directory that only root can change (every directory on its way owned by root, not writable by group or others), e.g. one under /var/log; or leave out --log-dir",
+      );
+    }
+  }
+  const current = new Map<string, Found>();
   for (const s of plan.steps) {
     if (s.kind !== "write" && s.kind !== "remove") continue;
     if (current.has(s.path)) continue;
     let content: string | null;
+    let info: FileInfo | null;
     try {
       content = await fs.readText(s.path);
+      info = content === null ? null : await fs.stat(s.path);
     } catch (e) {
       throw fsError("read", s.path, e);
     }
-    current.set(s.path, content);
-    if (content !== null && !content.includes(s.marker) && !force) {
+    current.set(s.path, { content, info });
+    if (
+      content !== null && ownershipOf(content, s.marker) === "foreign" &&
+      !force
+    ) {
       throw new OperationError(
         `Refusing to ${
           s.kind === "write" ? "overwrite" : "remove"
@@ -141,6 +232,19 @@ async function preflight(
     }
   }
   return current;
+}
+
+/** How to put a file back as preflight found it (content, mode, owner). */
+function restoreOf(path: string, found: Found | undefined): Undo {
+  if (!found || found.content === null) return { kind: "remove", path };
+  const info = found.info;
+  return {
+    kind: "restore",
+    path,
+    content: found.content,
+    mode: info?.mode ?? 0o644,
+    ...(info ? { owner: { uid: info.uid, gid: info.gid } } : {}),
+  };
 }
 
 /**
@@ -190,35 +294,20 @@ export async function apply(
           break;
         }
         case "write": {
-          const before = current.get(step.path) ?? null;
-          const foreign = before !== null && !before.includes(step.marker);
-          const edited = before !== null && !foreign &&
-            before !== step.content && checkSeal(before) === "drifted";
-          if (foreign || edited) {
-            const backup = (step.backupDir
-              ? `${step.backupDir}/${basename(step.path)}`
-              : step.path) + BACKUP_SUFFIX;
-            try {
-              if (step.backupDir) {
-                await fs.mkdirp(step.backupDir, { mode: 0o700 });
-              }
-              await fs.writeAtomic(backup, before, { mode: 0o600 });
-            } catch (e) {
-              throw fsError("back up", step.path, e);
-            }
-            result.backups.push(backup);
-            if (edited) {
-              result.replacedEdits.push(step.path);
-            }
+          const found = current.get(step.path);
+          const before = found?.content ?? null;
+          const kind = before === null
+            ? null
+            : ownershipOf(before, step.marker);
+          const edited = kind === "edited" && before !== step.content;
+          if (before !== null && (kind === "foreign" || edited)) {
+            result.backups.push(
+              await keepBackup(fs, step.path, before, step.backupDir),
+            );
+            if (edited) result.replacedEdits.push(step.path);
           }
           await sweepTemporaries(fs, step.path);
-          undo.push({
-            kind: "restore",
-            path: step.path,
-            content: before,
-            mode: step.mode,
-            ...(step.owner === undefined ? {} : { owner: step.owner }),
-          });
+          undo.push(restoreOf(step.path, found));
           try {
             await fs.writeAtomic(step.path, step.content, {
               mode: step.mode,
@@ -227,24 +316,32 @@ export async function apply(
           } catch (e) {
             throw fsError("write", step.path, e);
           }
-          current.set(step.path, step.content);
+          current.set(step.path, {
+            content: step.content,
+            info: {
+              type: "file",
+              mode: step.mode,
+              uid: step.owner?.uid ?? found?.info?.uid ?? 0,
+              gid: step.owner?.gid ?? found?.info?.gid ?? 0,
+            },
+          });
           break;
         }
         case "remove": {
-          const before = current.get(step.path) ?? null;
+          const found = current.get(step.path);
+          const before = found?.content ?? null;
           if (before === null) break;
-          undo.push({
-            kind: "restore",
-            path: step.path,
-            content: before,
-            mode: 0o644,
-          });
+          // A foreign file removed with --force, or ours edited by hand: keep it.
+          if (ownershipOf(before, step.marker) !== "ours") {
+            result.backups.push(await keepBackup(fs, step.path, before));
+          }
+          undo.push(restoreOf(step.path, found));
           try {
             await fs.remove(step.path);
           } catch (e) {
             throw fsError("remove", step.path, e);
           }
-          current.set(step.path, null);
+          current.set(step.path, { content: null, info: null });
           break;
         }
         case "run": {
@@ -325,6 +422,8 @@ async function rollback(
             ...(u.owner === undefined ? {} : { owner: u.owner }),
           });
         }
+      } else if (u.kind === "remove") {
+        await fs.remove(u.path);
       } else if (u.kind === "rmdir") {
         await fs.rmdir(u.path);
       } else {

@@ -1,11 +1,20 @@
 import { assertEquals, assertMatch, assertRejects } from "../tests/assert.ts";
-import { apply, BACKUP_SUFFIX } from "./apply.ts";
-import { OperationError } from "./errors.ts";
+import {
+  apply,
+  BACKUP_SUFFIX,
+  nextBackupPath,
+  writeIsCurrent,
+} from "./apply.ts";
+import { OperationError, UsageError } from "./errors.ts";
 import { FakeRunner, MemoryFs } from "./fake.ts";
 import { denoFs } from "./fs.ts";
 import type { Plan } from "./plan.ts";
+import { seal, SEAL_PLACEHOLDER } from "./seal.ts";
 
 const MARK = "managed-by-test";
+/** A file of ours: marker and seal on its first line. */
+const ours = (body: string) =>
+  seal(`# ${MARK} (${SEAL_PLACEHOLDER})\n${body}\n`);
 const plan = (): Plan => ({
   driver: "t",
   service: "s",
@@ -14,7 +23,7 @@ const plan = (): Plan => ({
     {
       kind: "write",
       path: "/d/sub/a",
-      content: `${MARK} new`,
+      content: ours("new"),
       mode: 0o644,
       marker: MARK,
     },
@@ -27,19 +36,19 @@ const plan = (): Plan => ({
 });
 
 Deno.test("apply() performs every step in order", async () => {
-  const fs = new MemoryFs({ "/d/old": `${MARK} old` });
+  const fs = new MemoryFs({ "/d/old": ours("old") });
   const runner = new FakeRunner();
   await apply(plan(), { runner, fs });
   assertEquals(runner.lines(), ["one", "two", "three"]);
-  assertEquals(fs.snapshot(), { "/d/sub/a": `${MARK} new` });
+  assertEquals(fs.snapshot(), { "/d/sub/a": ours("new") });
 });
 
 Deno.test("apply() rolls back everything before a failing step, for each step", async () => {
   const steps = plan().steps.length;
   for (let k = 0; k < steps; k++) {
     const fs = new MemoryFs({
-      "/d/old": `${MARK} old`,
-      "/d/sub/a": `${MARK} previous`,
+      "/d/old": ours("old"),
+      "/d/sub/a": ours("previous"),
     });
     fs.dirs.delete("/d/sub");
     fs.dirs.add("/d/sub");
@@ -218,4 +227,174 @@ Deno.test("apply() creates the backup directory on disk readable by its owner on
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("apply() never overwrites a backup: two --force takeovers keep both foreign files", async () => {
+  const fs = new MemoryFs({ "/d/sub/a": "hand written 1" });
+  const r1 = await apply(plan(), {
+    runner: new FakeRunner(),
+    fs,
+    force: true,
+  });
+  fs.files.set("/d/sub/a", { content: "hand written 2", mode: 0o644 });
+  fs.files.set("/d/old", { content: ours("old"), mode: 0o644 });
+  const r2 = await apply(plan(), {
+    runner: new FakeRunner(),
+    fs,
+    force: true,
+  });
+  assertEquals(r1.backups, [`/d/sub/a${BACKUP_SUFFIX}`]);
+  assertEquals(r2.backups, [`/d/sub/a${BACKUP_SUFFIX}.1`]);
+  assertEquals(
+    fs.files.get(`/d/sub/a${BACKUP_SUFFIX}`)?.content,
+    "hand written 1",
+  );
+  assertEquals(
+    fs.files.get(`/d/sub/a${BACKUP_SUFFIX}.1`)?.content,
+    "hand written 2",
+  );
+});
+
+Deno.test("nextBackupPath() takes the first free name, in the given directory", async () => {
+  const fs = new MemoryFs({
+    "/b/x.autostart-backup": "1",
+    "/b/x.autostart-backup.1": "2",
+  });
+  assertEquals(
+    await nextBackupPath(fs, "/d/x", "/b"),
+    "/b/x.autostart-backup.2",
+  );
+  assertEquals(await nextBackupPath(fs, "/d/x"), "/d/x.autostart-backup");
+});
+
+Deno.test("apply() backs up a hand-edited file of ours before removing it, and a foreign one removed with --force", async () => {
+  const edited = ours("old").replace("old", "old, edited by hand");
+  const fs = new MemoryFs({ "/d/old": edited });
+  const r = await apply(plan(), { runner: new FakeRunner(), fs });
+  assertEquals(r.backups, [`/d/old${BACKUP_SUFFIX}`]);
+  assertEquals(fs.files.get(`/d/old${BACKUP_SUFFIX}`)?.content, edited);
+  assertEquals(fs.files.has("/d/old"), false);
+
+  const fs2 = new MemoryFs({ "/d/old": "someone else's" });
+  const r2 = await apply(plan(), {
+    runner: new FakeRunner(),
+    fs: fs2,
+    force: true,
+  });
+  assertEquals(r2.backups, [`/d/old${BACKUP_SUFFIX}`]);
+  assertEquals(fs2.files.has("/d/old"), false);
+
+  // an intact file of ours is removed without a backup
+  const fs3 = new MemoryFs({ "/d/old": ours("old") });
+  assertEquals(
+    (await apply(plan(), { runner: new FakeRunner(), fs: fs3 })).backups,
+    [],
+  );
+});
+
+Deno.test("apply() rollback restores mode and owner, not only content", async () => {
+  const fs = new MemoryFs({ "/d/old": ours("old"), "/d/sub/a": ours("prev") });
+  fs.files.get("/d/old")!.mode = 0o755;
+  fs.files.get("/d/old")!.owner = { uid: 7, gid: 8 };
+  fs.files.get("/d/sub/a")!.mode = 0o750;
+  fs.files.get("/d/sub/a")!.owner = { uid: 5, gid: 6 };
+  await assertRejects(() =>
+    apply(plan(), {
+      runner: new FakeRunner(),
+      fs,
+      onStep: (s) => {
+        if (s.kind === "run" && s.argv[0] === "three") {
+          throw new OperationError("injected");
+        }
+      },
+    })
+  );
+  assertEquals(fs.files.get("/d/old"), {
+    content: ours("old"),
+    mode: 0o755,
+    owner: { uid: 7, gid: 8 },
+  });
+  assertEquals(fs.files.get("/d/sub/a"), {
+    content: ours("prev"),
+    mode: 0o750,
+    owner: { uid: 5, gid: 6 },
+  });
+});
+
+Deno.test("writeIsCurrent() compares content, mode and owner", async () => {
+  const step = {
+    kind: "write" as const,
+    path: "/d/run",
+    content: ours("run"),
+    mode: 0o755,
+    marker: MARK,
+  };
+  const fs = new MemoryFs({ "/d/run": ours("run") });
+  fs.files.get("/d/run")!.mode = 0o755;
+  assertEquals(await writeIsCurrent(fs, step, 0), true);
+  fs.files.get("/d/run")!.mode = 0o644;
+  assertEquals(await writeIsCurrent(fs, step, 0), false, "a 0644 run script");
+  fs.files.get("/d/run")!.mode = 0o755;
+  fs.files.get("/d/run")!.owner = { uid: 1001, gid: 1001 };
+  assertEquals(await writeIsCurrent(fs, step, 0), false, "owned by a user");
+  assertEquals(
+    await writeIsCurrent(fs, { ...step, owner: { uid: 1001, gid: 1001 } }, 0),
+    true,
+  );
+});
+
+Deno.test("apply() refuses a secure directory another user could change, before any step", async () => {
+  const fs = new MemoryFs();
+  fs.setInfo("/srv/apps", { uid: 1001, gid: 1001 });
+  fs.setInfo("/srv/apps/logs", { uid: 1001, gid: 1001 });
+  const runner = new FakeRunner();
+  const p: Plan = {
+    driver: "t",
+    service: "web",
+    steps: [
+      { kind: "run", argv: ["one"], title: "one" },
+      { kind: "mkdir", path: "/srv/apps/logs", secure: true },
+    ],
+  };
+  const e = await apply(p, { runner, fs }).catch((e) => e);
+  assertEquals(e instanceof UsageError, true, String(e));
+  assertMatch(e.message, /\/srv\/apps .*is owned by uid 1001, not root/);
+  assertEquals(runner.calls.length, 0, "nothing ran");
+
+  // a world-writable directory on the way, e.g. /tmp
+  const fs2 = new MemoryFs();
+  fs2.setInfo("/tmp", { mode: 0o1777 });
+  const e2 = await apply({
+    ...p,
+    steps: [{ kind: "mkdir", path: "/tmp/logs", secure: true }],
+  }, { runner, fs: fs2 }).catch((e) => e);
+  assertMatch(e2.message, /\/tmp is writable by every user/);
+
+  // the last directory may be the owner's (its writer runs as that user)
+  const fs3 = new MemoryFs();
+  fs3.setInfo("/var/log/autostart/web", { uid: 1001, gid: 1001 });
+  await apply({
+    ...p,
+    steps: [{
+      kind: "mkdir",
+      path: "/var/log/autostart/web",
+      secure: true,
+      owner: { uid: 1001, gid: 1001 },
+    }],
+  }, { runner, fs: fs3 });
+  // ...but not the shared root above it
+  fs3.setInfo("/var/log/autostart", { uid: 1001, gid: 1001 });
+  await assertRejects(
+    () =>
+      apply({
+        ...p,
+        steps: [{
+          kind: "mkdir",
+          path: "/var/log/autostart/web",
+          secure: true,
+          owner: { uid: 1001, gid: 1001 },
+        }],
+      }, { runner, fs: fs3 }),
+    /\/var\/log\/autostart .*owned by uid 1001/,
+  );
 });

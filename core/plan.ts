@@ -48,8 +48,17 @@ export interface MkdirStep {
   path: string;
   /** Permission bits of created directories. */
   mode?: number;
-  /** Owner of created directories. */
+  /**
+   * Owner of the directory itself when this step creates it (never of its parents),
+   * for a writer that runs as that user (svlogd, a service's own log file).
+   */
   owner?: Owner;
+  /**
+   * Root creates or opens files here (a boot service's logs): `apply()` refuses, before
+   * any step, a path whose existing directories are not root's or are writable by
+   * another user (only the last may belong to `owner`). See `rootOnlyProblem()`.
+   */
+  secure?: boolean;
 }
 
 /** Run a command. */

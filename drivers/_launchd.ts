@@ -36,6 +36,7 @@
  * @module
  */
 
+import { ownershipOf } from "../core/ownership.ts";
 import { checkSeal } from "../core/seal.ts";
 import { UNTIL_TIMEOUT } from "../core/run_step.ts";
 import type { CommandResult } from "../core/runner.ts";
@@ -674,9 +675,10 @@ export class LaunchdDriver implements Driver {
       logFile: `${logDir}/${spec.name}.log`,
       daemon: k === "daemon",
     });
-    const runAs = k === "daemon" && spec.runAs && spec.runAs.uid !== 0
-      ? { uid: spec.runAs.uid, gid: spec.runAs.gid }
-      : undefined;
+    // launchd opens StandardOutPath as root before it switches to UserName (and
+    // follows symlinks), so a daemon's log directory stays root's: never handed to the
+    // service's user, and refused when another user could change it.
+    const secure = k === "daemon" ? { secure: true } : {};
     // The job being replaced exits within its own plist's ExitTimeOut, which the plan
     // does not know (an earlier enable may have set a longer one, or a hand edit): wait
     // as long as for stop/disable, or the new stop timeout when that is longer. The
@@ -686,8 +688,8 @@ export class LaunchdDriver implements Driver {
       spec.stopTimeoutMs ?? 0,
     );
     const steps: Step[] = [
-      { kind: "mkdir", path: plistDir(k, ctx) },
-      { kind: "mkdir", path: logDir, ...(runAs ? { owner: runAs } : {}) },
+      { kind: "mkdir", path: plistDir(k, ctx), ...secure },
+      { kind: "mkdir", path: logDir, ...secure },
       // A rollback puts the previous plist back and loads it again if it was running.
       ...bootoutAndWait(
         target,
@@ -808,7 +810,10 @@ export class LaunchdDriver implements Driver {
       const name = serviceNameOfPlist(f);
       if (name === null || (names && !names.includes(name))) continue;
       const content = await ctx.fs.readText(`${dir}/${f}`).catch(() => null);
-      if (content === null || !content.includes(LAUNCHD_MARKER_TEXT)) continue;
+      if (
+        content === null ||
+        ownershipOf(content, LAUNCHD_MARKER_TEXT) === "foreign"
+      ) continue;
       found.push({
         name,
         unit: launchdLabel(name),

@@ -55,27 +55,31 @@ Deno.test("launchdDaemonDriver.plan() writes a root:wheel 0644 LaunchDaemon and 
   assertEquals(obj.StandardOutPath, "/Library/Logs/autostart/tunnel.log");
 });
 
-Deno.test("launchdDaemonDriver.plan() creates the log directory for the service's user", () => {
-  const plan = launchdDaemonDriver.plan(tunnelSpec(), macRootContext());
-  const logDir = plan.steps.find((s) =>
-    s.kind === "mkdir" && s.path === "/Library/Logs/autostart"
-  );
-  assertEquals(logDir?.kind === "mkdir" && logDir.owner, { uid: 501, gid: 20 });
-  const asRoot = launchdDaemonDriver.plan(
-    tunnelSpec({
-      runAs: {
-        name: "root",
-        uid: 0,
-        gid: 0,
-        group: "wheel",
-        home: "/var/root",
-      },
-    }),
-    macRootContext(),
-  ).steps.find((s) =>
-    s.kind === "mkdir" && s.path === "/Library/Logs/autostart"
-  );
-  assertEquals(asRoot?.kind === "mkdir" && asRoot.owner, undefined);
+const ROOT_MAC = {
+  name: "root",
+  uid: 0,
+  gid: 0,
+  group: "wheel",
+  home: "/var/root",
+};
+
+Deno.test("launchdDaemonDriver.plan() keeps the log directory root's: launchd opens the log as root", () => {
+  // launchd opens StandardOutPath before it switches to UserName: the directory is
+  // never handed to the service's user, and apply() checks it is root's (secure).
+  for (const runAs of [undefined, ROOT_MAC]) {
+    const plan = launchdDaemonDriver.plan(
+      tunnelSpec(runAs ? { runAs } : {}),
+      macRootContext(),
+    );
+    const logDir = plan.steps.find((s) =>
+      s.kind === "mkdir" && s.path === "/Library/Logs/autostart"
+    );
+    assertEquals(logDir, {
+      kind: "mkdir",
+      path: "/Library/Logs/autostart",
+      secure: true,
+    });
+  }
 });
 
 Deno.test("launchdDaemonDriver refuses every change without root, with a UsageError saying sudo", () => {

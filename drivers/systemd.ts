@@ -25,6 +25,7 @@ import { unknownStatus } from "../core/driver.ts";
 import { OperationError, UsageError } from "../core/errors.ts";
 import { tailFiles } from "../core/log_tail.ts";
 import { StreamError } from "../core/runner.ts";
+import { ownershipOf } from "../core/ownership.ts";
 import { checkSeal } from "../core/seal.ts";
 import type { Plan, Step } from "../core/plan.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
@@ -291,7 +292,9 @@ async function managedUnits(
   const found: ManagedUnit[] = [];
   candidates.forEach((c, i) => {
     const content = read[i];
-    if (content == null || !content.includes(SYSTEMD_MARKER_TEXT)) return;
+    if (
+      content == null || ownershipOf(content, SYSTEMD_MARKER_TEXT) === "foreign"
+    ) return;
     found.push({
       ...c,
       file: `${dir}/${c.unit}`,
@@ -784,15 +787,13 @@ export const systemdDriver: Driver = {
     const c = spec.condition;
     const unit = spec.identity ?? unitName(spec.name);
     const dir = unitDir(c, ctx);
-    const steps: Step[] = [{ kind: "mkdir", path: dir }];
+    // systemd opens `StandardOutput=append:` as root, before User= applies, and
+    // follows symlinks (systemd/systemd#14385): a boot service's log directory stays
+    // root's, and one another user could change is refused.
+    const secure = c === "boot" ? { secure: true } : {};
+    const steps: Step[] = [{ kind: "mkdir", path: dir, ...secure }];
     if (spec.logDir !== undefined) {
-      steps.push({
-        kind: "mkdir",
-        path: spec.logDir,
-        ...(c === "boot" && spec.runAs
-          ? { owner: { uid: spec.runAs.uid, gid: spec.runAs.gid } }
-          : {}),
-      });
+      steps.push({ kind: "mkdir", path: spec.logDir, ...secure });
     }
     steps.push(
       {

@@ -4,7 +4,13 @@ import {
   assertOk,
   assertThrows,
 } from "../tests/assert.ts";
-import { ALICE, fakeContext, ROOT_USER, webSpec } from "../tests/helpers.ts";
+import {
+  ALICE,
+  fakeContext,
+  managedText,
+  ROOT_USER,
+  webSpec,
+} from "../tests/helpers.ts";
 import { apply } from "../core/apply.ts";
 import { UsageError } from "../core/errors.ts";
 import {
@@ -111,7 +117,7 @@ Deno.test("systemdDriver.plan() rolls back when starting fails", async () => {
 Deno.test("systemdDriver.planDisable() stops, disables, removes and reloads", async () => {
   const path = "/home/alice/.config/systemd/user/autostart-web.service";
   const ctx = fakeContext();
-  ctx.fs.files.set(path, { content: "# Managed by autostart\n", mode: 0o644 });
+  ctx.fs.files.set(path, { content: managedText(), mode: 0o644 });
   await apply(
     systemdDriver.planDisable({ name: "web", condition: "login" }, ctx),
     {
@@ -133,7 +139,7 @@ Deno.test("systemdDriver.status() reads all units in one systemctl show", async 
   const ctx = fakeContext();
   for (const n of ["a", "b"]) {
     ctx.fs.files.set(`${dir}/autostart-${n}.service`, {
-      content: "# Managed by autostart\n",
+      content: managedText(),
       mode: 0o644,
     });
   }
@@ -287,7 +293,7 @@ Deno.test("systemdDriver.status() of 500 services runs one systemctl command", a
   const ctx = fakeContext();
   for (let i = 0; i < 500; i++) {
     ctx.fs.files.set(`${dir}/autostart-s${i}.service`, {
-      content: "# Managed by autostart\n",
+      content: managedText(),
       mode: 0o644,
     });
   }
@@ -311,7 +317,7 @@ Deno.test("systemdDriver.status({fast}) takes states from list-units, PIDs from 
   const file = (path: string, content: string) =>
     ctx.fs.files.set(path, { content, mode: 0o644 });
   for (const n of ["a", "b", "c", "d"]) {
-    file(`${dir}/autostart-${n}.service`, "# Managed by autostart\n");
+    file(`${dir}/autostart-${n}.service`, managedText());
   }
   file(`${dir}/default.target.wants/autostart-a.service`, "");
   file(`${dir}/default.target.wants/autostart-b.service`, "");

@@ -31,6 +31,7 @@ import type {
 } from "../core/driver.ts";
 import { UsageError } from "../core/errors.ts";
 import type { Plan, RunStep, Step } from "../core/plan.ts";
+import { ownershipOf } from "../core/ownership.ts";
 import { checkSeal, seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
 
@@ -111,9 +112,15 @@ export function openrcRetry(stopTimeoutMs: number): string {
   return `TERM/${Math.max(1, Math.ceil(stopTimeoutMs / 1000))}/KILL/5`;
 }
 
-/** Default log file of a service. */
+/**
+ * Log file of a service: `--log-dir/NAME.log`, by default in a directory of its own,
+ * `/var/log/autostart/NAME/NAME.log`. start-stop-daemon and supervise-daemon open
+ * `output_log` after switching to `command_user` (OpenRC src/start-stop-daemon,
+ * src/supervise-daemon: setuid, then open), so that directory is the service user's
+ * while the shared `/var/log/autostart` above it stays root's.
+ */
 export function openrcLogFile(spec: ServiceSpec): string {
-  return `${spec.logDir ?? "/var/log/autostart"}/${spec.name}.log`;
+  return `${spec.logDir ?? `/var/log/autostart/${spec.name}`}/${spec.name}.log`;
 }
 
 /**
@@ -288,6 +295,8 @@ export const openrcDriver: Driver = {
         ...(spec.runAs && spec.runAs.uid !== 0
           ? { owner: { uid: spec.runAs.uid, gid: spec.runAs.gid } }
           : {}),
+        // Every directory above it stays root's: root creates it.
+        secure: true,
       },
       {
         kind: "write",
@@ -378,7 +387,11 @@ export const openrcDriver: Driver = {
       const m = /^autostart-(.+)$/.exec(f);
       if (!m || (names && !names.includes(m[1]!))) continue;
       const text = await ctx.fs.readText(`${INIT_DIR}/${f}`).catch(() => null);
-      if (text === null || !text.includes(OPENRC_MARKER_TEXT)) continue;
+      if (
+        text === null || ownershipOf(text, OPENRC_MARKER_TEXT) === "foreign"
+      ) {
+        continue;
+      }
       found.push({
         name: m[1]!,
         file: `${INIT_DIR}/${f}`,

@@ -35,6 +35,7 @@ import type {
 } from "../core/driver.ts";
 import { UnsupportedError, UsageError } from "../core/errors.ts";
 import type { Plan, RunStep, Step } from "../core/plan.ts";
+import { ownershipOf } from "../core/ownership.ts";
 import { checkSeal, seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
 
@@ -218,6 +219,16 @@ export function renderRunitDown(spec: ServiceSpec): string {
   return seal(
     `# ${RUNIT_MARKER_TEXT} (${SEAL_PLACEHOLDER}): runsv does not start "${spec.name}" while this file exists; "autostart start ${spec.name}" removes it.\n`,
   );
+}
+
+/** Removes a directory when it is empty; one that holds other files stays (exit 1). */
+function rmdirIfEmpty(dir: string): RunStep {
+  return {
+    kind: "run",
+    argv: ["rmdir", "--", dir],
+    okCodes: [1],
+    title: `remove ${dir} if nothing else is in it`,
+  };
 }
 
 function requireRoot(condition: Condition, ctx: Context, what: string) {
@@ -454,9 +465,12 @@ export const runitDriver: Driver = {
       mode,
       marker: RUNIT_MARKER_TEXT,
     });
+    // svlogd runs as the service's user (chpst -u) in a directory of its own; every
+    // directory above it stays root's (checked for boot services, where root creates it).
+    const secure = spec.condition === "boot" ? { secure: true } : {};
     const steps: Step[] = [
       { kind: "mkdir", path: `${p.dir}/log`, mode: 0o755 },
-      { kind: "mkdir", path: logDir, mode: 0o755, ...owner },
+      { kind: "mkdir", path: logDir, mode: 0o755, ...owner, ...secure },
       file(p.run, renderRunitRun(spec)),
       file(p.finish, renderRunitFinish(spec)),
       file(p.logRun, renderRunitLog(spec, logDir)),
@@ -534,6 +548,8 @@ export const runitDriver: Driver = {
       ),
     ];
     if (!options.keepFiles) {
+      // Only what autostart wrote, and runsv's state of this service: a backup or a
+      // file of the user's in the service directory stays, and so does the directory.
       steps.push(
         remove(p.run),
         remove(p.finish),
@@ -541,9 +557,17 @@ export const runitDriver: Driver = {
         remove(p.down),
         {
           kind: "run",
-          argv: ["rm", "-rf", "--", p.dir],
-          title: "remove the service directory",
+          argv: [
+            "rm",
+            "-rf",
+            "--",
+            `${p.dir}/supervise`,
+            `${p.dir}/log/supervise`,
+          ],
+          title: "remove the runsv state of the service",
         },
+        rmdirIfEmpty(`${p.dir}/log`),
+        rmdirIfEmpty(p.dir),
       );
     }
     return {
@@ -595,7 +619,9 @@ export const runitDriver: Driver = {
       const ref = { name: m[1]!, condition };
       const p = paths(ref, ctx);
       const run = await ctx.fs.readText(p.run).catch(() => null);
-      if (run === null || !run.includes(RUNIT_MARKER_TEXT)) continue;
+      if (run === null || ownershipOf(run, RUNIT_MARKER_TEXT) === "foreign") {
+        continue;
+      }
       // SVDIR and AUTOSTART_RUNIT_SV_DIR may serve both conditions: the run script
       // says which one a service belongs to.
       const said = /starts at (boot|login)\b/.exec(run)?.[1];

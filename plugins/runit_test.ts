@@ -244,7 +244,7 @@ Deno.test("runitDriver honours SVDIR and AUTOSTART_RUNIT_SV_DIR", () => {
   );
 });
 
-Deno.test("runitDriver.planDisable() unlinks, stops runsv, removes the files and the directory", async () => {
+Deno.test("runitDriver.planDisable() unlinks, stops runsv, removes the files it wrote and the emptied directories", async () => {
   const ctx = runitContext();
   await apply(runitDriver.plan(spec, ctx), { runner: ctx.runner, fs: ctx.fs });
   ctx.runner.calls.length = 0;
@@ -255,11 +255,41 @@ Deno.test("runitDriver.planDisable() unlinks, stops runsv, removes the files and
   assertEquals(ctx.runner.lines(), [
     "rm -f /etc/service/autostart-web",
     "sv -w 10 force-shutdown /etc/sv/autostart-web",
-    "rm -rf -- /etc/sv/autostart-web",
+    "rm -rf -- /etc/sv/autostart-web/supervise /etc/sv/autostart-web/log/supervise",
+    "rmdir -- /etc/sv/autostart-web/log",
+    "rmdir -- /etc/sv/autostart-web",
   ]);
   assertEquals(
     Object.keys(ctx.fs.snapshot()).filter((p) => p.startsWith("/etc/sv")),
     [],
+  );
+});
+
+Deno.test("runitDriver.planDisable() keeps a backup and the user's files in the service directory", async () => {
+  const ctx = runitContext();
+  await apply(runitDriver.plan(spec, ctx), { runner: ctx.runner, fs: ctx.fs });
+  ctx.fs.files.set("/etc/sv/autostart-web/notes.txt", {
+    content: "mine",
+    mode: 0o644,
+  });
+  // a hand edit of run: backed up before removal
+  const run = ctx.fs.files.get("/etc/sv/autostart-web/run")!;
+  run.content = run.content.replace("exec 2>&1", "exec 2>&1\necho edited");
+  const r = await apply(
+    runitDriver.planDisable({ name: "web", condition: "boot" }, ctx),
+    { runner: ctx.runner, fs: ctx.fs },
+  );
+  assertEquals(r.backups, ["/etc/sv/autostart-web/run.autostart-backup"]);
+  assertEquals(
+    Object.keys(ctx.fs.snapshot()).filter((p) => p.startsWith("/etc/sv")),
+    [
+      "/etc/sv/autostart-web/notes.txt",
+      "/etc/sv/autostart-web/run.autostart-backup",
+    ],
+  );
+  assertEquals(
+    ctx.runner.lines().some((l) => l === "rm -rf -- /etc/sv/autostart-web"),
+    false,
   );
 });
 

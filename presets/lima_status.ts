@@ -12,6 +12,7 @@ import type { Context } from "../core/context.ts";
 import type { Driver, ServiceStatus } from "../core/driver.ts";
 import { unknownStatus } from "../core/driver.ts";
 import type { Condition } from "../core/spec.ts";
+import { ownershipOf } from "../core/ownership.ts";
 import { checkSeal } from "../core/seal.ts";
 import {
   launchdDomain,
@@ -117,7 +118,7 @@ export async function limaStatus(
     : LAUNCHD_MARKER_TEXT;
   const owner: LimaOwner = content === null
     ? null
-    : content.includes(marker)
+    : ownershipOf(content, marker) !== "foreign"
     ? "autostart"
     : "limactl";
   const base = {

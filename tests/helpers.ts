@@ -13,6 +13,7 @@ import type { ServiceSpec } from "../core/spec.ts";
 import { run } from "../cli/main.ts";
 import type { Clock } from "../cli/app.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
+import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 
 /** Project root, ending in "/". */
 export const ROOT = new URL("..", import.meta.url).pathname;
@@ -45,6 +46,16 @@ export const ROOT_USER: UserInfo = {
   home: "/root",
 };
 
+/**
+ * Text of a file autostart wrote (marker and seal on its first line, as every
+ * renderer writes them), followed by `body`: what fixtures put on disk.
+ */
+export function managedText(body = ""): string {
+  return seal(
+    `# Managed by autostart (${SEAL_PLACEHOLDER}): test fixture\n${body}`,
+  );
+}
+
 /** A context with a recording runner and an in-memory filesystem. */
 export function fakeContext(over: Partial<Context> = {}): Context & {
   runner: FakeRunner;
@@ -61,6 +72,8 @@ export function fakeContext(over: Partial<Context> = {}): Context & {
     fs.dirs.add(d);
   }
   const users = [ALICE, ROOT_USER];
+  const self = over.self ?? ALICE;
+  fs.writer = { uid: self.uid, gid: self.gid };
   return {
     os: "linux",
     env: {

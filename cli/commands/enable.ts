@@ -4,7 +4,7 @@
  * @module
  */
 
-import { apply, type ApplyResult } from "../../core/apply.ts";
+import { apply, type ApplyResult, writeIsCurrent } from "../../core/apply.ts";
 import type { Context } from "../../core/context.ts";
 import {
   type Driver,
@@ -256,7 +256,8 @@ async function isUpToDate(
   const writes = plan.steps.filter((s) => s.kind === "write");
   if (writes.length === 0) return false;
   for (const w of writes) {
-    if ((await ctx.fs.readText(w.path)) !== w.content) return false;
+    // Content, mode and owner: a 0644 runit `run` is not up to date.
+    if (!(await writeIsCurrent(ctx.fs, w, ctx.self.uid))) return false;
   }
   return true;
 }

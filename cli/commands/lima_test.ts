@@ -1,5 +1,11 @@
 import { assertEquals, assertMatch, assertOk } from "../../tests/assert.ts";
-import { ALICE, fakeContext, ROOT_USER, runCli } from "../../tests/helpers.ts";
+import {
+  ALICE,
+  fakeContext,
+  managedText,
+  ROOT_USER,
+  runCli,
+} from "../../tests/helpers.ts";
 import { MemoryFs } from "../../core/fake.ts";
 
 /** A real LIMA_HOME with instances "default" and "dev", and a limactl in `bin`. */
@@ -219,8 +225,8 @@ Deno.test("lima disable without sudo refuses before touching anything when a boo
   const login = "/home/alice/.config/systemd/user/lima-vm@default.service";
   const boot = "/etc/systemd/system/lima-vm@default.service";
   const fs = new MemoryFs({
-    [login]: "# Managed by autostart\n",
-    [boot]: "# Managed by autostart\n",
+    [login]: managedText(),
+    [boot]: managedText(),
   });
   const ctx = fakeContext({ fs });
   const r = await runCli(["lima", "disable", "default"], ctx);
