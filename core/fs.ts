@@ -369,34 +369,40 @@ export async function rootOnlyProblem(
   options: { lastOwner?: number; trusted?: number[] } = {},
 ): Promise<string | null> {
   const trusted = options.trusted ?? trustedGroups();
-  let existing = dir;
-  let missing = false;
-  while (existing !== "/" && (await fs.stat(existing)) === null) {
-    existing = dirname(existing);
-    missing = true;
-  }
-  let real: string;
-  try {
-    real = await fs.realPath(existing);
-  } catch (e) {
-    return `${existing} cannot be resolved (${(e as Error).message})`;
-  }
-  const parts = real.split("/").filter(Boolean);
+  const parts = dir.split("/").filter(Boolean);
+  // Component by component, as the kernel walks it: a symlink on the way is followed
+  // only when root owns it (it sits in a directory checked before) and everything it
+  // leads to passes the same check.
   for (let i = 0; i <= parts.length; i++) {
     const p = "/" + parts.slice(0, i).join("/");
     const info = await fs.stat(p);
-    if (info === null || info.type !== "dir") {
-      return `${p} is not a directory`;
-    }
-    const last = i === parts.length && !missing;
-    if (
-      last && options.lastOwner !== undefined && info.uid === options.lastOwner
-    ) {
+    // The rest is missing: root creates it, in a directory only root can change.
+    if (info === null) return null;
+    const last = i === parts.length;
+    const owner = last && options.lastOwner !== undefined
+      ? { lastOwner: options.lastOwner }
+      : {};
+    if (info.type === "symlink") {
+      if (info.uid !== 0) {
+        return `${p} is a symbolic link owned by uid ${info.uid}, not root`;
+      }
+      let real: string;
+      try {
+        real = await fs.realPath(p);
+      } catch (e) {
+        return `${p} is a symbolic link that leads nowhere (${
+          (e as Error).message
+        })`;
+      }
+      const why = await rootOnlyProblem(fs, real, { trusted, ...owner });
+      if (why !== null) return `${why} (${p} leads to ${real})`;
       continue;
     }
+    if (info.type !== "dir") return `${p} is not a directory`;
+    if (owner.lastOwner !== undefined && info.uid === owner.lastOwner) continue;
     if (info.uid !== 0) {
       return `${p}${
-        p === existing ? "" : ` (on the way to ${dir})`
+        last ? "" : ` (on the way to ${dir})`
       } is owned by uid ${info.uid}, not root`;
     }
     if (
