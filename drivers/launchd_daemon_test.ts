@@ -213,3 +213,21 @@ Deno.test("autostart start of a LaunchDaemon whose plist is not root:wheel: laun
   assertMatch(r.stderr, /sudo chown root:wheel/);
   assertEquals(ctx.model.jobs.has(TARGET), false);
 });
+
+Deno.test("launchdDaemonDriver: a --log-dir the service's user owns is refused before anything is done", async () => {
+  // launchd would open /Users/alice/logs/tunnel.log as root: alice could make it a
+  // symlink to any file and have root create or append to it.
+  const ctx = macRootContext();
+  await launchdDaemonDriver.prepare(ctx);
+  ctx.fs.setInfo("/Users/alice", { uid: 501, gid: 20 });
+  ctx.fs.setInfo("/Users/alice/logs", { uid: 501, gid: 20 });
+  const plan = launchdDaemonDriver.plan(
+    tunnelSpec({ logDir: "/Users/alice/logs" }),
+    ctx,
+  );
+  const before = ctx.fs.snapshot();
+  const e = await applyMac(plan, ctx).catch((e: unknown) => e);
+  assertEquals(e instanceof UsageError, true, String(e));
+  assertEquals(ctx.runner.calls.length, 0, "no launchctl call");
+  assertEquals(ctx.fs.snapshot(), before, "nothing written");
+});

@@ -148,8 +148,12 @@ export function limaSpec(flavor: LimaFlavor, req: LimaRequest): ServiceSpec {
   if (req.runAs !== undefined && req.condition === "boot") {
     spec.runAs = req.runAs;
   }
-  // launchd drivers create their log directory; Lima's logs go to the instance dir.
-  if (flavor !== "systemd") spec.logDir = req.instanceDir;
+  // launchd drivers create their log directory; an agent's logs go to the instance
+  // dir, a daemon's to root's /Library/Logs/autostart (the driver's default): launchd
+  // opens them as root (templates/lima_plist.ts).
+  if (flavor !== "systemd" && req.condition === "login") {
+    spec.logDir = req.instanceDir;
+  }
   return spec;
 }
 

@@ -114,8 +114,20 @@ for (const daemon of [false, true]) {
       assertEquals(obj.RunAtLoad, true);
       if (keep) assertEquals(obj.KeepAlive, { SuccessfulExit: false });
       else assertOk(!("KeepAlive" in obj), "no KeepAlive without keep-alive");
-      assertEquals(obj.StandardOutPath, "launchd.stdout.log");
-      assertEquals(obj.StandardErrorPath, "launchd.stderr.log");
+      // A daemon's log files are opened by launchd as root: in root's log directory,
+      // never in the instance directory, which the user owns.
+      assertEquals(
+        obj.StandardOutPath,
+        daemon
+          ? "/Library/Logs/autostart/lima-default.stdout.log"
+          : "launchd.stdout.log",
+      );
+      assertEquals(
+        obj.StandardErrorPath,
+        daemon
+          ? "/Library/Logs/autostart/lima-default.stderr.log"
+          : "launchd.stderr.log",
+      );
       assertEquals(obj.WorkingDirectory, "/Users/alice/.lima/default");
       assertEquals(obj.ProcessType, "Background");
       // launchd SIGKILLs after ExitTimeOut: 3m10s, what `limactl stop` waits for.

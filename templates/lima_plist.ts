@@ -19,6 +19,12 @@
  * but limactl counts an instance as registered only when its LaunchAgent file exists
  * (any content): `limactl start/stop` never treat the LaunchDaemon as theirs.
  *
+ * One departure for the daemon: launchd opens `StandardOutPath`/`StandardErrorPath` as
+ * root, before `UserName` applies, and follows symlinks, so a daemon's log files are
+ * never in the instance directory (the user's, who could swap them for a symlink to
+ * any file root would then create): they are `/Library/Logs/autostart/lima-INSTANCE.
+ * stderr.log` / `.stdout.log`, in root's log directory.
+ *
  * @module
  */
 
@@ -37,6 +43,21 @@ export const LIMA_AGENT_PREFIX = "io.lima-vm.autostart.";
 
 /** Label prefix of Lima's LaunchDaemons. */
 export const LIMA_DAEMON_PREFIX = "io.lima-vm.daemon.";
+
+/** Root's log directory, where a Lima daemon's launchd log files go. */
+export const LIMA_DAEMON_LOG_DIR = "/Library/Logs/autostart";
+
+/** The launchd log file (`stderr` or `stdout`) of a Lima instance's service. */
+export function limaLaunchdLog(
+  instance: string,
+  instanceDir: string,
+  daemon: boolean,
+  stream: "stderr" | "stdout",
+): string {
+  return daemon
+    ? `${LIMA_DAEMON_LOG_DIR}/lima-${instance}.${stream}.log`
+    : `${instanceDir}/launchd.${stream}.log`;
+}
 
 /** launchd label of a Lima instance: agent for login, daemon for boot. */
 export function limaLabel(instance: string, daemon: boolean): string {
@@ -75,8 +96,12 @@ export function buildLimaPlist(
   if (spec.keepAlive !== "false") {
     obj.KeepAlive = keepAliveValue(spec.keepAlive);
   }
-  obj.StandardErrorPath = "launchd.stderr.log";
-  obj.StandardOutPath = "launchd.stdout.log";
+  obj.StandardErrorPath = daemon
+    ? limaLaunchdLog(spec.name, instanceDir, true, "stderr")
+    : "launchd.stderr.log";
+  obj.StandardOutPath = daemon
+    ? limaLaunchdLog(spec.name, instanceDir, true, "stdout")
+    : "launchd.stdout.log";
   obj.WorkingDirectory = instanceDir;
   obj.ProcessType = "Background";
   if (spec.stopTimeoutMs !== undefined) {

@@ -26,6 +26,7 @@ import { parseDuration } from "../../core/duration.ts";
 import type { DriverFeature } from "../../core/driver.ts";
 import type { Plan } from "../../core/plan.ts";
 import { loadPlistCodec } from "../../templates/launchd_plist.ts";
+import { limaLaunchdLog } from "../../templates/lima_plist.ts";
 import { legacyLimaBootUnitName } from "../../templates/lima_unit.ts";
 import {
   LIMA_STOP_TIMEOUT,
@@ -430,7 +431,7 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
             ? `journalctl ${
               condition === "login" ? "--user " : ""
             }-u ${spec.identity}`
-            : `${dir}/launchd.stderr.log`
+            : limaLaunchdLog(instance, dir, condition === "boot", "stderr")
         }; check with: autostart lima status ${instance}\n`,
       );
     }
