@@ -58,7 +58,8 @@ Options:
   --path inherit|default    inherit (default) stores your PATH in the service;
                             default leaves the init system's own PATH
   --user USER               account a boot service runs as (default: the sudo user)
-  --log-dir DIR             write the output to DIR/NAME.log
+  --log-dir DIR             write the output to DIR/NAME.log (boot services: DIR
+                            and the directories above it must be root's only)
   --driver ID               use this driver (see: autostart drivers)
   --no-start                install, but do not start now
   --wait=DURATION           after starting, wait this long for it to be running
