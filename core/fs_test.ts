@@ -112,3 +112,72 @@ Deno.test("rootOnlyProblem() on the real filesystem: /tmp is world-writable, /et
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+function hasStrace(): boolean {
+  try {
+    return new Deno.Command("strace", { args: ["-V"], stdout: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name:
+    "denoFs.writeAtomic() system calls: O_EXCL|O_NOFOLLOW temporary file, fchown/fchmod on its handle, fsync before the rename, fsync of the directory after",
+  ignore: Deno.build.os !== "linux" || !hasStrace(),
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "autostart-fs-" });
+    try {
+      const script = `${dir}/write.ts`;
+      await Deno.writeTextFile(
+        script,
+        `import { denoFs } from ${
+          JSON.stringify(new URL("./fs.ts", import.meta.url).href)
+        };\n` +
+          `await denoFs.writeAtomic(${
+            JSON.stringify(`${dir}/unit`)
+          }, "x\\n", { mode: 0o644, owner: { uid: ${Deno.uid()}, gid: ${Deno.gid()} } });\n`,
+      );
+      const out = await new Deno.Command("strace", {
+        args: [
+          "-f",
+          "-qq",
+          "-e",
+          "trace=openat,fsync,fchmod,fchown,rename,renameat,renameat2",
+          Deno.execPath(),
+          "run",
+          "-A",
+          "--no-config",
+          script,
+        ],
+        env: { NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const trace = new TextDecoder().decode(out.stderr).split("\n");
+      assertEquals(out.code, 0, trace.join("\n"));
+      const tmpOpen = trace.findIndex((l) =>
+        /openat\(.*\.unit\.autostart-tmp-/.test(l)
+      );
+      assertOk(tmpOpen >= 0, "temporary file opened");
+      const open = trace[tmpOpen]!;
+      assertOk(/O_EXCL/.test(open) && /O_NOFOLLOW/.test(open), open);
+      const fd = /= (\d+)$/.exec(open)?.[1];
+      const after = trace.slice(tmpOpen);
+      const at = (re: RegExp) => after.findIndex((l) => re.test(l));
+      const fchown = at(new RegExp(`fchown\\(${fd},`));
+      const fchmod = at(new RegExp(`fchmod\\(${fd}, 0644`));
+      const fsyncFile = at(new RegExp(`fsync\\(${fd}\\)`));
+      const rename = at(/rename(at2?)?\(.*autostart-tmp-.*unit"/);
+      const fsyncDir = after.findIndex((l, i) =>
+        i > rename && /fsync\(/.test(l)
+      );
+      assertOk(fchown > 0 && fchmod > 0, after.join("\n"));
+      assertOk(fsyncFile > fchmod && rename > fsyncFile, after.join("\n"));
+      assertOk(fsyncDir > rename, "the directory is synced after the rename");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
