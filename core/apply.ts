@@ -199,7 +199,7 @@ async function preflight(
     if (why !== null) {
       throw new UsageError(
         `Refusing to use ${s.path} for "${plan.service}": ${why}, so another user could replace a file there with a symlink and make root write where they choose`,
-        "use a directory that only root can change (every directory on its way owned by root, not writable by group or others), e.g. one under /var/log; or leave out --log-dir",
+        "make every directory on the way root's and writable only by root (e.g. sudo chown root:root DIR && sudo chmod go-w DIR), or choose one that is, e.g. under /var/log; without --log-dir, systemd services log to the journal",
       );
     }
   }

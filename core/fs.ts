@@ -141,7 +141,15 @@ export const denoFs: FileSystem = {
           off += nfs.writeSync(fd, bytes, off, bytes.length - off);
         }
         // Owner first: chown clears set-id bits, and the mode is the last word.
-        if (owner) nfs.fchownSync(fd, owner.uid, owner.gid);
+        if (owner) {
+          try {
+            nfs.fchownSync(fd, owner.uid, owner.gid);
+          } catch (e) {
+            // Not root, putting back a file of its own whose group it is not in:
+            // the file stays its own, which is what matters.
+            if (Deno.uid() === 0 || owner.uid !== Deno.uid()) throw e;
+          }
+        }
         nfs.fchmodSync(fd, mode);
         nfs.fsyncSync(fd);
       } finally {
