@@ -293,6 +293,19 @@ export async function apply(
           for (const d of created) undo.push({ kind: "rmdir", path: d });
           break;
         }
+        case "create": {
+          let created: boolean;
+          try {
+            created = await fs.createFile(step.path, {
+              mode: step.mode,
+              owner: step.owner,
+            });
+          } catch (e) {
+            throw fsError("create", step.path, e);
+          }
+          if (created) undo.push({ kind: "remove", path: step.path });
+          break;
+        }
         case "write": {
           const found = current.get(step.path);
           const before = found?.content ?? null;

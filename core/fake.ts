@@ -170,6 +170,20 @@ export class MemoryFs implements FileSystem {
     return Promise.resolve();
   }
 
+  createFile(path: string, { mode, owner }: WriteOptions): Promise<boolean> {
+    this.#check("create", path);
+    if (this.files.has(path) || this.dirs.has(path)) {
+      return Promise.resolve(false);
+    }
+    if (!this.dirs.has(dirname(path))) {
+      return Promise.reject(
+        new Deno.errors.NotFound(`No such directory: ${dirname(path)}`),
+      );
+    }
+    this.files.set(path, { content: "", mode, ...(owner ? { owner } : {}) });
+    return Promise.resolve(true);
+  }
+
   remove(path: string): Promise<void> {
     this.#check("remove", path);
     this.files.delete(path);

@@ -52,6 +52,12 @@ export interface FileSystem {
     content: string,
     options: WriteOptions,
   ): Promise<void>;
+  /**
+   * Creates an empty file exclusively (never through a symlink) with this mode and
+   * owner, given through its handle; returns `false`, changing nothing, when something
+   * is already there.
+   */
+  createFile(path: string, options: WriteOptions): Promise<boolean>;
   /** Removes a file; a missing file is not an error. */
   remove(path: string): Promise<void>;
   /**
@@ -165,6 +171,31 @@ export const denoFs: FileSystem = {
       throw denoError(e, `write ${path}`);
     }
     syncDir(nfs, dir);
+  },
+  async createFile(path, { mode, owner }) {
+    const nfs = await nodeFs();
+    const c = nfs.constants;
+    let fd: number;
+    try {
+      fd = nfs.openSync(
+        path,
+        c.O_WRONLY | c.O_CREAT | c.O_EXCL | c.O_NOFOLLOW,
+        0o600,
+      );
+    } catch (e) {
+      if ((e as { code?: string }).code === "EEXIST") return false;
+      throw denoError(e, `create ${path}`);
+    }
+    try {
+      if (owner) nfs.fchownSync(fd, owner.uid, owner.gid);
+      nfs.fchmodSync(fd, mode);
+    } catch (e) {
+      nfs.closeSync(fd);
+      nfs.unlinkSync(path);
+      throw denoError(e, `set the owner of ${path}`);
+    }
+    nfs.closeSync(fd);
+    return true;
   },
   async remove(path) {
     try {

@@ -181,3 +181,27 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "denoFs.createFile() creates once with owner and mode, and never through a symlink",
+  ...asRoot,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "autostart-fs-" });
+    try {
+      const opts = { mode: 0o644, owner: { uid: 4242, gid: 4243 } };
+      assertEquals(await denoFs.createFile(`${dir}/web.log`, opts), true);
+      const st = Deno.lstatSync(`${dir}/web.log`);
+      assertEquals([st.uid, st.gid, st.mode! & 0o7777], [4242, 4243, 0o644]);
+      await Deno.writeTextFile(`${dir}/web.log`, "kept");
+      assertEquals(await denoFs.createFile(`${dir}/web.log`, opts), false);
+      assertEquals(Deno.readTextFileSync(`${dir}/web.log`), "kept");
+      await Deno.writeTextFile(`${dir}/victim`, "root's");
+      await Deno.symlink(`${dir}/victim`, `${dir}/link.log`);
+      assertEquals(await denoFs.createFile(`${dir}/link.log`, opts), false);
+      assertEquals(Deno.statSync(`${dir}/victim`).uid, 0, "not chowned");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

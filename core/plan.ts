@@ -61,6 +61,22 @@ export interface MkdirStep {
   secure?: boolean;
 }
 
+/**
+ * Create an empty file if it is missing, for a writer that runs as `owner` (a
+ * LaunchDaemon's log file, which launchd may open as the service's user): created
+ * exclusively, never through a symlink, and handed over through its handle. An existing
+ * file is left as it is (its content is a log).
+ */
+export interface CreateStep {
+  kind: "create";
+  /** Absolute path, in a directory only root can change. */
+  path: string;
+  /** Permission bits. */
+  mode: number;
+  /** Owner. */
+  owner: Owner;
+}
+
 /** Run a command. */
 export interface RunStep {
   kind: "run";
@@ -114,7 +130,7 @@ export interface RunStep {
 }
 
 /** One step of a plan. */
-export type Step = WriteStep | RemoveStep | MkdirStep | RunStep;
+export type Step = WriteStep | RemoveStep | MkdirStep | CreateStep | RunStep;
 
 /** What a driver wants done for one operation on one service. */
 export interface Plan {
@@ -156,6 +172,13 @@ export function describePlan(plan: Plan): string {
         break;
       case "remove":
         out.push(`remove ${s.path}`);
+        break;
+      case "create":
+        out.push(
+          `create ${s.path} if missing (mode ${
+            s.mode.toString(8).padStart(4, "0")
+          }, owner ${s.owner.uid}:${s.owner.gid})`,
+        );
         break;
       case "run":
         out.push(

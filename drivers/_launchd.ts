@@ -675,10 +675,15 @@ export class LaunchdDriver implements Driver {
       logFile: `${logDir}/${spec.name}.log`,
       daemon: k === "daemon",
     });
-    // launchd opens StandardOutPath as root before it switches to UserName (and
-    // follows symlinks), so a daemon's log directory stays root's: never handed to the
-    // service's user, and refused when another user could change it.
+    // Who opens StandardOutPath for a daemon is not documented: root (reported for
+    // today's launchd, without O_NOFOLLOW) or the UserName user (launchd's last open
+    // source). Safe either way: the directory stays root's (never handed to the
+    // service's user, refused when another user could change it), and the file is
+    // the user's, made in advance, where the user cannot swap it for a symlink.
     const secure = k === "daemon" ? { secure: true } : {};
+    const runAs = k === "daemon" && spec.runAs && spec.runAs.uid !== 0
+      ? { uid: spec.runAs.uid, gid: spec.runAs.gid }
+      : undefined;
     // The job being replaced exits within its own plist's ExitTimeOut, which the plan
     // does not know (an earlier enable may have set a longer one, or a hand edit): wait
     // as long as for stop/disable, or the new stop timeout when that is longer. The
@@ -690,6 +695,14 @@ export class LaunchdDriver implements Driver {
     const steps: Step[] = [
       { kind: "mkdir", path: plistDir(k, ctx), ...secure },
       { kind: "mkdir", path: logDir, ...secure },
+      ...(runAs
+        ? [{
+          kind: "create" as const,
+          path: `${logDir}/${spec.name}.log`,
+          mode: 0o644,
+          owner: runAs,
+        }]
+        : []),
       // A rollback puts the previous plist back and loads it again if it was running.
       ...bootoutAndWait(
         target,

@@ -63,9 +63,10 @@ const ROOT_MAC = {
   home: "/var/root",
 };
 
-Deno.test("launchdDaemonDriver.plan() keeps the log directory root's: launchd opens the log as root", () => {
-  // launchd opens StandardOutPath before it switches to UserName: the directory is
-  // never handed to the service's user, and apply() checks it is root's (secure).
+Deno.test("launchdDaemonDriver.plan() keeps the log directory root's and makes the log file the user's in advance", async () => {
+  // launchd opens StandardOutPath as root (systemd-like) or after switching to
+  // UserName (launchd's open source): either way the directory stays root's, checked
+  // by apply() (secure), and the file is created for the user, who cannot swap it.
   for (const runAs of [undefined, ROOT_MAC]) {
     const plan = launchdDaemonDriver.plan(
       tunnelSpec(runAs ? { runAs } : {}),
@@ -79,7 +80,30 @@ Deno.test("launchdDaemonDriver.plan() keeps the log directory root's: launchd op
       path: "/Library/Logs/autostart",
       secure: true,
     });
+    const create = plan.steps.filter((s) => s.kind === "create");
+    assertEquals(
+      create,
+      runAs ? [] : [{
+        kind: "create",
+        path: "/Library/Logs/autostart/tunnel.log",
+        mode: 0o644,
+        owner: { uid: 501, gid: 20 },
+      }],
+    );
   }
+  const ctx = macRootContext();
+  await launchdDaemonDriver.prepare(ctx);
+  await applyMac(launchdDaemonDriver.plan(tunnelSpec(), ctx), ctx);
+  assertEquals(ctx.fs.files.get("/Library/Logs/autostart/tunnel.log"), {
+    content: "",
+    mode: 0o644,
+    owner: { uid: 501, gid: 20 },
+  });
+  assertEquals(
+    (await ctx.fs.stat("/Library/Logs/autostart"))?.uid,
+    0,
+    "the directory stays root's",
+  );
 });
 
 Deno.test("launchdDaemonDriver refuses every change without root, with a UsageError saying sudo", () => {

@@ -14,14 +14,18 @@ import type { UserInfo } from "../core/context.ts";
 import type { Context } from "../core/context.ts";
 import type { Driver, PriorState } from "../core/driver.ts";
 import { UnsupportedError, UsageError } from "../core/errors.ts";
-import type { Plan } from "../core/plan.ts";
+import type { Plan, Step } from "../core/plan.ts";
 import { parseDuration } from "../core/duration.ts";
 import type { Condition, KeepAliveMode, ServiceSpec } from "../core/spec.ts";
 import {
   type PlistCodec,
   renderLaunchdPlist,
 } from "../templates/launchd_plist.ts";
-import { buildLimaPlist, limaLabel } from "../templates/lima_plist.ts";
+import {
+  buildLimaPlist,
+  limaLabel,
+  limaLaunchdLog,
+} from "../templates/lima_plist.ts";
 import {
   limaBootUnitName,
   limaUnitName,
@@ -150,7 +154,7 @@ export function limaSpec(flavor: LimaFlavor, req: LimaRequest): ServiceSpec {
   }
   // launchd drivers create their log directory; an agent's logs go to the instance
   // dir, a daemon's to root's /Library/Logs/autostart (the driver's default): launchd
-  // opens them as root (templates/lima_plist.ts).
+  // may open them as root (templates/lima_plist.ts).
   if (flavor !== "systemd" && req.condition === "login") {
     spec.logDir = req.instanceDir;
   }
@@ -183,8 +187,16 @@ export function limaPlan(
   prior?: PriorState,
 ): Plan {
   const plan = driver.plan(spec, ctx, prior);
-  const steps = plan.steps.map((s) =>
-    s.kind === "write" ? { ...s, content } : s
+  const steps = plan.steps.flatMap((s): Step[] =>
+    s.kind === "write"
+      ? [{ ...s, content }]
+      // A daemon's log file made the user's in advance: Lima's two files instead.
+      : s.kind === "create"
+      ? (["stdout", "stderr"] as const).map((stream) => ({
+        ...s,
+        path: limaLaunchdLog(spec.name, "", true, stream),
+      }))
+      : [s]
   );
   const notes = spec.start ? [] : [
     `"${spec.name}" is not started now (--no-start); it starts at the next ${

@@ -19,11 +19,11 @@
  * but limactl counts an instance as registered only when its LaunchAgent file exists
  * (any content): `limactl start/stop` never treat the LaunchDaemon as theirs.
  *
- * One departure for the daemon: launchd opens `StandardOutPath`/`StandardErrorPath` as
- * root, before `UserName` applies, and follows symlinks, so a daemon's log files are
- * never in the instance directory (the user's, who could swap them for a symlink to
- * any file root would then create): they are `/Library/Logs/autostart/lima-INSTANCE.
- * stderr.log` / `.stdout.log`, in root's log directory.
+ * One departure for the daemon: launchd may open `StandardOutPath`/`StandardErrorPath`
+ * as root, following symlinks, so a daemon's log files are never in the instance
+ * directory (the user's, who could swap them for a symlink to any file root would then
+ * create): they are `/Library/Logs/autostart/lima-INSTANCE.stderr.log` /
+ * `.stdout.log`, in root's log directory, created for the user in advance.
  *
  * @module
  */

@@ -299,6 +299,18 @@ Deno.test("lima enable --condition=boot (LaunchDaemon): Lima's daemon label, roo
     const f = ctx.fs.files.get(path)!;
     assertEquals(f.mode, 0o644);
     assertEquals(f.owner, { uid: 0, gid: 0 });
+    // launchd's log files: in root's directory, made alice's in advance (launchd may
+    // open them as alice); never in the instance directory, which alice owns.
+    for (const stream of ["stdout", "stderr"]) {
+      assertEquals(
+        ctx.fs.files.get(`/Library/Logs/autostart/lima-default.${stream}.log`),
+        { content: "", mode: 0o644, owner: { uid: 501, gid: 20 } },
+      );
+    }
+    assertEquals(
+      ctx.fs.files.has("/Library/Logs/autostart/default.log"),
+      false,
+    );
     const obj = parse(f.content) as Record<string, unknown>;
     assertEquals(obj.Label, label);
     assertEquals(obj.UserName, "alice");
