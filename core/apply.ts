@@ -120,9 +120,9 @@ interface Found {
 
 /**
  * Whether the file a write step would write is already there as written: same
- * content, same mode, and owned by the step's owner (or by `writerUid`, the user
- * autostart runs as, when the step names none). A file whose mode or owner was changed
- * is not up to date.
+ * content, same mode, and owned by the step's owner (or by root when the step names
+ * none and `writerUid`, the user autostart runs as, is root). A file whose mode or
+ * owner was changed is not up to date.
  */
 export async function writeIsCurrent(
   fs: FileSystem,
@@ -133,9 +133,12 @@ export async function writeIsCurrent(
   const info = await fs.stat(step.path);
   if (info === null || info.type !== "file") return false;
   if (info.mode !== step.mode) return false;
-  const uid = step.owner?.uid ?? writerUid;
-  if (info.uid !== uid) return false;
-  return step.owner === undefined || info.gid === step.owner.gid;
+  if (step.owner) {
+    return info.uid === step.owner.uid && info.gid === step.owner.gid;
+  }
+  // Written by root without an owner: root's. A user's own files are theirs anyway
+  // (only root could give them away).
+  return writerUid !== 0 || info.uid === 0;
 }
 
 function trimOutput(s: string): string {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { apply } from "../../core/apply.ts";
+import { apply, writeIsCurrent } from "../../core/apply.ts";
 import type { Context, UserInfo } from "../../core/context.ts";
 import type { Driver } from "../../core/driver.ts";
 import { OperationError, UsageError } from "../../core/errors.ts";
@@ -282,8 +282,12 @@ async function limaEnable(argv: string[], app: App): Promise<number> {
         }`,
       ];
     }
+    const write = plan.steps.find((s) => s.kind === "write");
+    // Content, mode and owner (a plist made group-writable is not up to date).
     const upToDate = !legacy && now.owner === "autostart" &&
-      now.content === content && now.enabled === true && !now.drifted;
+      now.content === content && now.enabled === true && !now.drifted &&
+      (write === undefined ||
+        await writeIsCurrent(ctx.fs, write, ctx.self.uid));
     if (upToDate && (!start || RUNNING.has(now.state))) {
       return {
         upToDate,
