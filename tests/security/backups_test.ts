@@ -6,8 +6,10 @@ import { assertEquals, assertMatch } from "../assert.ts";
 import { E2E, sharedBox } from "../e2e/_box.ts";
 import { addAttacker, type Attacker, q, statIn } from "./_attacker.ts";
 
-const box = sharedBox();
 let svc: Attacker;
+const box = sharedBox(async (b) => {
+  svc = await addAttacker(b, "svc");
+});
 const UNIT = "/etc/systemd/system/autostart-web.service";
 const ENABLE = [
   "enable",
@@ -20,14 +22,6 @@ const ENABLE = [
   "/bin/sleep",
   "1000",
 ];
-
-Deno.test({
-  name: "security/backups: set up the service user",
-  ...E2E,
-  async fn() {
-    svc = await addAttacker(await box.get(), "svc");
-  },
-});
 
 Deno.test({
   name:

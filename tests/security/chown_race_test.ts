@@ -9,22 +9,16 @@ import { assertEquals } from "../assert.ts";
 import { E2E, sharedBox } from "../e2e/_box.ts";
 import { addAttacker, type Attacker, race, statIn } from "./_attacker.ts";
 
-const box = sharedBox();
 let svc: Attacker;
-const TRIES = 12;
-
-Deno.test({
-  name: "security/chown race: set up svc's /srv/apps and root's /opt/target",
-  ...E2E,
-  async fn() {
-    const b = await box.get();
-    svc = await addAttacker(b, "svc");
-    const r = await b.sh(
-      "mkdir -p /srv/apps /opt/target && chown svc:svc /srv/apps && chmod 755 /opt/target",
-    );
-    assertEquals(r.code, 0, r.stderr);
-  },
+const box = sharedBox(async (b) => {
+  svc = await addAttacker(b, "svc");
+  const r = await b.sh(
+    "mkdir -p /srv/apps /opt/target /etc/service /etc/sv && chown svc:svc /srv/apps && chmod 755 /opt/target && " +
+      "systemd-run --unit=runsvdir-box --property=KillMode=process /usr/bin/runsvdir -P /etc/service",
+  );
+  if (r.code !== 0) throw new Error(`set-up: ${r.stderr}`);
 });
+const TRIES = 12;
 
 for (const driver of ["systemd", "runit"] as const) {
   Deno.test({
@@ -33,12 +27,6 @@ for (const driver of ["systemd", "runit"] as const) {
     ...E2E,
     async fn() {
       const b = await box.get();
-      if (driver === "runit") {
-        await b.sh(
-          "mkdir -p /etc/service /etc/sv && (systemctl is-active -q runsvdir-box || " +
-            "systemd-run --unit=runsvdir-box --property=KillMode=process /usr/bin/runsvdir -P /etc/service)",
-        );
-      }
       const codes: number[] = [];
       const result = await race({
         tries: TRIES,

@@ -8,8 +8,14 @@ import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { E2E, sharedBox } from "../e2e/_box.ts";
 import { addAttacker, type Attacker, statIn } from "./_attacker.ts";
 
-const box = sharedBox();
 let svc: Attacker;
+const box = sharedBox(async (b) => {
+  svc = await addAttacker(b, "svc");
+  const r = await b.sh(
+    "mkdir -p /srv/apps/logs /etc/cron.d && chown svc:svc /srv/apps /srv/apps/logs",
+  );
+  if (r.code !== 0) throw new Error(`set-up: ${r.stderr}`);
+});
 const CRASHER = [
   "--no-wait",
   "--keep-alive=on-failure",
@@ -20,19 +26,6 @@ const CRASHER = [
   "-c",
   "echo '* * * * * root touch /pwned'; sleep 1; exit 1",
 ];
-
-Deno.test({
-  name: "security/log paths: set up the service user",
-  ...E2E,
-  async fn() {
-    const b = await box.get();
-    svc = await addAttacker(b, "svc");
-    const r = await b.sh(
-      "mkdir -p /srv/apps/logs /etc/cron.d && chown svc:svc /srv/apps /srv/apps/logs",
-    );
-    assertEquals(r.code, 0, r.stderr);
-  },
-});
 
 Deno.test({
   name:

@@ -8,8 +8,15 @@ import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { E2E, sharedBox } from "../e2e/_box.ts";
 import { addAttacker, type Attacker, statIn } from "./_attacker.ts";
 
-const box = sharedBox();
 let svc: Attacker;
+const box = sharedBox(async (b) => {
+  svc = await addAttacker(b, "svc");
+  const r = await b.sh(
+    "mkdir -p /etc/service /etc/sv && rm -rf /var/log/autostart && " +
+      "systemd-run --unit=runsvdir-box --property=KillMode=process /usr/bin/runsvdir -P /etc/service",
+  );
+  if (r.code !== 0) throw new Error(`set-up: ${r.stderr}`);
+});
 const sv = (name: string) => `/etc/sv/autostart-${name}`;
 const SLEEP = ["--", "/bin/sh", "-c", "echo started; exec sleep 100000"];
 const runit = ["--driver=runit", "--condition=boot", "--no-wait"];
@@ -41,20 +48,6 @@ async function svlogdUser(name: string): Promise<string> {
     return r.stdout.trim() || undefined;
   }, 20_000);
 }
-
-Deno.test({
-  name: "security/runit: set up the service user and a runsvdir",
-  ...E2E,
-  async fn() {
-    const b = await box.get();
-    svc = await addAttacker(b, "svc");
-    const r = await b.sh(
-      "mkdir -p /etc/service /etc/sv && rm -rf /var/log/autostart && " +
-        "systemd-run --unit=runsvdir-box --property=KillMode=process /usr/bin/runsvdir -P /etc/service",
-    );
-    assertEquals(r.code, 0, r.stderr);
-  },
-});
 
 Deno.test({
   name:
@@ -104,7 +97,9 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    await b.sh("chown svc:svc /var/log/autostart");
+    await b.sh(
+      "mkdir -p /var/log/autostart && chown svc:svc /var/log/autostart",
+    );
     try {
       const r = await b.autostart([
         "enable",
