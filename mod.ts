@@ -20,6 +20,7 @@ export {
   type ApplyOptions,
   type ApplyResult,
   BACKUP_SUFFIX,
+  nextBackupPath,
 } from "./core/apply.ts";
 export { type Context, createContext, type UserInfo } from "./core/context.ts";
 export type {
@@ -51,7 +52,12 @@ export {
   UsageError,
 } from "./core/errors.ts";
 export { FakeRunner, MemoryFs } from "./core/fake.ts";
-export { denoFs, type FileSystem } from "./core/fs.ts";
+export {
+  denoFs,
+  type FileInfo,
+  type FileSystem,
+  rootOnlyProblem,
+} from "./core/fs.ts";
 export {
   fileLocker,
   type HeldLock,
@@ -61,6 +67,7 @@ export {
   withLock,
 } from "./core/lock.ts";
 export { lastLines, tailFiles, type TailOptions } from "./core/log_tail.ts";
+export { type Ownership, ownershipOf } from "./core/ownership.ts";
 export { describePlan, type Plan, type Step } from "./core/plan.ts";
 export {
   isCompiledBinary,

@@ -6,7 +6,8 @@
  *
  * Stable API (shared by every suite under tests/security/):
  * - {@link addAttacker}: create the user (no login shell needed, no linger unless asked).
- * - {@link Attacker.sh} / {@link Attacker.exec}: run as that user.
+ * - {@link Attacker.sh} / {@link Attacker.exec} / {@link Attacker.autostart}: run as
+ *   that user.
  * - {@link Attacker.loop}: a shell loop run by that user in the background until stopped.
  * - {@link race}: a bounded race: the attacker's loop runs while root repeats the victim
  *   operation `tries` times; reports whether (and at which try) the attack won.
@@ -30,6 +31,8 @@ export interface Attacker {
   sh(script: string, env?: Record<string, string>): Promise<BoxResult>;
   /** Runs a command as this user (argv, no shell). */
   exec(argv: string[], env?: Record<string, string>): Promise<BoxResult>;
+  /** Runs the bundled autostart as this user. */
+  autostart(args: string[], env?: Record<string, string>): Promise<BoxResult>;
   /**
    * Starts `body` as this user in a loop (`while not stopped; do body; done`) in the
    * background; bounded by `maxSeconds` (default 300) even if never stopped.
@@ -73,6 +76,7 @@ export async function addAttacker(
     gid,
     sh: (script, env = {}) => box.sh(script, { user: name, env }),
     exec: (argv, env = {}) => box.exec(argv, { user: name, env }),
+    autostart: (args, env = {}) => box.autostart(args, { user: name, env }),
     async loop(body, maxSeconds = 300) {
       const id = `${Deno.pid}-${++loops}`;
       const stopFile = `/tmp/.attacker-stop-${id}`;
