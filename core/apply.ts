@@ -263,6 +263,7 @@ function restoreOf(path: string, found: Found | undefined): Undo {
  *   driver: "demo",
  *   service: "web",
  *   steps: [
+ *     { kind: "mkdir", path: "/u" },
  *     { kind: "write", path: "/u/web.service", content: "# managed by autostart\n", mode: 0o644, marker: "managed by autostart" },
  *     { kind: "run", argv: ["systemctl", "daemon-reload"], title: "reload systemd" },
  *   ],
