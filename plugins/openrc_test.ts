@@ -2,6 +2,7 @@ import {
   assertEquals,
   assertMatch,
   assertOk,
+  assertRejects,
   assertThrows,
 } from "../tests/assert.ts";
 import {
@@ -285,4 +286,37 @@ Deno.test("openrcDriver.available() looks for a running OpenRC", async () => {
   assertEquals(await openrcDriver.available(fakeContext({ fs })), {
     available: true,
   });
+});
+
+Deno.test("openrcDriver.plan(): the service user gets its own log directory; /var/log/autostart stays root's", async () => {
+  // start-stop-daemon and supervise-daemon open output_log after switching to
+  // command_user (OpenRC src/start-stop-daemon: setuid, then open).
+  const ctx = fakeContext({ self: ROOT_USER });
+  const alice = { ...spec, runAs: ALICE };
+  const mkdir = openrcDriver.plan(alice, ctx).steps.find((s) =>
+    s.kind === "mkdir" && s.path.startsWith("/var/log")
+  );
+  assertEquals(mkdir, {
+    kind: "mkdir",
+    path: "/var/log/autostart/web",
+    owner: { uid: ALICE.uid, gid: ALICE.gid },
+    secure: true,
+  });
+  await apply(openrcDriver.plan(alice, ctx), {
+    runner: ctx.runner,
+    fs: ctx.fs,
+  });
+  assertEquals((await ctx.fs.stat("/var/log/autostart"))?.uid, 0);
+  assertEquals((await ctx.fs.stat("/var/log/autostart/web"))?.uid, ALICE.uid);
+  // a shared log root a user took over (an older autostart gave it away) is refused
+  const old = fakeContext({ self: ROOT_USER });
+  old.fs.setInfo("/var/log/autostart", { uid: ALICE.uid, gid: ALICE.gid });
+  await assertRejects(
+    () =>
+      apply(openrcDriver.plan({ ...alice, name: "api" }, old), {
+        runner: old.runner,
+        fs: old.fs,
+      }),
+    /\/var\/log\/autostart .*owned by uid 1000, not root/,
+  );
 });
