@@ -7,7 +7,7 @@ import {
 } from "./apply.ts";
 import { OperationError, UsageError } from "./errors.ts";
 import { FakeRunner, MemoryFs } from "./fake.ts";
-import { denoFs } from "./fs.ts";
+import { denoFs, rootOnlyProblem } from "./fs.ts";
 import type { Plan } from "./plan.ts";
 import { seal, SEAL_PLACEHOLDER } from "./seal.ts";
 
@@ -396,5 +396,23 @@ Deno.test("apply() refuses a secure directory another user could change, before 
         }],
       }, { runner, fs: fs3 }),
     /\/var\/log\/autostart .*owned by uid 1001/,
+  );
+});
+
+Deno.test("rootOnlyProblem() trusts the group of a root /var/log (Ubuntu's syslog), not other groups", async () => {
+  const fs = new MemoryFs();
+  fs.setInfo("/var/log", { uid: 0, gid: 102, mode: 0o775 });
+  assertEquals(
+    await rootOnlyProblem(fs, "/var/log/web", { trusted: undefined }),
+    null,
+  );
+  fs.setInfo("/srv", { uid: 0, gid: 100, mode: 0o775 });
+  assertMatch(
+    (await rootOnlyProblem(fs, "/srv/logs")) ?? "",
+    /\/srv is writable by group 100 \(mode 0775\)/,
+  );
+  assertEquals(
+    await rootOnlyProblem(fs, "/srv/logs", { trusted: [0, 100] }),
+    null,
   );
 });

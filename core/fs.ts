@@ -378,11 +378,21 @@ async function handOver(path: string, mode: number, owner: Owner) {
   }
 }
 
-/** Groups whose write access to a directory does not make it unsafe for root. */
-export function trustedGroups(os: string = Deno.build.os): number[] {
-  // gid 0 is root (Linux) / wheel (macOS); macOS's admin (80) owns /Library/Logs and
-  // its members may become root anyway.
-  return os === "darwin" ? [0, 80] : [0];
+/**
+ * Groups whose write access to a directory does not make it unsafe for root: gid 0
+ * (root, wheel); on macOS admin (80), which owns /Library/Logs and whose members may
+ * become root anyway; on Linux also the group of a root-owned /var/log, which the
+ * system already trusts with its logs (Ubuntu: root:syslog 0775).
+ */
+export async function trustedGroups(
+  fs: FileSystem,
+  os: string = Deno.build.os,
+): Promise<number[]> {
+  if (os === "darwin") return [0, 80];
+  const varLog = await fs.stat("/var/log").catch(() => null);
+  return varLog?.type === "dir" && varLog.uid === 0 && varLog.gid !== 0
+    ? [0, varLog.gid]
+    : [0];
 }
 
 /**
@@ -407,7 +417,7 @@ export async function rootOnlyProblem(
   dir: string,
   options: { lastOwner?: number; trusted?: number[] } = {},
 ): Promise<string | null> {
-  const trusted = options.trusted ?? trustedGroups();
+  const trusted = options.trusted ?? await trustedGroups(fs);
   const parts = dir.split("/").filter(Boolean);
   // Component by component, as the kernel walks it: a symlink on the way is followed
   // only when root owns it (it sits in a directory checked before) and everything it
