@@ -350,7 +350,9 @@ export async function apply(
           if (before === null) break;
           // A foreign file removed with --force, or ours edited by hand: keep it.
           if (ownershipOf(before, step.marker) !== "ours") {
-            result.backups.push(await keepBackup(fs, step.path, before));
+            result.backups.push(
+              await keepBackup(fs, step.path, before, step.backupDir),
+            );
           }
           undo.push(restoreOf(step.path, found));
           try {

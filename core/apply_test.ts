@@ -416,3 +416,23 @@ Deno.test("rootOnlyProblem() trusts the group of a root /var/log (Ubuntu's syslo
     null,
   );
 });
+
+Deno.test("apply() keeps a hand-edited file removed by a step with backupDir in that directory, under a free name", async () => {
+  const edited = ours("old").replace("old", "old, edited");
+  const fs = new MemoryFs({
+    "/d/a": edited,
+    [`/keep/a${BACKUP_SUFFIX}`]: "an older backup",
+  });
+  const r = await apply({
+    driver: "t",
+    service: "s",
+    steps: [{ kind: "remove", path: "/d/a", marker: MARK, backupDir: "/keep" }],
+  }, { runner: new FakeRunner(), fs });
+  assertEquals(r.backups, [`/keep/a${BACKUP_SUFFIX}.1`]);
+  assertEquals(fs.files.get(`/keep/a${BACKUP_SUFFIX}.1`)?.content, edited);
+  assertEquals(
+    fs.files.get(`/keep/a${BACKUP_SUFFIX}`)?.content,
+    "an older backup",
+  );
+  assertEquals(fs.files.has("/d/a"), false);
+});

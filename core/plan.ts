@@ -39,6 +39,11 @@ export interface RemoveStep {
   path: string;
   /** Text the file must contain to be removed without `--force`. */
   marker: string;
+  /**
+   * Where the backup goes when the file is kept before removal (foreign with
+   * `--force`, or edited by hand), when not beside the file (see {@link WriteStep}).
+   */
+  backupDir?: string;
 }
 
 /** Create a directory (and parents) if missing. */

@@ -768,6 +768,8 @@ export class LaunchdDriver implements Driver {
         kind: "remove",
         path: plistPath(k, ctx, ref.name, labelOf(ref)),
         marker: LAUNCHD_MARKER_TEXT,
+        // A plist edited by hand is kept before removal, where launchd does not look.
+        backupDir: backupDir(k, ctx),
       });
     }
     return { driver: this.id, service: ref.name, steps };
