@@ -56,6 +56,17 @@ export function managedText(body = ""): string {
   );
 }
 
+/** A plist autostart wrote for `label` (its `AutostartManaged` key, sealed). */
+export function managedPlist(label: string): string {
+  return seal(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n` +
+      `<key>Label</key>\n<string>${label}</string>\n` +
+      `<key>AutostartManaged</key>\n` +
+      `<string>Managed by autostart (${SEAL_PLACEHOLDER}): test fixture</string>\n` +
+      `</dict>\n</plist>\n`,
+  );
+}
+
 /** A context with a recording runner and an in-memory filesystem. */
 export function fakeContext(over: Partial<Context> = {}): Context & {
   runner: FakeRunner;

@@ -2,6 +2,7 @@ import { assertEquals, assertMatch, assertOk } from "../../tests/assert.ts";
 import {
   ALICE,
   fakeContext,
+  managedPlist,
   managedText,
   ROOT_USER,
   runCli,
@@ -365,7 +366,7 @@ Deno.test("lima enable --condition=boot replaces the boot unit earlier versions 
   const t = await limaTree();
   try {
     const legacy = "/etc/systemd/system/lima-vm@dev.service";
-    const fs = new MemoryFs({ [legacy]: "# Managed by autostart\n[Unit]\n" });
+    const fs = new MemoryFs({ [legacy]: managedText("[Unit]\n") });
     const ctx = fakeContext({
       self: ROOT_USER,
       sudoUser: "alice",
@@ -409,7 +410,7 @@ Deno.test('lima status on macOS: a LaunchDaemon is never "registered" for limact
   try {
     const daemon = "/Library/LaunchDaemons/io.lima-vm.daemon.default.plist";
     const fs = new MemoryFs({
-      [daemon]: "<plist>Managed by autostart</plist>",
+      [daemon]: managedPlist("io.lima-vm.daemon.default"),
     });
     const ctx = fakeContext({
       os: "darwin",
@@ -475,7 +476,7 @@ Deno.test("lima disable removes a boot unit earlier versions named lima-vm@", as
   const t = await limaTree();
   try {
     const legacy = "/etc/systemd/system/lima-vm@dev.service";
-    const fs = new MemoryFs({ [legacy]: "# Managed by autostart\n[Unit]\n" });
+    const fs = new MemoryFs({ [legacy]: managedText("[Unit]\n") });
     const ctx = fakeContext({
       self: ROOT_USER,
       sudoUser: "alice",
