@@ -13,6 +13,7 @@
 // limactl left alone unless --adopt, unknown instances, disable.
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { E2E, json, sharedBox } from "./_box.ts";
+import { seal, SEAL_PLACEHOLDER } from "../../core/seal.ts";
 
 const box = sharedBox(async (b) => {
   uid = await b.addUser("u1");
@@ -218,9 +219,12 @@ Deno.test({
   },
 });
 
-/** The boot unit earlier versions of autostart wrote: Lima's user-unit name, as a system unit. */
-const LEGACY_BOOT_UNIT =
-  `# Managed by autostart: do not edit; run "autostart lima enable dev-1" again to change it.
+/**
+ * The boot unit earlier versions of autostart wrote: Lima's user-unit name, as a system
+ * unit, sealed as every file autostart writes.
+ */
+const LEGACY_BOOT_UNIT = seal(
+  `# Managed by autostart (${SEAL_PLACEHOLDER}): do not edit; run "autostart lima enable dev-1" again to change it.
 [Unit]
 Description=Lima - Linux virtual machines, with a focus on running containers.
 Documentation=man:lima(1)
@@ -240,7 +244,8 @@ RestartSec=2s
 
 [Install]
 WantedBy=multi-user.target
-`;
+`,
+);
 
 /** `limactl stop INSTANCE` as u1, as a user types it. */
 async function limactlStop(instance: string) {
