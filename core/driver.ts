@@ -10,6 +10,7 @@
 import type { Explain } from "./apply.ts";
 import type { Context } from "./context.ts";
 import type { Plan } from "./plan.ts";
+import type { ReadBack } from "./read_back.ts";
 import type { Condition, KeepAliveMode, ServiceSpec } from "./spec.ts";
 
 /**
@@ -229,6 +230,12 @@ export interface Driver {
     names?: string[],
     options?: StatusOptions,
   ): Promise<ServiceStatus[]>;
+  /**
+   * Reads back what the managed file of a service holds: the fields `enable` took
+   * (`show`, `export`, the change report of a re-enable). `null` when there is no
+   * managed file (or it lacks the marker). Read-only.
+   */
+  readBack?(ref: ServiceRef, ctx: Context): Promise<ReadBack | null>;
   /** Advice printed after a successful enable (e.g. how to start at boot without login). */
   advise?(spec: ServiceSpec, ctx: Context): Promise<string[]>;
   /** Translates a failed command of this driver into a message and a next step. */

@@ -64,9 +64,11 @@ import {
   launchdLabel,
   loadPlistCodec,
   type PlistCodec,
+  readLaunchdPlist,
   renderLaunchdPlist,
   serviceNameOfPlist,
 } from "../templates/launchd_plist.ts";
+import type { ReadBack } from "../core/read_back.ts";
 
 /** Where launchctl lives on every macOS. */
 export const LAUNCHCTL_PATH = "/bin/launchctl";
@@ -805,6 +807,20 @@ export class LaunchdDriver implements Driver {
         load,
       ];
     return { driver: this.id, service: ref.name, steps };
+  }
+
+  async readBack(ref: ServiceRef, ctx: Context): Promise<ReadBack | null> {
+    const k = this.kind;
+    if (ref.condition !== KINDS[k].condition) return null;
+    const file = plistPath(k, ctx, ref.name, labelOf(ref));
+    const content = await ctx.fs.readText(file).catch(() => null);
+    if (content === null || !content.includes(LAUNCHD_MARKER_TEXT)) return null;
+    await this.prepare(ctx);
+    const fields = readLaunchdPlist(this.#codec!.parse(content), {
+      daemon: k === "daemon",
+      defaultLogFile: `${defaultLogDir(k, ctx)}/${ref.name}.log`,
+    });
+    return { driver: this.id, file, content, fields };
   }
 
   async status(

@@ -28,9 +28,11 @@ import { StreamError } from "../core/runner.ts";
 import { ownershipOf } from "../core/ownership.ts";
 import { checkSeal } from "../core/seal.ts";
 import type { Plan, Step } from "../core/plan.ts";
+import type { ReadBack } from "../core/read_back.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
 import {
   EXEC_PATH_FORBIDDEN,
+  readSystemdUnit,
   renderSystemdUnit,
   serviceNameOfUnit,
   SYSTEMD_MARKER_TEXT,
@@ -966,6 +968,20 @@ export const systemdDriver: Driver = {
     return found.map((f) =>
       toStatus(byId.get(f.unit) ?? new Map(), { ...f, condition }, uptime, now)
     );
+  },
+
+  async readBack(ref: ServiceRef, ctx: Context): Promise<ReadBack | null> {
+    const file = `${unitDir(ref.condition, ctx)}/${
+      ref.identity ?? unitName(ref.name)
+    }`;
+    const content = await ctx.fs.readText(file).catch(() => null);
+    if (content === null || !content.includes(SYSTEMD_MARKER_TEXT)) return null;
+    return {
+      driver: "systemd",
+      file,
+      content,
+      fields: readSystemdUnit(content),
+    };
   },
 
   async advise(spec: ServiceSpec, ctx: Context): Promise<string[]> {

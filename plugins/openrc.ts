@@ -33,6 +33,11 @@ import { UsageError } from "../core/errors.ts";
 import type { Plan, RunStep, Step } from "../core/plan.ts";
 import { ownershipOf } from "../core/ownership.ts";
 import { checkSeal, seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
+import {
+  type ReadBack,
+  type ServiceFields,
+  shStatements,
+} from "../core/read_back.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
 
 /** Text that must be in an existing script for autostart to overwrite or remove it. */
@@ -376,6 +381,19 @@ export const openrcDriver: Driver = {
     };
   },
 
+  async readBack(ref: ServiceRef, ctx: Context): Promise<ReadBack | null> {
+    if (ref.condition !== "boot") return null;
+    const file = `${INIT_DIR}/${openrcServiceName(ref.name)}`;
+    const content = await ctx.fs.readText(file).catch(() => null);
+    if (content === null || !content.includes(OPENRC_MARKER_TEXT)) return null;
+    return {
+      driver: "openrc",
+      file,
+      content,
+      fields: readOpenrcScript(content),
+    };
+  },
+
   async status(
     condition: Condition,
     ctx: Context,
@@ -443,3 +461,67 @@ export const openrcDriver: Driver = {
 };
 
 export default openrcDriver;
+
+/** The words of an assignment value written by {@link openrcValue} (its inverse). */
+export function readOpenrcValue(value: string): string[] {
+  const inner = value.replace(/^"|"$/g, "").replace(/\\([\\"$`])/g, "$1");
+  const words: string[] = [];
+  let w = "";
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i]!;
+    if (inner.startsWith("' '", i)) {
+      w += " ";
+      i += 2;
+    } else if (inner.startsWith("''", i)) i++;
+    else if (c === "\\") w += inner[++i] ?? "";
+    else if (c === " ") {
+      words.push(w);
+      w = "";
+    } else w += c;
+  }
+  words.push(w);
+  return words;
+}
+
+/**
+ * Reads back the fields of a service from the script {@link renderOpenrcScript} wrote
+ * (its inverse; the restart delay is kept in whole seconds by `respawn_delay`).
+ */
+export function readOpenrcScript(text: string): ServiceFields {
+  const f: ServiceFields = {
+    name: "",
+    program: "",
+    args: [],
+    condition: "boot",
+    keepAlive: "false",
+    env: [],
+    restartDelayMs: 2000,
+  };
+  const value = (key: string) => {
+    const m = new RegExp(`^${key}=([^\\n]*)$`, "m").exec(text);
+    return m ? readOpenrcValue(m[1]!) : undefined;
+  };
+  f.name = (value("description")?.join(" ") ?? "").replace(/^autostart: /, "");
+  if (/^supervisor=supervise-daemon$/m.test(text)) f.keepAlive = "always";
+  const delay = /^respawn_delay=(\d+)$/m.exec(text);
+  if (delay) f.restartDelayMs = Number(delay[1]) * 1000;
+  f.program = value("command")?.[0] ?? "";
+  f.args = value("command_args") ?? [];
+  f.user = (value("command_user")?.[0] ?? "root").split(":")[0]!;
+  const cwd = value("directory")?.[0];
+  if (cwd !== undefined) f.cwd = cwd;
+  const log = value("output_log")?.[0];
+  if (log !== undefined && log !== `/var/log/autostart/${f.name}.log`) {
+    f.logDir = log.slice(0, log.lastIndexOf("/"));
+  }
+  const env = text.indexOf("\n# Environment of the program.\n");
+  if (env >= 0) {
+    const part = text.slice(env, text.lastIndexOf("\ndepend() {"));
+    for (const [w0, w1] of shStatements(part)) {
+      if (w0 !== "export" || w1 === undefined) continue;
+      const i = w1.indexOf("=");
+      f.env.push([w1.slice(0, i), w1.slice(i + 1)]);
+    }
+  }
+  return f;
+}

@@ -37,6 +37,11 @@ import { UnsupportedError, UsageError } from "../core/errors.ts";
 import type { Plan, RunStep, Step } from "../core/plan.ts";
 import { ownershipOf } from "../core/ownership.ts";
 import { checkSeal, seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
+import {
+  type ReadBack,
+  type ServiceFields,
+  shStatements,
+} from "../core/read_back.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
 
 /** Text that must be in an existing file for autostart to overwrite or remove it. */
@@ -69,7 +74,10 @@ export function runitStagingDir(condition: Condition, ctx: Context): string {
 }
 
 /** Default directory of the svlogd logs of a service. */
-export function runitLogDir(spec: ServiceSpec, ctx: Context): string {
+export function runitLogDir(
+  spec: Pick<ServiceSpec, "name" | "condition" | "logDir">,
+  ctx: Context,
+): string {
   if (spec.logDir !== undefined) return `${spec.logDir}/${spec.name}`;
   if (spec.condition === "boot") return `/var/log/autostart/${spec.name}`;
   const state = ctx.env.XDG_STATE_HOME?.startsWith("/")
@@ -675,6 +683,25 @@ export const runitDriver: Driver = {
     });
   },
 
+  async readBack(ref: ServiceRef, ctx: Context): Promise<ReadBack | null> {
+    const p = paths(ref, ctx);
+    const run = await ctx.fs.readText(p.run).catch(() => null);
+    if (run === null || !run.includes(RUNIT_MARKER_TEXT)) return null;
+    const [finish, logRun] = await Promise.all(
+      [p.finish, p.logRun].map((f) => ctx.fs.readText(f).catch(() => null)),
+    );
+    const defaultLog = runitLogDir(
+      { name: ref.name, condition: ref.condition },
+      ctx,
+    );
+    const fields = readRunitFiles(
+      { run, finish: finish ?? null, logRun: logRun ?? null },
+      defaultLog,
+      await ctx.fs.exists(p.down),
+    );
+    return { driver: "runit", file: p.run, content: run, fields };
+  },
+
   async *logs(
     ref: ServiceRef,
     options: LogOptions,
@@ -707,3 +734,51 @@ export const runitDriver: Driver = {
 };
 
 export default runitDriver;
+
+/**
+ * Reads back the fields of a service from the files {@link renderRunitRun},
+ * {@link renderRunitFinish}, {@link renderRunitLog} and {@link renderRunitDown} wrote
+ * (the inverse of the renderers; the restart delay as `finish` keeps it, in whole
+ * seconds, 1 s being runsv's own pause). `defaultLogDir` is the log directory of the
+ * service without `--log-dir` ({@link runitLogDir}).
+ */
+export function readRunitFiles(
+  files: { run: string; finish: string | null; logRun: string | null },
+  defaultLogDir: string,
+  down: boolean,
+): ServiceFields {
+  const head =
+    /runit service "autostart-(.+)": starts at (boot|login), keep-alive ([a-z-]+)\./
+      .exec(files.run);
+  const f: ServiceFields = {
+    name: head?.[1] ?? "",
+    program: "",
+    args: [],
+    condition: head?.[2] === "boot" ? "boot" : "login",
+    keepAlive: (head?.[3] ?? "false") as ServiceFields["keepAlive"],
+    env: [],
+    restartDelayMs: 1000,
+  };
+  for (const words of shStatements(files.run)) {
+    const [w0, w1] = words;
+    if (w0 === "cd" && w1 !== undefined) f.cwd = w1;
+    else if (w0 === "export" && w1 !== undefined) {
+      const i = w1.indexOf("=");
+      f.env.push([w1.slice(0, i), w1.slice(i + 1)]);
+    } else if (w0 === "exec" && w1 !== "2>&1") {
+      const cmd = w1 === "$1" ? words.slice(4) : words.slice(1);
+      if (w1 === "$1") f.user = (words[3] ?? "").split(":")[0]!;
+      f.program = cmd[0] ?? "";
+      f.args = cmd.slice(1);
+    }
+  }
+  if (f.condition === "boot" && f.user === undefined) f.user = "root";
+  const sleep = /^exec sleep (\d+)$/m.exec(files.finish ?? "");
+  if (sleep) f.restartDelayMs = Number(sleep[1]) * 1000;
+  const logs = /^# logs: (.*)$/m.exec(files.logRun ?? "")?.[1];
+  if (logs !== undefined && logs !== defaultLogDir) {
+    f.logDir = logs.slice(0, logs.lastIndexOf("/"));
+  }
+  if (down) f.start = false;
+  return f;
+}

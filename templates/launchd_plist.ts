@@ -10,6 +10,7 @@
 
 import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 import { UsageError } from "../core/errors.ts";
+import type { ServiceFields } from "../core/read_back.ts";
 import type { KeepAliveMode, ServiceSpec } from "../core/spec.ts";
 
 /** Prefix of every label autostart owns: `dev.autostart.NAME`. */
@@ -187,4 +188,44 @@ export function renderLaunchdPlist(obj: PlistDict, codec: PlistCodec): string {
   );
   const text = built.endsWith("\n") ? built : `${built}\n`;
   return text.includes(SEAL_PLACEHOLDER) ? seal(text) : text;
+}
+
+/**
+ * Reads back the fields of a service from a plist object that {@link buildLaunchdPlist}
+ * built (parsed with {@link PlistCodec.parse}): its inverse, key by key. The restart
+ * delay is what `ThrottleInterval` keeps (whole seconds); `defaultLogFile` is the log
+ * file of the service without `--log-dir`.
+ */
+export function readLaunchdPlist(
+  plist: unknown,
+  options: { daemon: boolean; defaultLogFile: string },
+): ServiceFields {
+  const o = (plist ?? {}) as Record<string, unknown>;
+  const argv = Array.isArray(o.ProgramArguments)
+    ? o.ProgramArguments.map(String)
+    : [];
+  const name = String(o.Label ?? "").replace(LABEL_PREFIX, "");
+  const ka = o.KeepAlive;
+  const f: ServiceFields = {
+    name,
+    program: argv[0] ?? "",
+    args: argv.slice(1),
+    condition: options.daemon ? "boot" : "login",
+    keepAlive: ka === true
+      ? "always"
+      : typeof ka === "object" && ka !== null
+      ? "on-failure"
+      : "false",
+    env: Object.entries(
+      (o.EnvironmentVariables ?? {}) as Record<string, unknown>,
+    ).map(([k, v]) => [k, String(v)]),
+    restartDelayMs: Number(o.ThrottleInterval ?? 10) * 1000,
+  };
+  if (typeof o.WorkingDirectory === "string") f.cwd = o.WorkingDirectory;
+  if (options.daemon) f.user = String(o.UserName ?? "root");
+  const log = o.StandardOutPath;
+  if (typeof log === "string" && log !== options.defaultLogFile) {
+    f.logDir = log.slice(0, log.lastIndexOf("/"));
+  }
+  return f;
 }

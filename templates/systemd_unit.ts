@@ -7,6 +7,7 @@
  */
 
 import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
+import type { ServiceFields } from "../core/read_back.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 
 /** First line of every unit autostart writes; its presence marks the file as ours. */
@@ -168,4 +169,141 @@ export function renderSystemdUnit(spec: ServiceSpec): string {
     "",
   );
   return seal(lines.join("\n"));
+}
+
+/**
+ * Reads the quoted words of an `ExecStart=` or `Environment=` value written by
+ * {@link escapeExecArg} / {@link escapeEnvAssignment}: backslash escapes, `%%` → `%`,
+ * and `$$` → `$` in the words where `dollar(i)` is true.
+ */
+export function unquoteWords(
+  value: string,
+  dollar: (index: number) => boolean,
+): string[] {
+  const words: string[] = [];
+  let i = 0;
+  while (i < value.length) {
+    if (value[i] === " ") {
+      i++;
+      continue;
+    }
+    if (value[i] !== '"') {
+      throw new SyntaxError(`expected a quoted word at ${i} in ${value}`);
+    }
+    const d = dollar(words.length);
+    let w = "";
+    for (i++; i < value.length && value[i] !== '"'; i++) {
+      const c = value[i]!;
+      const n = value[i + 1];
+      if (c === "\\") {
+        i++;
+        if (n === "n") w += "\n";
+        else if (n === "t") w += "\t";
+        else if (n === "r") w += "\r";
+        else if (n === "x") {
+          w += String.fromCharCode(parseInt(value.slice(i + 1, i + 3), 16));
+          i += 2;
+        } else w += n ?? "";
+      } else if ((c === "%" && n === "%") || (c === "$" && n === "$" && d)) {
+        w += c;
+        i++;
+      } else w += c;
+    }
+    if (value[i] !== '"') {
+      throw new SyntaxError(`unterminated word in ${value}`);
+    }
+    i++;
+    words.push(w);
+  }
+  return words;
+}
+
+/** Parses a systemd time span as {@link formatTimespan} writes it (`2s`, `500ms`, `1min`). */
+export function parseTimespan(value: string): number {
+  let ms = 0;
+  const units: Record<string, number> = {
+    ms: 1,
+    s: 1000,
+    sec: 1000,
+    m: 60_000,
+    min: 60_000,
+    h: 3_600_000,
+    "": 1000,
+  };
+  for (const m of value.matchAll(/(\d+(?:\.\d+)?)\s*(ms|sec|s|min|m|h|)/g)) {
+    ms += Number(m[1]) * (units[m[2]!] ?? 1000);
+  }
+  return Math.round(ms);
+}
+
+/** `%%` → `%` in a path setting ({@link escapePathSetting} undone). */
+function unescapePathSetting(path: string): string {
+  return path.replaceAll("%%", "%");
+}
+
+type Fields = ServiceFields;
+
+/**
+ * How each line of an autostart unit is read back: one entry per key {@link
+ * renderSystemdUnit} writes (a new setting is one line here).
+ */
+export const SYSTEMD_READERS: Record<string, (f: Fields, v: string) => void> = {
+  Description: (f, v) => (f.name = v.replace(/^autostart: /, "")),
+  ExecStart: (f, v) => {
+    const [program, ...args] = unquoteWords(v, (i) => i > 0);
+    f.program = program ?? "";
+    f.args = args;
+  },
+  WorkingDirectory: (f, v) => (f.cwd = unescapePathSetting(v)),
+  User: (f, v) => (f.user = v),
+  Environment: (f, v) => {
+    const kv = unquoteWords(v, () => false)[0] ?? "";
+    const i = kv.indexOf("=");
+    f.env.push([kv.slice(0, i), kv.slice(i + 1)]);
+  },
+  Restart: (
+    f,
+    v,
+  ) => (f.keepAlive = v === "no" ? "false" : v as Fields["keepAlive"]),
+  RestartSec: (f, v) => (f.restartDelayMs = parseTimespan(v)),
+  StandardOutput: (f, v) => {
+    const log = unescapePathSetting(v.replace(/^append:/, ""));
+    f.logDir = log.slice(0, log.lastIndexOf("/"));
+  },
+  WantedBy: (
+    f,
+    v,
+  ) => (f.condition = v === "multi-user.target" ? "boot" : "login"),
+};
+
+/**
+ * Reads back the fields of a unit written by {@link renderSystemdUnit}: the inverse of
+ * the renderer, key by key ({@link SYSTEMD_READERS}); unknown keys are left alone.
+ *
+ * @example Usage
+ * ```ts
+ * import { readSystemdUnit, renderSystemdUnit } from "./systemd_unit.ts";
+ * const f = readSystemdUnit(renderSystemdUnit({
+ *   name: "web", program: "/usr/bin/python3", args: ["-m", "http.server"],
+ *   condition: "login", keepAlive: "on-failure", env: [], restartDelayMs: 2000, start: true,
+ * }));
+ * console.assert(f.args[1] === "http.server" && f.keepAlive === "on-failure");
+ * ```
+ */
+export function readSystemdUnit(text: string): Fields {
+  const f: Fields = {
+    name: "",
+    program: "",
+    args: [],
+    condition: "login",
+    keepAlive: "false",
+    env: [],
+    restartDelayMs: 0,
+  };
+  for (const line of text.split("\n")) {
+    const i = line.indexOf("=");
+    if (i <= 0 || line.startsWith("#") || line.startsWith(";")) continue;
+    SYSTEMD_READERS[line.slice(0, i)]?.(f, line.slice(i + 1));
+  }
+  return f;
 }

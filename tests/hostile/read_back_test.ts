@@ -1,0 +1,168 @@
+// Property: every renderer's reader is its inverse. For each round-trip case of the
+// hostile corpus, the spec `enable` resolves is rendered by each driver's renderer and
+// read back; the fields equal the spec's (the restart delay as precisely as the format
+// keeps it), and rendering the read-back fields again gives the same bytes.
+import { assertEquals, assertOk } from "../assert.ts";
+import { UsageError } from "../../core/errors.ts";
+import { fieldsOfSpec, type ServiceFields } from "../../core/read_back.ts";
+import type { ServiceSpec } from "../../core/spec.ts";
+import {
+  readSystemdUnit,
+  renderSystemdUnit,
+} from "../../templates/systemd_unit.ts";
+import {
+  buildLaunchdPlist,
+  launchdLabel,
+  loadPlistCodec,
+  readLaunchdPlist,
+  renderLaunchdPlist,
+} from "../../templates/launchd_plist.ts";
+import {
+  readRunitFiles,
+  renderRunitFinish,
+  renderRunitLog,
+  renderRunitRun,
+} from "../../plugins/runit.ts";
+import { readOpenrcScript, renderOpenrcScript } from "../../plugins/openrc.ts";
+import { ALICE, runCli } from "../helpers.ts";
+import {
+  enableArgv,
+  IN_PROCESS_TARGETS,
+  loadCorpus,
+  makeHostFixture,
+  substitute,
+} from "./corpus.ts";
+
+/** The specs `enable` resolves for every round-trip case (from `--dry-run --json`). */
+async function corpusSpecs(): Promise<ServiceSpec[]> {
+  const fix = await makeHostFixture();
+  try {
+    const target = IN_PROCESS_TARGETS.find((t) => t.driver === "systemd")!;
+    const specs: ServiceSpec[] = [];
+    for (const raw of loadCorpus().filter((c) => c.expect === "roundtrip")) {
+      const c = substitute(raw, fix);
+      const ctx = target.context(c.condition === "boot" ? "root-sudo" : "user");
+      const argv = enableArgv(c, "systemd");
+      argv.splice(2, 0, "--dry-run", "--json"); // options go before `--`
+      const r = await runCli(argv, ctx);
+      assertEquals(r.code, 0, `${c.id}: ${r.stderr}`);
+      specs.push(JSON.parse(r.stdout).spec);
+    }
+    return specs;
+  } finally {
+    await Deno.remove(fix, { recursive: true });
+  }
+}
+
+const specs = await corpusSpecs();
+
+/** `f` with the restart delay rounded the way a format keeps it. */
+function withDelay(f: ServiceFields, ms: number): ServiceFields {
+  return { ...f, restartDelayMs: ms };
+}
+
+/** Runs `check` on every spec the renderer accepts; returns how many it accepted. */
+function each(check: (spec: ServiceSpec) => void): number {
+  let n = 0;
+  for (const spec of specs) {
+    try {
+      check(spec);
+      n++;
+    } catch (e) {
+      if (e instanceof UsageError) continue; // refused by this format: not rendered
+      throw new Error(`${spec.name}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return n;
+}
+
+Deno.test("readSystemdUnit() reads back every field of the hostile corpus exactly", () => {
+  assertOk(specs.length >= 80, `${specs.length} specs`);
+  const n = each((spec) => {
+    const text = renderSystemdUnit(spec);
+    const read = readSystemdUnit(text);
+    assertEquals(read, fieldsOfSpec(spec), spec.name);
+  });
+  assertEquals(n, specs.length);
+});
+
+Deno.test("readLaunchdPlist() reads back every field of the hostile corpus", async () => {
+  const codec = await loadPlistCodec();
+  const n = each((spec) => {
+    const daemon = spec.condition === "boot";
+    const defaultLogFile =
+      `/Users/alice/Library/Logs/autostart/${spec.name}.log`;
+    const paths = {
+      label: launchdLabel(spec.name),
+      logFile: `${
+        spec.logDir ?? "/Users/alice/Library/Logs/autostart"
+      }/${spec.name}.log`,
+      daemon,
+    };
+    const text = renderLaunchdPlist(buildLaunchdPlist(spec, paths), codec);
+    const read = readLaunchdPlist(codec.parse(text), {
+      daemon,
+      defaultLogFile,
+    });
+    const want = fieldsOfSpec(spec);
+    assertEquals(
+      read,
+      withDelay(
+        want,
+        Math.max(1, Math.ceil(spec.restartDelayMs / 1000)) * 1000,
+      ),
+      spec.name,
+    );
+  });
+  assertOk(n >= specs.length - 20, `${n} of ${specs.length} rendered`);
+});
+
+Deno.test("readRunitFiles() reads back every field of the hostile corpus", () => {
+  const n = each((spec) => {
+    const defaultLog = `/var/log/autostart/${spec.name}`;
+    const logDir = spec.logDir ? `${spec.logDir}/${spec.name}` : defaultLog;
+    const files = {
+      run: renderRunitRun(spec),
+      finish: renderRunitFinish(spec),
+      logRun: renderRunitLog(spec, logDir),
+    };
+    const read = readRunitFiles(files, defaultLog, !spec.start);
+    const want = fieldsOfSpec(spec);
+    if (spec.condition === "boot") want.user = spec.runAs?.name ?? "root";
+    if (!spec.start) want.start = false;
+    const s = Math.ceil(spec.restartDelayMs / 1000);
+    const delay = spec.keepAlive !== "false" && s > 1 ? s * 1000 : 1000;
+    assertEquals(read, withDelay(want, delay), spec.name);
+    // Rendering what was read gives the same bytes.
+    const again = { ...spec, restartDelayMs: read.restartDelayMs };
+    assertEquals(renderRunitFinish(again), files.finish);
+  });
+  assertEquals(n, specs.length);
+});
+
+Deno.test("readOpenrcScript() reads back every field the OpenRC format accepts", () => {
+  const n = each((spec) => {
+    const boot = {
+      ...spec,
+      condition: "boot" as const,
+      runAs: spec.runAs ?? ALICE,
+    };
+    const text = renderOpenrcScript(boot);
+    const read = readOpenrcScript(text);
+    const want = fieldsOfSpec(boot);
+    const delay = boot.keepAlive === "always"
+      ? Math.max(1, Math.ceil(boot.restartDelayMs / 1000)) * 1000
+      : 2000;
+    // OpenRC knows "always" and "false"; on-failure is refused before rendering.
+    assertEquals(
+      read,
+      withDelay({ ...want, keepAlive: read.keepAlive }, delay),
+      spec.name,
+    );
+    assertEquals(
+      read.keepAlive,
+      boot.keepAlive === "always" ? "always" : "false",
+    );
+  });
+  assertOk(n >= specs.length - 20, `${n} of ${specs.length} rendered`);
+});
