@@ -4,8 +4,7 @@
  * @module
  */
 
-import { apply } from "../../core/apply.ts";
-import { withLock } from "../../core/lock.ts";
+import { control } from "../../core/operations.ts";
 import type { ControlAction } from "../../core/driver.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
@@ -34,18 +33,13 @@ export function controlCommand(action: ControlAction) {
     const { name, condition } = targetOf(a, `autostart ${action} NAME`);
     const ctx = await app.context();
     const { driver, status } = await locate(app, name, condition);
-    const plan = driver.planControl(
+    await control(
+      ctx,
+      driver,
       { name, condition: status.condition },
       action,
-      ctx,
+      app.clock ? { sleep: app.clock.sleep } : {},
     );
-    await withLock(ctx, status.condition, () =>
-      apply(plan, {
-        runner: ctx.runner,
-        fs: ctx.fs,
-        ...(app.clock ? { sleep: app.clock.sleep } : {}),
-        ...(driver.explain ? { explain: driver.explain } : {}),
-      }));
     const waited = action === "stop" ? null : await waitAfterStart(
       app,
       driver,

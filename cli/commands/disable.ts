@@ -4,15 +4,12 @@
  * @module
  */
 
-import { apply } from "../../core/apply.ts";
-import { OperationError } from "../../core/errors.ts";
-import { withLock } from "../../core/lock.ts";
+import { uninstall } from "../../core/operations.ts";
 import { describePlan } from "../../core/plan.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
 import { locate, targetOf } from "../locate.ts";
 import { palette } from "../output.ts";
-import { priorOf } from "./enable.ts";
 
 /** Options of `disable`. */
 export const DISABLE_OPTIONS: OptionSpec[] = [
@@ -33,11 +30,14 @@ export async function disableCommand(
   const ctx = await app.context();
   const { driver, status } = await locate(app, name, condition);
   const ref = { name, condition: status.condition };
-  const plan = driver.planDisable(ref, ctx, {
-    keepFiles: a.values["keep-files"] === true,
-  });
   const json = a.values.json === true;
-  if (a.values["dry-run"]) {
+  const { plan, dryRun, result } = await uninstall(ctx, driver, ref, {
+    keepFiles: a.values["keep-files"] === true,
+    force: a.values.force === true,
+    dryRun: a.values["dry-run"] === true,
+    ...(app.clock ? { sleep: app.clock.sleep } : {}),
+  });
+  if (dryRun) {
     if (json) {
       app.io.out(JSON.stringify({ dryRun: true, plan }, null, 2) + "\n");
     } else {
@@ -48,29 +48,6 @@ export async function disableCommand(
     }
     return 0;
   }
-  const result = await withLock(ctx, ref.condition, async () => {
-    // Read the state again under the lock: another autostart may have changed it.
-    const [now] = await driver.status(ref.condition, ctx, [name]);
-    if (now === undefined) {
-      throw new OperationError(
-        `No service named "${name}" is managed by autostart any more (removed meanwhile)`,
-      );
-    }
-    const prior = priorOf(now);
-    return await apply(
-      driver.planDisable(ref, ctx, {
-        keepFiles: a.values["keep-files"] === true,
-        ...(prior ? { prior } : {}),
-      }),
-      {
-        runner: ctx.runner,
-        fs: ctx.fs,
-        ...(app.clock ? { sleep: app.clock.sleep } : {}),
-        force: a.values.force === true,
-        ...(driver.explain ? { explain: driver.explain } : {}),
-      },
-    );
-  });
   if (json) {
     app.io.out(
       JSON.stringify(

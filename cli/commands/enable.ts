@@ -4,19 +4,14 @@
  * @module
  */
 
-import { apply, type ApplyResult, writeIsCurrent } from "../../core/apply.ts";
 import type { Context } from "../../core/context.ts";
-import {
-  type Driver,
-  featuresOf,
-  type PriorState,
-  type ServiceStatus,
-} from "../../core/driver.ts";
-import { OperationError, UsageError } from "../../core/errors.ts";
+import { featuresOf } from "../../core/driver.ts";
+import { UsageError } from "../../core/errors.ts";
 import { basename } from "../../core/fs.ts";
-import { pendingPath, withLock } from "../../core/lock.ts";
+import { install } from "../../core/operations.ts";
 import { describePlan, type Plan } from "../../core/plan.ts";
-import { resolveSpec, type ServiceSpec } from "../../core/spec.ts";
+import type { FieldChange } from "../../core/read_back.ts";
+import { resolveSpec } from "../../core/spec.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
 import { palette } from "../output.ts";
@@ -101,30 +96,49 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
     driverId: v.driver as string | undefined,
     ignoreAvailability: v["dry-run"] === true,
   }, ctx);
-  await driver.prepare?.(ctx);
-  const plan = driver.plan(spec, ctx);
   const json = v.json === true;
   const waitMs = waitMsOf(v.wait);
-  if (v["dry-run"]) {
+  const done = await install(ctx, driver, spec, {
+    force: v.force === true,
+    dryRun: v["dry-run"] === true,
+    ...(app.clock ? { sleep: app.clock.sleep } : {}),
+  });
+  const { plan, result } = done;
+  const p = palette(app.io.color);
+  if (done.dryRun) {
     if (json) {
-      app.io.out(JSON.stringify({ dryRun: true, spec, plan }, null, 2) + "\n");
+      app.io.out(
+        JSON.stringify(
+          {
+            dryRun: true,
+            action: done.action,
+            changes: done.changes,
+            spec,
+            plan,
+          },
+          null,
+          2,
+        ) + "\n",
+      );
     } else {
-      app.io.out(`# dry run: ${driver.id} would do this for "${spec.name}"\n`);
-      app.io.out(describePlan(plan) + "\n");
+      app.io.out(
+        done.action === "unchanged" && plan.steps.length === 0
+          ? `# dry run: "${spec.name}" is already enabled and up to date (${driver.id}); nothing to do\n`
+          : `# dry run: ${driver.id} would do this for "${spec.name}"\n${
+            describeChanges(done.changes, p)
+          }${describePlan(plan)}\n`,
+      );
     }
     return 0;
   }
-  const outcome = await withLock(
-    ctx,
-    spec.condition,
-    () => enableLocked(spec, driver, ctx, v.force === true, app),
-  );
-  const { result, upToDate, startedNow } = outcome;
+  const upToDate = done.action === "unchanged";
+  const startedNow = done.startedNow;
   const notes = [
     ...(plan.notes ?? []),
     ...(driver.advise ? await driver.advise(spec, ctx) : []),
   ];
-  const file = plan.steps.find((s) => s.kind === "write")?.path ?? null;
+  const file = plan.steps.find((s) => s.kind === "write")?.path ??
+    done.before?.file ?? null;
   // Wait only when this run started it (a running, up-to-date service is left alone).
   const waited = spec.start && (!upToDate || startedNow)
     ? await waitAfterStart(app, driver, spec, ctx, waitMs, {
@@ -141,10 +155,12 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
           condition: spec.condition,
           keepAlive: spec.keepAlive,
           file,
+          action: done.action,
           upToDate,
           started: spec.start,
           startedNow,
           state: waited?.status?.state ?? null,
+          changes: done.changes,
           replacedEdits: result.replacedEdits,
           warnings: result.warnings,
           backups: result.backups,
@@ -156,7 +172,6 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
     );
     return 0;
   }
-  const p = palette(app.io.color);
   const when = spec.condition === "boot" ? "at boot" : "at login";
   if (upToDate) {
     app.io.out(
@@ -166,6 +181,7 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
     );
     return 0;
   }
+  app.io.out(describeChanges(done.changes, p));
   app.io.out(
     `${
       p.green("Enabled")
@@ -200,6 +216,25 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
   return 0;
 }
 
+/**
+ * The field-by-field changes of a re-enable, one line each (secret-looking values
+ * masked), or "" when nothing changed or the service is new.
+ */
+export function describeChanges(
+  changes: FieldChange[],
+  p: ReturnType<typeof palette>,
+): string {
+  if (changes.length === 0) return "";
+  const show = (v: string | null) => v === null ? "(not set)" : v;
+  return `Changes to the installed service:\n${
+    changes.map((c) =>
+      `  ${p.bold(c.field)}: ${show(c.before)} ${p.dim("->")} ${
+        show(c.after)
+      }\n`
+    ).join("")
+  }`;
+}
+
 /** How a started service was found after the wait. */
 export function startedWords(outcome: WaitOutcome): string {
   return outcome === "running"
@@ -219,108 +254,4 @@ async function replacedSince(plan: Plan, ctx: Context): Promise<boolean> {
   return now !== w.content;
 }
 
-/** What {@link enableLocked} did. */
-interface EnableOutcome {
-  /** The apply result (empty when nothing was applied). */
-  result: ApplyResult;
-  /** The service was already installed exactly like this. */
-  upToDate: boolean;
-  /** An up-to-date service that was not running was started. */
-  startedNow: boolean;
-}
-
-const RUNNING_STATES = new Set(["running", "starting", "crash-looping"]);
-
-/** What a rollback must restore, from the service's current status. */
-export function priorOf(
-  status: ServiceStatus | undefined,
-): PriorState | undefined {
-  if (status === undefined) return undefined;
-  return {
-    enabled: status.enabled === true,
-    running: RUNNING_STATES.has(status.state),
-  };
-}
-
-/**
- * Whether every file of `plan` already holds exactly the planned content, the service
- * is enabled with an intact seal, and no earlier run was interrupted.
- */
-async function isUpToDate(
-  plan: Plan,
-  status: ServiceStatus | undefined,
-  ctx: Context,
-  pending: boolean,
-): Promise<boolean> {
-  if (pending || status?.enabled !== true || status.drifted) return false;
-  const writes = plan.steps.filter((s) => s.kind === "write");
-  if (writes.length === 0) return false;
-  for (const w of writes) {
-    // Content, mode and owner: a 0644 runit `run` is not up to date.
-    if (!(await writeIsCurrent(ctx.fs, w, ctx.self.uid))) return false;
-  }
-  return true;
-}
-
-/**
- * The part of enable that holds the scope's lock: read the current state, then either
- * say it is up to date (starting it if needed) or apply the plan, with a pending marker
- * so a run killed half-way is redone in full by the next.
- */
-async function enableLocked(
-  spec: ServiceSpec,
-  driver: Driver,
-  ctx: Context,
-  force: boolean,
-  app: App,
-): Promise<EnableOutcome> {
-  const applyOptions = {
-    runner: ctx.runner,
-    fs: ctx.fs,
-    force,
-    ...(app.clock ? { sleep: app.clock.sleep } : {}),
-    ...(driver.explain ? { explain: driver.explain } : {}),
-  };
-  const [status] = await driver.status(spec.condition, ctx, [spec.name]);
-  const marker = pendingPath(spec.condition, ctx, driver.id, spec.name);
-  const pending = await ctx.fs.exists(marker);
-  const plan = driver.plan(spec, ctx, priorOf(status));
-  if (await isUpToDate(plan, status, ctx, pending)) {
-    const running = RUNNING_STATES.has(status!.state);
-    if (!spec.start || running) {
-      return {
-        result: { warnings: [], backups: [], replacedEdits: [] },
-        upToDate: true,
-        startedNow: false,
-      };
-    }
-    const result = await apply(
-      driver.planControl(spec, "start", ctx),
-      applyOptions,
-    );
-    return { result, upToDate: true, startedNow: true };
-  }
-  try {
-    await ctx.fs.mkdirp(marker.slice(0, marker.lastIndexOf("/")));
-    await ctx.fs.writeAtomic(marker, `${Deno.pid}\n`, { mode: 0o600 });
-  } catch (e) {
-    throw new OperationError(
-      `Cannot write ${marker}: ${(e as Error).message}`,
-    );
-  }
-  let clean = true;
-  try {
-    return {
-      result: await apply(plan, applyOptions),
-      upToDate: false,
-      startedNow: false,
-    };
-  } catch (e) {
-    clean = !(e instanceof OperationError) || e.rollbackProblems.length === 0;
-    throw e;
-  } finally {
-    // After a clean rollback the machine is as it was; otherwise the marker stays so
-    // the next run redoes everything.
-    if (clean) await ctx.fs.remove(marker).catch(() => {});
-  }
-}
+export { priorOf } from "../../core/operations.ts";

@@ -1,0 +1,306 @@
+/**
+ * The operations every command and `apply` share: {@link install}, {@link uninstall}
+ * and {@link control}. Each takes the scope's lock, reads the service's status, derives
+ * the prior state, plans **once**, and applies that plan (or, with `dryRun`, returns
+ * the very same plan without taking the lock or changing anything). The CLI only
+ * parses, calls one operation and prints its typed result.
+ *
+ * @module
+ */
+
+import {
+  apply,
+  type ApplyOptions,
+  type ApplyResult,
+  writeIsCurrent,
+} from "./apply.ts";
+import type { Context } from "./context.ts";
+import type {
+  ControlAction,
+  Driver,
+  PriorState,
+  ServiceRef,
+  ServiceStatus,
+} from "./driver.ts";
+import { OperationError } from "./errors.ts";
+import { pendingPath, withLock } from "./lock.ts";
+import type { Plan } from "./plan.ts";
+import {
+  diffFields,
+  type FieldChange,
+  fieldsOfSpec,
+  maskValue,
+  type ReadBack,
+} from "./read_back.ts";
+import type { ServiceSpec } from "./spec.ts";
+
+/** States in which a service's process is up. */
+export const RUNNING_STATES: ReadonlySet<string> = new Set([
+  "running",
+  "starting",
+  "crash-looping",
+]);
+
+/** What a rollback must restore, from the service's current status. */
+export function priorOf(
+  status: ServiceStatus | undefined,
+): PriorState | undefined {
+  if (status === undefined) return undefined;
+  return {
+    enabled: status.enabled === true,
+    running: RUNNING_STATES.has(status.state),
+  };
+}
+
+/** An apply result of nothing done. */
+const NOTHING: ApplyResult = { warnings: [], backups: [], replacedEdits: [] };
+
+function applyOptions(
+  ctx: Context,
+  driver: Driver,
+  force: boolean,
+  sleep?: ApplyOptions["sleep"],
+): ApplyOptions {
+  return {
+    runner: ctx.runner,
+    fs: ctx.fs,
+    force,
+    ...(sleep ? { sleep } : {}),
+    ...(driver.explain ? { explain: driver.explain } : {}),
+  };
+}
+
+/** Options of {@link install}. */
+export interface InstallOptions {
+  /** Take over a file autostart did not write (a backup is kept). */
+  force?: boolean;
+  /** Return the plan without applying it (no lock, no change). */
+  dryRun?: boolean;
+  /** Sleeps between the tries of a step with `until` / `retry` (tests: a fake clock). */
+  sleep?: ApplyOptions["sleep"];
+  /**
+   * When the service is already installed exactly like this but not running, start it
+   * (`enable` does; `apply` leaves an up-to-date service alone). Default true.
+   */
+  startStopped?: boolean;
+}
+
+/**
+ * What {@link install} did (or, for a dry run, would do):
+ * - `created`: there was no managed service of that name.
+ * - `updated`: its file or state differed; the plan replaced it.
+ * - `unchanged`: its files held exactly the planned content, enabled, seal intact.
+ */
+export type InstallAction = "created" | "updated" | "unchanged";
+
+/** The typed result of {@link install}. */
+export interface InstallResult {
+  /** What happened. */
+  action: InstallAction;
+  /** The plan applied (or that a real run applies): empty steps when unchanged. */
+  plan: Plan;
+  /** Nothing was applied (`dryRun`). */
+  dryRun: boolean;
+  /** Status before the operation (`undefined`: no managed service). */
+  before: ServiceStatus | undefined;
+  /** The installed service's fields before, when the driver can read them back. */
+  previous: ReadBack | null;
+  /** What differs between `previous` and the new spec, field by field. */
+  changes: FieldChange[];
+  /** An up-to-date service that was not running was started. */
+  startedNow: boolean;
+  /** What apply reported (empty for a dry run or when unchanged). */
+  result: ApplyResult;
+}
+
+/**
+ * Whether every file of `plan` already holds exactly the planned content, the service
+ * is enabled with an intact seal, and no earlier run was interrupted.
+ */
+async function isUpToDate(
+  plan: Plan,
+  status: ServiceStatus | undefined,
+  ctx: Context,
+  pending: boolean,
+): Promise<boolean> {
+  if (pending || status?.enabled !== true || status.drifted) return false;
+  const writes = plan.steps.filter((s) => s.kind === "write");
+  if (writes.length === 0) return false;
+  for (const w of writes) {
+    // Content, mode and owner: a 0644 runit `run` is not up to date.
+    if (!(await writeIsCurrent(ctx.fs, w, ctx.self.uid))) return false;
+  }
+  return true;
+}
+
+/**
+ * Installs (or updates) a service: lock → status → prior state → one plan → apply
+ * (with a pending marker, so a run killed half-way is redone in full by the next), or
+ * for `dryRun` the same plan returned unapplied. An up-to-date service is left alone
+ * (compared byte for byte with the files the plan would write).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const r = await install(ctx, driver, spec, { dryRun: true });
+ * console.log(r.action, describePlan(r.plan));
+ * ```
+ */
+export async function install(
+  ctx: Context,
+  driver: Driver,
+  spec: ServiceSpec,
+  options: InstallOptions = {},
+): Promise<InstallResult> {
+  const { force = false, dryRun = false, startStopped = true } = options;
+  await driver.prepare?.(ctx);
+  const locked = async (): Promise<InstallResult> => {
+    const [before] = await driver.status(spec.condition, ctx, [spec.name]);
+    const marker = pendingPath(spec.condition, ctx, driver.id, spec.name);
+    const pending = await ctx.fs.exists(marker);
+    const plan = driver.plan(spec, ctx, priorOf(before));
+    const previous = before === undefined
+      ? null
+      : (await driver.readBack?.(spec, ctx).catch(() => null)) ?? null;
+    const changes = previous
+      ? diffFields(
+        previous.fields,
+        fieldsOfSpec(spec),
+        (k, v) => maskValue(k, v),
+      )
+      : [];
+    const base = { dryRun, before, previous, changes };
+    if (await isUpToDate(plan, before, ctx, pending)) {
+      const running = RUNNING_STATES.has(before!.state);
+      const empty: Plan = { driver: driver.id, service: spec.name, steps: [] };
+      if (!spec.start || running || !startStopped) {
+        return {
+          ...base,
+          action: "unchanged",
+          plan: empty,
+          startedNow: false,
+          result: NOTHING,
+        };
+      }
+      const start = driver.planControl(spec, "start", ctx);
+      return {
+        ...base,
+        action: "unchanged",
+        plan: start,
+        startedNow: true,
+        result: dryRun
+          ? NOTHING
+          : await apply(start, applyOptions(ctx, driver, force, options.sleep)),
+      };
+    }
+    const action = before === undefined ? "created" : "updated";
+    if (dryRun) {
+      return { ...base, action, plan, startedNow: false, result: NOTHING };
+    }
+    try {
+      await ctx.fs.mkdirp(marker.slice(0, marker.lastIndexOf("/")));
+      await ctx.fs.writeAtomic(marker, `${Deno.pid}\n`, { mode: 0o600 });
+    } catch (e) {
+      throw new OperationError(
+        `Cannot write ${marker}: ${(e as Error).message}`,
+      );
+    }
+    let clean = true;
+    try {
+      const result = await apply(
+        plan,
+        applyOptions(ctx, driver, force, options.sleep),
+      );
+      return { ...base, action, plan, startedNow: false, result };
+    } catch (e) {
+      clean = !(e instanceof OperationError) ||
+        e.rollbackProblems.length === 0;
+      throw e;
+    } finally {
+      // After a clean rollback the machine is as it was; otherwise the marker stays
+      // so the next run redoes everything.
+      if (clean) await ctx.fs.remove(marker).catch(() => {});
+    }
+  };
+  return dryRun ? await locked() : await withLock(ctx, spec.condition, locked);
+}
+
+/** Options of {@link uninstall}. */
+export interface UninstallOptions {
+  /** Stop and disable, but keep the files. */
+  keepFiles?: boolean;
+  /** Remove files that lack the marker (a backup is kept). */
+  force?: boolean;
+  /** Return the plan without applying it. */
+  dryRun?: boolean;
+  /** Sleeps between the tries of a step with `until` / `retry`. */
+  sleep?: ApplyOptions["sleep"];
+}
+
+/** The typed result of {@link uninstall}. */
+export interface UninstallResult {
+  /** The plan applied (or that a real run applies). */
+  plan: Plan;
+  /** Nothing was applied. */
+  dryRun: boolean;
+  /** Status before. */
+  before: ServiceStatus;
+  /** What apply reported (empty for a dry run). */
+  result: ApplyResult;
+}
+
+/**
+ * Stops and removes a managed service: lock → status → prior state → one plan → apply
+ * (or, for `dryRun`, the same plan). Fails when the service is not managed (any more).
+ */
+export async function uninstall(
+  ctx: Context,
+  driver: Driver,
+  ref: ServiceRef,
+  options: UninstallOptions = {},
+): Promise<UninstallResult> {
+  const { keepFiles = false, force = false, dryRun = false } = options;
+  const locked = async (): Promise<UninstallResult> => {
+    const [before] = await driver.status(ref.condition, ctx, [ref.name]);
+    if (before === undefined) {
+      throw new OperationError(
+        `No service named "${ref.name}" is managed by autostart (removed meanwhile?)`,
+        { hint: "see `autostart status` for the services that exist" },
+      );
+    }
+    const prior = priorOf(before);
+    const plan = driver.planDisable(ref, ctx, {
+      keepFiles,
+      ...(prior ? { prior } : {}),
+    });
+    const result = dryRun
+      ? NOTHING
+      : await apply(plan, applyOptions(ctx, driver, force, options.sleep));
+    return { plan, dryRun, before, result };
+  };
+  return dryRun ? await locked() : await withLock(ctx, ref.condition, locked);
+}
+
+/** The typed result of {@link control}. */
+export interface ControlResult {
+  /** The plan applied. */
+  plan: Plan;
+  /** What apply reported. */
+  result: ApplyResult;
+}
+
+/** Starts, stops or restarts a managed service under the scope's lock. */
+export async function control(
+  ctx: Context,
+  driver: Driver,
+  ref: ServiceRef,
+  action: ControlAction,
+  options: { sleep?: ApplyOptions["sleep"] } = {},
+): Promise<ControlResult> {
+  const plan = driver.planControl(ref, action, ctx);
+  const result = await withLock(
+    ctx,
+    ref.condition,
+    () => apply(plan, applyOptions(ctx, driver, false, options.sleep)),
+  );
+  return { plan, result };
+}
