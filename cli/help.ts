@@ -14,6 +14,9 @@ Usage:
   autostart status [NAME...] [--fast] [--json] (alias: list)
   autostart start|stop|restart NAME [--wait=DURATION | --no-wait]
   autostart logs NAME [-f] [-n LINES] [--since TIME]
+  autostart show NAME [--file] [--reveal] [--json]
+  autostart export [NAME...] [--condition=login|boot] > services.json
+  autostart apply FILE [--prune] [--check] [--json]
   autostart doctor [--json]
   autostart drivers [--json]
   autostart lima enable|disable|status INSTANCE [options]
@@ -246,4 +249,57 @@ Setup:
 Homebrew installs these scripts for you.
 `,
 };
+COMMAND_HELP.show = `Usage: autostart show NAME [options]
+
+Shows what NAME runs, read back from the file autostart wrote: the command and
+its arguments, working directory, environment, condition, keep-alive, restart
+delay, account, log directory, the file and the state. Values of variables whose
+names look secret (TOKEN, SECRET, PASSWORD, KEY, ...) are masked.
+
+Options:
+  --condition=login|boot    which one, when NAME exists for both
+  --file                    print the file itself (secret values masked)
+  --reveal                  show secret-looking values as they are
+  --json                    print as JSON
+
+Examples:
+  autostart show web
+  autostart show web --file
+  sudo autostart show tunnel --json --reveal
+`;
+COMMAND_HELP.export =
+  `Usage: autostart export [NAME...] [--condition=login|boot]
+
+Prints a manifest (JSON, schema: docs/manifest.schema.json) of the services
+autostart manages, read from the files it wrote. "autostart apply" of it on
+another machine recreates the same services.
+
+Options:
+  --condition=login|boot    only this condition
+
+Examples:
+  autostart export > services.json
+  sudo autostart export --condition=boot > boot-services.json
+`;
+COMMAND_HELP.apply = `Usage: autostart apply FILE [options]
+
+Makes this machine match a manifest (see "autostart export"): creates what is
+missing, updates what differs, leaves what is equal untouched (no reload, no
+restart). Relative paths in the manifest are relative to its directory; FILE -
+reads standard input. Exit 0 when converged, 1 when a service failed (the
+others are still applied), 2 for an invalid manifest (nothing applied).
+
+Options:
+  --prune                   also disable managed services the manifest lacks
+                            (never files autostart did not write)
+  --check                   change nothing; report what would change
+  --condition=login|boot    only the services of this condition (and, with
+                            --prune, only this scope)
+  --json                    print {"changed": ..., "services": [...]}
+
+Examples:
+  autostart apply services.json
+  autostart apply services.json --check
+  sudo autostart apply services.json --condition=boot --prune --json
+`;
 COMMAND_HELP.list = COMMAND_HELP.status!;

@@ -11,14 +11,17 @@ import { loadPlugins, requestedPlugins } from "../core/plugins.ts";
 import type { Registry } from "../core/registry.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
 import type { App, Clock, Command } from "./app.ts";
+import { applyCommand } from "./commands/apply.ts";
 import { completionsCommand } from "./commands/completions.ts";
 import { controlCommand } from "./commands/control.ts";
 import { disableCommand } from "./commands/disable.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { driversCommand } from "./commands/drivers.ts";
 import { enableCommand } from "./commands/enable.ts";
+import { exportCommand } from "./commands/export.ts";
 import { limaCommand } from "./commands/lima.ts";
 import { logsCommand } from "./commands/logs.ts";
+import { showCommand } from "./commands/show.ts";
 import { statusCommand } from "./commands/status.ts";
 import { COMMAND_HELP, MAIN_HELP } from "./help.ts";
 import { denoIo, type Io, printError } from "./output.ts";
@@ -36,6 +39,9 @@ export const COMMANDS: Record<string, Command> = {
   doctor: doctorCommand,
   drivers: driversCommand,
   lima: limaCommand,
+  show: showCommand,
+  export: exportCommand,
+  apply: applyCommand,
   completions: completionsCommand(() => Object.keys(COMMANDS)),
 };
 

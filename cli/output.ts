@@ -99,6 +99,8 @@ export function printError(io: Io, e: unknown, json: boolean): number {
       };
       const err = body.error as Record<string, unknown>;
       if (e.hint) err.hint = e.hint;
+      // A manifest's problems, each with its path in the file.
+      if ("problems" in e) err.problems = e.problems;
       if (e instanceof OperationError) {
         if (e.command) err.command = e.command;
         if (e.rollbackProblems.length) {

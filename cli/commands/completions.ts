@@ -16,12 +16,15 @@ import { CONDITIONS } from "../../core/spec.ts";
 import type { App, Command } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
 import { COMMAND_HELP } from "../help.ts";
+import { APPLY_OPTIONS } from "./apply.ts";
 import { CONTROL_OPTIONS } from "./control.ts";
 import { DISABLE_OPTIONS } from "./disable.ts";
 import { DOCTOR_OPTIONS } from "./doctor.ts";
 import { DRIVERS_OPTIONS } from "./drivers.ts";
 import { ENABLE_OPTIONS } from "./enable.ts";
+import { EXPORT_OPTIONS } from "./export.ts";
 import { LOGS_OPTIONS } from "./logs.ts";
+import { SHOW_OPTIONS } from "./show.ts";
 import { STATUS_OPTIONS } from "./status.ts";
 
 /** Shells a completion script can be printed for. */
@@ -45,6 +48,9 @@ export const COMMAND_OPTIONS: Record<string, readonly OptionSpec[]> = {
   drivers: DRIVERS_OPTIONS,
   logs: LOGS_OPTIONS,
   doctor: DOCTOR_OPTIONS,
+  show: SHOW_OPTIONS,
+  export: EXPORT_OPTIONS,
+  apply: APPLY_OPTIONS,
   completions: [],
 };
 
@@ -57,6 +63,8 @@ export const NAME_COMMANDS: readonly string[] = [
   "status",
   "list",
   "logs",
+  "show",
+  "export",
 ];
 
 /** What the value of an option completes to. */

@@ -172,8 +172,25 @@ export class SystemdModel {
         return this.#definition(unit!) === undefined
           ? fail(5, `Unit ${unit} not loaded.`)
           : ok;
-      case "show":
-        return ok;
+      case "show": {
+        // The properties `status` reads, for the units after `--`.
+        const units = args.slice(args.indexOf("--") + 1);
+        const stdout = units.map((u) => {
+          const def = this.#definition(u);
+          const on = this.active.has(u);
+          return [
+            `Id=${u}`,
+            `LoadState=${def === undefined ? "not-found" : "loaded"}`,
+            `ActiveState=${on ? "active" : "inactive"}`,
+            `SubState=${on ? "running" : "dead"}`,
+            `UnitFileState=${this.enabled.has(u) ? "enabled" : "disabled"}`,
+            `MainPID=${on ? 4242 : 0}`,
+            "NRestarts=0",
+            "",
+          ].join("\n");
+        }).join("\n");
+        return { code: 0, stdout, stderr: "" };
+      }
       default:
         return fail(1, `model: unknown command ${argv.join(" ")}`);
     }

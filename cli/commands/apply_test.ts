@@ -1,0 +1,236 @@
+// export → apply round trip, idempotence, --check and --prune, in-process against the
+// systemd model (tests/faults/systemd_model.ts): files byte-identical, a second apply
+// runs no systemctl command that changes anything, --check changes nothing.
+import { assertEquals, assertOk } from "../../tests/assert.ts";
+import { MemoryFs } from "../../core/fake.ts";
+import { SystemdModel } from "../../tests/faults/systemd_model.ts";
+import { assertGolden, fakeContext, runCli } from "../../tests/helpers.ts";
+
+const DIR = "/home/alice/.config/systemd/user";
+
+/** A fresh machine: an in-memory file system and a modelled user manager. */
+function machine() {
+  const fs = new MemoryFs();
+  const model = new SystemdModel(fs, DIR);
+  const ctx = fakeContext({ fs, runner: model.runner as never });
+  return { fs, model, ctx };
+}
+
+/** The unit files of a machine, by path. */
+function units(fs: MemoryFs): Record<string, string> {
+  return Object.fromEntries(
+    [...fs.files].filter(([p]) => p.startsWith(`${DIR}/autostart-`)).map((
+      [p, f],
+    ) => [p, f.content]),
+  );
+}
+
+/** Commands that change the init system's state. */
+const MUTATING =
+  /^systemctl (--user )?(--no-block )?(daemon-reload|enable|disable|restart|start|stop|reset-failed)\b/;
+
+async function seeded() {
+  const m = machine();
+  for (
+    const argv of [
+      [
+        "enable",
+        "web",
+        "--no-wait",
+        "--cwd",
+        "/tmp",
+        "--env",
+        "API_TOKEN=s3cr3t-value",
+        "--restart-delay",
+        "1500ms",
+        "--",
+        "/bin/sh",
+        "-c",
+        'echo "100% $HOME"; sleep 1000',
+      ],
+      [
+        "enable",
+        "worker",
+        "--no-wait",
+        "--keep-alive=always",
+        "--path",
+        "default",
+        "--",
+        "/bin/sleep",
+        "1000",
+      ],
+    ]
+  ) {
+    const r = await runCli(argv, m.ctx);
+    assertEquals(r.code, 0, r.stderr);
+  }
+  return m;
+}
+
+Deno.test("export → apply on a fresh machine writes byte-identical files; a second apply changes nothing", async () => {
+  const a = await seeded();
+  const exp = await runCli(["export"], a.ctx);
+  assertEquals(exp.code, 0, exp.stderr);
+  const manifest = JSON.parse(exp.stdout);
+  assertEquals(manifest.version, 1);
+  assertEquals(manifest.services.map((s: { name: string }) => s.name), [
+    "web",
+    "worker",
+  ]);
+  assertEquals(manifest.services[1].path, "default");
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(file, exp.stdout);
+    const b = machine();
+    const first = await runCli(["apply", file, "--json"], b.ctx);
+    assertEquals(first.code, 0, first.stderr);
+    const r1 = JSON.parse(first.stdout);
+    assertEquals(r1.changed, true);
+    assertEquals(
+      r1.services.map((s: { action: string }) => s.action),
+      ["created", "created"],
+    );
+    assertEquals(units(b.fs), units(a.fs));
+    assertOk(b.model.log.some((l) => MUTATING.test(l)), "the first apply ran");
+    const before = b.model.log.length;
+    const second = await runCli(["apply", file, "--json"], b.ctx);
+    assertEquals(second.code, 0, second.stderr);
+    const r2 = JSON.parse(second.stdout);
+    assertEquals(r2.changed, false);
+    assertEquals(
+      r2.services.map((s: { action: string }) => s.action),
+      ["unchanged", "unchanged"],
+    );
+    const ran = b.model.log.slice(before).filter((l) => MUTATING.test(l));
+    assertEquals(ran, [], "an unchanged service is not reloaded or restarted");
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("apply --check reports what would change and changes nothing (golden)", async () => {
+  const m = await seeded();
+  const manifest = JSON.parse((await runCli(["export"], m.ctx)).stdout);
+  manifest.services[0].command = ["/bin/sh", "-c", "sleep 2000"];
+  manifest.services[0].env.API_TOKEN = "n3w-s3cr3t";
+  manifest.services.splice(1, 1);
+  manifest.services.push({ name: "new", command: ["/bin/sleep", "5"] });
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(file, JSON.stringify(manifest));
+    const files = JSON.stringify(units(m.fs));
+    const state = JSON.stringify(m.model.state());
+    const r = await runCli(["apply", file, "--check", "--prune"], m.ctx);
+    assertEquals(r.code, 0, r.stderr);
+    await assertGolden("apply/check.txt", r.stdout);
+    assertOk(!r.stdout.includes("n3w-s3cr3t"), "secret values are masked");
+    assertEquals(JSON.stringify(units(m.fs)), files);
+    assertEquals(JSON.stringify(m.model.state()), state);
+    const j = JSON.parse(
+      (await runCli(["apply", file, "--check", "--prune", "--json"], m.ctx))
+        .stdout,
+    );
+    assertEquals(j.changed, true);
+    assertEquals(j.check, true);
+    assertEquals(
+      j.services.map((s: { name: string; action: string }) =>
+        `${s.name}:${s.action}`
+      ),
+      ["web:updated", "new:created", "worker:removed"],
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("apply --prune removes only managed services absent from the manifest", async () => {
+  const m = await seeded();
+  m.fs.files.set(`${DIR}/autostart-foreign.service`, {
+    content: "[Service]\nExecStart=/bin/true\n",
+    mode: 0o644,
+  });
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    const manifest = JSON.parse(
+      (await runCli(["export", "web"], m.ctx)).stdout,
+    );
+    await Deno.writeTextFile(file, JSON.stringify(manifest));
+    const r = await runCli(["apply", file, "--prune"], m.ctx);
+    assertEquals(r.code, 0, r.stderr);
+    assertOk(/removed\s+worker/.test(r.stdout), r.stdout);
+    assertOk(/unchanged\s+web/.test(r.stdout), r.stdout);
+    assertEquals(Object.keys(units(m.fs)).sort(), [
+      `${DIR}/autostart-foreign.service`,
+      `${DIR}/autostart-web.service`,
+    ]);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("apply of an invalid manifest exits 2, names every problem by its path, and writes nothing", async () => {
+  const m = machine();
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        services: [
+          { name: "ok", command: ["/bin/sleep", "1"] },
+          { name: "bad/name", command: ["/bin/sleep"] },
+          { name: "x", command: [] },
+          {
+            name: "y",
+            command: ["/bin/sleep", "a\u0000b"],
+            keepAlive: "often",
+          },
+          { name: "z", command: ["/no/such/program"] },
+          { name: "ok", command: ["/bin/sleep", "2"] },
+          { name: "e", command: ["/bin/true"], env: { "1BAD": "v" }, extra: 1 },
+          { name: "c", command: ["/bin/true"], cwd: "/no/such/dir" },
+        ],
+      }),
+    );
+    const r = await runCli(["apply", file, "--json"], m.ctx);
+    assertEquals(r.code, 2, r.stderr);
+    const paths = JSON.parse(r.stdout).error.problems.map((
+      p: { path: string },
+    ) => p.path);
+    for (
+      const want of [
+        "services[1].name",
+        "services[2].command",
+        "services[3].command[1]",
+        "services[3].keepAlive",
+        "services[5]",
+        "services[6].env.1BAD",
+        "services[6].extra",
+      ]
+    ) assertOk(paths.includes(want), `${want} in ${paths.join(", ")}`);
+    assertEquals(units(m.fs), {});
+    assertEquals(m.model.log, []);
+    // Resolution problems (program, directory) are found before anything is applied.
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        services: [
+          { name: "ok", command: ["/bin/sleep", "1"] },
+          { name: "z", command: ["/no/such/program"] },
+          { name: "c", command: ["/bin/true"], cwd: "/no/such/dir" },
+        ],
+      }),
+    );
+    const r2 = await runCli(["apply", file], m.ctx);
+    assertEquals(r2.code, 2);
+    assertOk(
+      /services\[1\]\.command: Program not found/.test(r2.stderr),
+      r2.stderr,
+    );
+    assertOk(/services\[2\]\.cwd/.test(r2.stderr), r2.stderr);
+    assertEquals(units(m.fs), {});
+  } finally {
+    await Deno.remove(file);
+  }
+});
