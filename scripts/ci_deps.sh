@@ -2,14 +2,14 @@
 # Installs the programs the tests use (plistutil for plists; dash, busybox ash, shellcheck,
 # ruby for `ruby -c`, zsh and fish for completion syntax checks; runit for the runit
 # plugin's e2e test: Debian's `runit` package only, never `runit-init`, which would
-# replace the init system), with Debian's apt,
+# replace the init system; ansible-core for the Ansible playbook test of docs/fleet.md), with Debian's apt,
 # when running as root and only those that are missing. Fast when all are present:
 # no `apt-get update` then. Never fails the caller: a program that cannot be installed
 # makes its tests skip, saying why.
 set -u
 
 # command:package pairs.
-wanted="dash:dash busybox:busybox shellcheck:shellcheck ruby:ruby zsh:zsh fish:fish plistutil:libplist-utils runsvdir:runit"
+wanted="dash:dash busybox:busybox shellcheck:shellcheck ruby:ruby zsh:zsh fish:fish plistutil:libplist-utils runsvdir:runit ansible-playbook:ansible-core"
 
 missing=""
 for pair in $wanted; do
