@@ -117,7 +117,10 @@ export async function showCommand(argv: string[], app: App): Promise<number> {
   ];
   if (env.length === 0) rows.push(["environment", "(none)"]);
   env.forEach(([k, v], i) =>
-    rows.push([i === 0 ? "environment" : "", `${k}=${shellQuote(v)}`])
+    rows.push([
+      i === 0 ? "environment" : "",
+      `${k}=${v === f.env[i]![1] ? shellQuote(v) : v}`,
+    ])
   );
   rows.push(
     ["starts", status.condition === "boot" ? "at boot" : "at login"],
