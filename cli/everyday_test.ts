@@ -307,6 +307,17 @@ Deno.test("status --json matches docs/status.schema.json", async () => {
   assertEquals(validate(schema("status.schema.json"), doc), []);
   assertEquals(doc.missing, ["nosuch"]);
   assertEquals(doc.services[0].restarts, 2);
+  // What it runs, read back from the unit (none in this stub file).
+  assertEquals([doc.services[0].command, doc.services[0].cwd], [null, null]);
+  ctx.fs.files.set(UNIT, {
+    content:
+      '# Managed by autostart\n[Service]\nExecStart="/bin/sh" "-c" "echo $$HOME"\nWorkingDirectory=/srv/100%%\n',
+    mode: 0o644,
+  });
+  const r2 = JSON.parse((await runCli(["status", "--json"], ctx)).stdout);
+  assertEquals(validate(schema("status.schema.json"), r2), []);
+  assertEquals(r2.services[0].command, ["/bin/sh", "-c", "echo $HOME"]);
+  assertEquals(r2.services[0].cwd, "/srv/100%");
   // The validator does reject what the schema does not allow.
   assertOk(
     validate(schema("status.schema.json"), {

@@ -140,10 +140,15 @@ export async function converge(
         driverId: entry.driver,
         ignoreAvailability: check,
       }, ctx);
+      // Plans are pure: one now finds what the driver refuses (a path systemd
+      // cannot run, root needed) before anything is applied, as enable would.
+      await driver.prepare?.(ctx);
+      driver.plan(spec, ctx);
       resolved.push({ index, spec, driver, failure: null });
     } catch (e) {
       if (e instanceof UsageError) {
-        problems.push({ path: `${at}.driver`, message: e.message });
+        const f = /driver/i.test(e.message) ? "driver" : fieldOf(e.message);
+        problems.push({ path: f ? `${at}.${f}` : at, message: e.message });
       } else if (e instanceof AutostartError) {
         resolved.push({ index, spec, driver: null, failure: e.message });
       } else throw e;

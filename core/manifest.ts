@@ -259,11 +259,12 @@ export function parseManifest(text: string, file: string): CheckedEntry[] {
         add(`${at}.name`, "missing (or give lima: INSTANCE)");
         ok = false;
       }
-      if (!entry.command?.length) {
+      if (entry.command === undefined || entry.command.length === 0) {
         add(`${at}.command`, "missing: give the program and its arguments");
         ok = false;
-      } else {
+      } else if (Array.isArray(entry.command)) {
         entry.command.forEach((w, j) => {
+          if (typeof w !== "string") return;
           try {
             checkValue(j === 0 ? "program" : `argument ${j}`, w);
           } catch (err) {
@@ -273,7 +274,8 @@ export function parseManifest(text: string, file: string): CheckedEntry[] {
         });
       }
     }
-    for (const [k, v] of Object.entries(entry.env ?? {})) {
+    const env = kindOk("env", entry.env ?? {}) ? entry.env ?? {} : {};
+    for (const [k, v] of Object.entries(env)) {
       try {
         parseEnvPair(`${k}=${v}`, "env");
       } catch (err) {

@@ -93,9 +93,25 @@ export async function statusCommand(argv: string[], app: App): Promise<number> {
   );
   const missing = names.filter((n) => !statuses.some((s) => s.name === n));
   if (a.values.json) {
+    // What each runs, read back from its file (null where it cannot be read).
+    const ctx = await app.context();
+    const runs = new Map(
+      await Promise.all(list.map(async ({ driver, status }) => {
+        const rb = await driver.readBack?.(status, ctx).catch(() => null);
+        const f = rb?.fields;
+        return [status, {
+          command: f?.program ? [f.program, ...f.args] : null,
+          cwd: f?.cwd ?? null,
+        }] as const;
+      })),
+    );
     app.io.out(
       JSON.stringify(
-        { schemaVersion: STATUS_SCHEMA_VERSION, services: statuses, missing },
+        {
+          schemaVersion: STATUS_SCHEMA_VERSION,
+          services: statuses.map((s) => ({ ...s, ...runs.get(s) })),
+          missing,
+        },
         null,
         2,
       ) + "\n",
