@@ -67,6 +67,26 @@ export {
   withLock,
 } from "./core/lock.ts";
 export { lastLines, tailFiles, type TailOptions } from "./core/log_tail.ts";
+export {
+  converge,
+  type ConvergeOptions,
+  type ConvergeResult,
+  type ServiceOutcome,
+} from "./core/converge.ts";
+export {
+  entryOfFields,
+  type Manifest,
+  type ManifestEntry,
+  ManifestError,
+  parseManifest,
+} from "./core/manifest.ts";
+export {
+  control,
+  install,
+  type InstallResult,
+  uninstall,
+  type UninstallResult,
+} from "./core/operations.ts";
 export { type Ownership, ownershipOf } from "./core/ownership.ts";
 export { describePlan, type Plan, type Step } from "./core/plan.ts";
 export {
@@ -78,6 +98,12 @@ export {
   type PluginExport,
   shQuote,
 } from "./core/plugins.ts";
+export {
+  diffFields,
+  fieldsOfSpec,
+  type ReadBack,
+  type ServiceFields,
+} from "./core/read_back.ts";
 export {
   Registry,
   type RegistryProblem,
