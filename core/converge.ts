@@ -13,13 +13,16 @@
 import type { Context } from "./context.ts";
 import type { Driver, ServiceStatus } from "./driver.ts";
 import { AutostartError, UsageError } from "./errors.ts";
+import type { PriorState } from "./driver.ts";
+import type { Plan } from "./plan.ts";
 import {
   type CheckedEntry,
+  type ManifestEntry,
   ManifestError,
   type ManifestProblem,
   requestOf,
 } from "./manifest.ts";
-import { install, uninstall } from "./operations.ts";
+import { install, type InstallOptions, uninstall } from "./operations.ts";
 import type { FieldChange } from "./read_back.ts";
 import type { Registry } from "./registry.ts";
 import { type Condition, resolveSpec, type ServiceSpec } from "./spec.ts";
@@ -70,6 +73,27 @@ export interface ConvergeOptions {
   file: string;
   /** Only the services of this condition (and, with `prune`, only its scope). */
   condition?: Condition;
+  /**
+   * Resolves a preset entry (`lima: INSTANCE`) to what `install()` needs; given by the
+   * caller so core does not import presets. Throws `UsageError` for a bad entry.
+   */
+  preset?: (
+    entry: ManifestEntry,
+    ctx: Context,
+    loose: boolean,
+  ) => Promise<PresetInstall>;
+}
+
+/** A preset entry resolved: its spec, driver, and its own status and plan. */
+export interface PresetInstall {
+  /** The spec. */
+  spec: ServiceSpec;
+  /** The driver. */
+  driver: Driver;
+  /** The preset's status (`undefined`: not installed). */
+  status: () => Promise<ServiceStatus | undefined>;
+  /** The preset's plan for a prior state. */
+  plan: (prior?: PriorState) => Plan;
 }
 
 /** Which field of an entry a resolution error is about. */
@@ -93,6 +117,8 @@ interface Resolved {
   spec: ServiceSpec;
   driver: Driver | null;
   failure: string | null;
+  /** A preset's status and plan (Lima). */
+  preset?: Pick<InstallOptions, "status" | "plan">;
 }
 
 /**
@@ -117,11 +143,26 @@ export async function converge(
     ) continue;
     const at = `services[${index}]`;
     if (entry.lima !== undefined) {
-      problems.push({
-        path: `${at}.lima`,
-        message:
-          `Lima presets are not applied from a manifest yet: run autostart lima enable ${entry.lima}`,
-      });
+      try {
+        if (!options.preset) {
+          throw new UsageError("Preset entries are not supported here");
+        }
+        const li = await options.preset(entry, here, check);
+        li.plan(); // pure: what the driver refuses is found now
+        resolved.push({
+          index,
+          spec: li.spec,
+          driver: li.driver,
+          failure: null,
+          preset: { status: li.status, plan: li.plan },
+        });
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        const f = /limactl|instance/i.test(e.message)
+          ? "lima"
+          : fieldOf(e.message);
+        problems.push({ path: f ? `${at}.${f}` : at, message: e.message });
+      }
       continue;
     }
     let spec: ServiceSpec;
@@ -176,6 +217,7 @@ export async function converge(
       const done = await install(ctx, r.driver, r.spec, {
         dryRun: check,
         startStopped: false,
+        ...r.preset,
       });
       services.push({
         ...base,

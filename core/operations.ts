@@ -83,6 +83,13 @@ export interface InstallOptions {
    * (`enable` does; `apply` leaves an up-to-date service alone). Default true.
    */
   startStopped?: boolean;
+  /**
+   * A preset's status of the service instead of `driver.status()` (`undefined`: not
+   * installed), e.g. Lima's, which knows its own unit names and refuses limactl's file.
+   */
+  status?: () => Promise<ServiceStatus | undefined>;
+  /** A preset's plan for the prior state instead of `driver.plan()`. */
+  plan?: (prior?: PriorState) => Plan;
 }
 
 /**
@@ -154,10 +161,14 @@ export async function install(
   const { force = false, dryRun = false, startStopped = true } = options;
   await driver.prepare?.(ctx);
   const locked = async (): Promise<InstallResult> => {
-    const [before] = await driver.status(spec.condition, ctx, [spec.name]);
+    const before = options.status
+      ? await options.status()
+      : (await driver.status(spec.condition, ctx, [spec.name]))[0];
     const marker = pendingPath(spec.condition, ctx, driver.id, spec.name);
     const pending = await ctx.fs.exists(marker);
-    const plan = driver.plan(spec, ctx, priorOf(before));
+    const plan = options.plan
+      ? options.plan(priorOf(before))
+      : driver.plan(spec, ctx, priorOf(before));
     const previous = before === undefined
       ? null
       : (await driver.readBack?.(spec, ctx).catch(() => null)) ?? null;

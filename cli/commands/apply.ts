@@ -9,7 +9,13 @@
 import { converge, type ConvergeResult } from "../../core/converge.ts";
 import { UsageError } from "../../core/errors.ts";
 import { parseManifest } from "../../core/manifest.ts";
-import { absolutePath, parseCondition } from "../../core/spec.ts";
+import {
+  absolutePath,
+  parseCondition,
+  parseDuration,
+  parseKeepAlive,
+} from "../../core/spec.ts";
+import { resolveLima } from "../../presets/lima_apply.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
 import { palette } from "../output.ts";
@@ -111,6 +117,21 @@ export async function applyCommand(argv: string[], app: App): Promise<number> {
       : file.slice(0, file.lastIndexOf("/")) || "/",
     file: given,
     ...(condition ? { condition } : {}),
+    preset: async (entry, here, loose) =>
+      await resolveLima(
+        {
+          instance: entry.lima!,
+          condition: parseCondition(entry.condition ?? "login"),
+          keepAlive: parseKeepAlive(entry.keepAlive ?? true),
+          restartDelayMs: parseDuration(entry.restartDelay ?? "2s"),
+          start: entry.start !== false,
+          ...(entry.user !== undefined ? { user: entry.user } : {}),
+          ...(entry.driver !== undefined ? { driverId: entry.driver } : {}),
+        },
+        here,
+        await app.registry(),
+        loose,
+      ),
   });
   if (a.values.json) {
     app.io.out(

@@ -1,7 +1,7 @@
 // export → apply round trip, idempotence, --check and --prune, in-process against the
 // systemd model (tests/faults/systemd_model.ts): files byte-identical, a second apply
 // runs no systemctl command that changes anything, --check changes nothing.
-import { assertEquals, assertOk } from "../../tests/assert.ts";
+import { assertEquals, assertMatch, assertOk } from "../../tests/assert.ts";
 import { MemoryFs } from "../../core/fake.ts";
 import { SystemdModel } from "../../tests/faults/systemd_model.ts";
 import { assertGolden, fakeContext, runCli } from "../../tests/helpers.ts";
@@ -232,5 +232,87 @@ Deno.test("apply of an invalid manifest exits 2, names every problem by its path
     assertEquals(units(m.fs), {});
   } finally {
     await Deno.remove(file);
+  }
+});
+
+Deno.test("apply of a lima entry writes what `lima enable` writes, then leaves it unchanged; a limactl file fails alone", async () => {
+  const root = await Deno.makeTempDir({ prefix: "autostart-lima-apply-" });
+  try {
+    const bin = `${root}/bin`, home = `${root}/lima`;
+    for (const d of [bin, `${home}/default`, `${home}/dev`]) {
+      await Deno.mkdir(d, { recursive: true });
+    }
+    await Deno.writeTextFile(`${home}/default/lima.yaml`, "");
+    await Deno.writeTextFile(`${home}/dev/lima.yaml`, "");
+    await Deno.writeTextFile(`${bin}/limactl`, "#!/bin/sh\n", { mode: 0o755 });
+    const env = {
+      PATH: `${bin}:/usr/bin:/bin`,
+      HOME: "/home/alice",
+      XDG_RUNTIME_DIR: "/run/user/1000",
+      LIMA_HOME: home,
+    };
+    const at = (m: ReturnType<typeof machine>) => {
+      m.ctx.env = env;
+      return m;
+    };
+    const unit = `${DIR}/lima-vm@default.service`;
+    const byCli = at(machine());
+    const r0 = await runCli(
+      ["lima", "enable", "default", "--no-wait"],
+      byCli.ctx,
+    );
+    assertEquals(r0.code, 0, r0.stderr);
+    const m = at(machine());
+    const file = `${root}/services.json`;
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ version: 1, services: [{ lima: "default" }] }),
+    );
+    const r1 = JSON.parse(
+      (await runCli(["apply", file, "--json"], m.ctx)).stdout,
+    );
+    assertEquals(r1.services[0].action, "created");
+    assertEquals(
+      m.fs.files.get(unit)?.content,
+      byCli.fs.files.get(unit)?.content,
+    );
+    const r2 = JSON.parse(
+      (await runCli(["apply", file, "--json"], m.ctx)).stdout,
+    );
+    assertEquals(r2.services[0].action, "unchanged");
+    // limactl's own file for "dev": refused, the other entry still applied.
+    m.fs.files.set(`${DIR}/lima-vm@dev.service`, {
+      content: "[Service]\nExecStart=limactl start dev\n",
+      mode: 0o644,
+    });
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        services: [{ lima: "dev" }, { lima: "default" }],
+      }),
+    );
+    const r3 = await runCli(["apply", file, "--json"], m.ctx);
+    assertEquals(r3.code, 1, r3.stderr);
+    const j3 = JSON.parse(r3.stdout);
+    assertEquals(
+      j3.services.map((s: { action: string }) => s.action),
+      ["failed", "unchanged"],
+    );
+    assertMatch(j3.services[0].reason, /written by limactl.*--adopt/);
+    assertEquals(
+      m.fs.files.get(`${DIR}/lima-vm@dev.service`)?.content,
+      "[Service]\nExecStart=limactl start dev\n",
+    );
+    // An unknown instance is an invalid manifest, with its path.
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ version: 1, services: [{ lima: "nosuch" }] }),
+    );
+    const r4 = await runCli(["apply", file], m.ctx);
+    assertEquals(r4.code, 2);
+    assertMatch(r4.stderr, /services\[0\]\.lima: Unknown Lima instance/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });
