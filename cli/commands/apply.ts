@@ -14,6 +14,7 @@ import {
   parseCondition,
   parseDuration,
   parseKeepAlive,
+  unsafeForRoot,
 } from "../../core/spec.ts";
 import { resolveLima } from "../../presets/lima_apply.ts";
 import type { App } from "../app.ts";
@@ -30,6 +31,11 @@ export const APPLY_OPTIONS: OptionSpec[] = [
 
 /** Version of the `apply --json` document. */
 export const APPLY_SCHEMA_VERSION = 1;
+
+/** Whether nothing is at `path` (then reading it fails with its own message). */
+async function missing(path: string): Promise<boolean> {
+  return await Deno.lstat(path).then(() => false, () => true);
+}
 
 /** Reads all of standard input. */
 async function readStdin(): Promise<string> {
@@ -95,6 +101,19 @@ export async function applyCommand(argv: string[], app: App): Promise<number> {
   const ctx = await app.context();
   const given = a.positionals[0]!;
   const file = given === "-" ? "-" : absolutePath(ctx.cwd, given);
+  // Root applies what the manifest says (programs, accounts): a manifest another user
+  // could change would let that user choose what root runs.
+  if (file !== "-" && ctx.self.uid === 0) {
+    const why = await unsafeForRoot(file).catch(() => null);
+    if (why !== null && !(await missing(file))) {
+      throw new UsageError(
+        `Refusing to apply ${
+          JSON.stringify(given)
+        } as root: ${why}, so another user could change what root applies`,
+        "keep the manifest where only root can write it, e.g. /etc/autostart/services.json (root-owned, mode 0644, in root-owned directories)",
+      );
+    }
+  }
   let text: string;
   try {
     text = file === "-" ? await readStdin() : await Deno.readTextFile(file);

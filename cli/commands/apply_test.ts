@@ -4,7 +4,12 @@
 import { assertEquals, assertMatch, assertOk } from "../../tests/assert.ts";
 import { MemoryFs } from "../../core/fake.ts";
 import { SystemdModel } from "../../tests/faults/systemd_model.ts";
-import { assertGolden, fakeContext, runCli } from "../../tests/helpers.ts";
+import {
+  assertGolden,
+  fakeContext,
+  ROOT_USER,
+  runCli,
+} from "../../tests/helpers.ts";
 
 const DIR = "/home/alice/.config/systemd/user";
 
@@ -314,5 +319,39 @@ Deno.test("apply of a lima entry writes what `lima enable` writes, then leaves i
     assertMatch(r4.stderr, /services\[0\]\.lima: Unknown Lima instance/);
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("apply as root refuses a manifest another user could change (exit 2, nothing applied)", async () => {
+  const m = machine();
+  const ctx = { ...m.ctx, self: ROOT_USER, sudoUser: "alice" };
+  // /tmp is writable by everyone: whoever wrote there could choose what root runs.
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        services: [{
+          name: "x",
+          condition: "boot",
+          user: "root",
+          command: ["/bin/sh", "-c", "id"],
+        }],
+      }),
+    );
+    const r = await runCli(["apply", file], ctx);
+    assertEquals(r.code, 2, r.stderr);
+    assertMatch(
+      r.stderr,
+      /Refusing to apply .* as root: .*writable by group or others/,
+    );
+    assertEquals(m.model.log, []);
+    assertEquals(
+      [...m.fs.files.keys()].filter((p) => p.includes("autostart-x")),
+      [],
+    );
+  } finally {
+    await Deno.remove(file);
   }
 });

@@ -217,6 +217,50 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "fleet: root refuses a manifest another user can change, directly or through a symlink",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    await b.addUser("fe", { linger: false });
+    const evil = JSON.stringify({
+      version: 1,
+      services: [{
+        name: "evil",
+        condition: "boot",
+        user: "root",
+        command: ["/bin/sh", "-c", "id > /root/owned"],
+      }],
+    });
+    await put(b, "fe", "/home/fe/evil.json", evil);
+    const link = await b.sh(
+      "mkdir -p /etc/autostart && ln -sf /home/fe/evil.json /etc/autostart/linked.json",
+    );
+    assertEquals(link.code, 0, link.stderr);
+    for (const f of ["/home/fe/evil.json", "/etc/autostart/linked.json"]) {
+      const r = await b.autostart(["apply", f, "--condition=boot"]);
+      assertEquals(r.code, 2, `${f}: ${r.stdout}${r.stderr}`);
+      assertMatch(r.stderr, /Refusing to apply .* as root/);
+    }
+    const ls = await b.exec(["ls", "/etc/systemd/system"]);
+    assertOk(!ls.stdout.includes("autostart-evil"), ls.stdout);
+    // The same manifest, copied where only root can write, is applied.
+    const cp = await b.sh(
+      "cp /home/fe/evil.json /etc/autostart/ok.json && chmod 644 /etc/autostart/ok.json",
+    );
+    assertEquals(cp.code, 0, cp.stderr);
+    const ok = await b.autostart([
+      "apply",
+      "/etc/autostart/ok.json",
+      "--condition=boot",
+      "--json",
+    ]);
+    assertEquals(ok.code, 0, ok.stderr);
+    assertEquals(actions(json<ApplyDoc>(ok)), ["evil:created"]);
+  },
+});
+
+Deno.test({
   name: "fleet: stop the box",
   ...E2E,
   async fn() {
