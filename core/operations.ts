@@ -90,6 +90,12 @@ export interface InstallOptions {
   status?: () => Promise<ServiceStatus | undefined>;
   /** A preset's plan for the prior state instead of `driver.plan()`. */
   plan?: (prior?: PriorState) => Plan;
+  /**
+   * Called with the field-by-field changes once the plan is made and before it is
+   * applied (not for a new or unchanged service, nor a dry run): `enable` prints them
+   * before replacing the service.
+   */
+  beforeApply?: (changes: FieldChange[]) => void;
 }
 
 /**
@@ -215,6 +221,7 @@ export async function install(
         `Cannot write ${marker}: ${(e as Error).message}`,
       );
     }
+    if (action === "updated") options.beforeApply?.(changes);
     let clean = true;
     try {
       const result = await apply(

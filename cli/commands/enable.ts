@@ -98,13 +98,18 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
   }, ctx);
   const json = v.json === true;
   const waitMs = waitMsOf(v.wait);
+  const p = palette(app.io.color);
   const done = await install(ctx, driver, spec, {
     force: v.force === true,
     dryRun: v["dry-run"] === true,
     ...(app.clock ? { sleep: app.clock.sleep } : {}),
+    // What a re-enable replaces, said before it is replaced.
+    ...(json ? {} : {
+      beforeApply: (changes: FieldChange[]) =>
+        app.io.out(describeChanges(changes, p)),
+    }),
   });
   const { plan, result } = done;
-  const p = palette(app.io.color);
   if (done.dryRun) {
     if (json) {
       app.io.out(
@@ -181,7 +186,6 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
     );
     return 0;
   }
-  app.io.out(describeChanges(done.changes, p));
   app.io.out(
     `${
       p.green("Enabled")

@@ -125,3 +125,21 @@ Deno.test("re-enable prints what changed, field by field, secrets masked", async
   assertMatch(same.stdout, /already enabled and up to date/);
   assertOk(!same.stdout.includes("Changes"));
 });
+
+Deno.test("a re-enable says what it replaces before replacing it, even when the replacement fails", async () => {
+  const fs = new MemoryFs();
+  const model = new SystemdModel(fs, "/home/alice/.config/systemd/user");
+  const ctx = fakeContext({ fs, runner: model.runner as never });
+  assertEquals((await runCli(W2, ctx)).code, 0);
+  const unit = "/home/alice/.config/systemd/user/autostart-w2.service";
+  const before = fs.files.get(unit)!.content;
+  // The write of the new unit fails.
+  fs.failOn = (op, path) => op === "write" && path === unit;
+  const r = await runCli(
+    ["enable", "w2", "--no-wait", "--", "/bin/sh", "-c", "exec sleep 200"],
+    ctx,
+  );
+  assertEquals(r.code, 1, r.stderr);
+  assertMatch(r.stdout, /^Changes to the installed service:\n\s+command: /);
+  assertEquals(fs.files.get(unit)!.content, before, "rolled back");
+});
