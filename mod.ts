@@ -84,6 +84,8 @@ export {
   control,
   install,
   type InstallResult,
+  query,
+  type QueryResult,
   uninstall,
   type UninstallResult,
 } from "./core/operations.ts";

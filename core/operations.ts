@@ -322,3 +322,27 @@ export async function control(
   );
   return { plan, result };
 }
+
+/** The typed result of {@link query}. */
+export interface QueryResult {
+  /** Its status (`undefined`: not managed by this driver for that condition). */
+  status: ServiceStatus | undefined;
+  /** What its file holds (`null`: no file, or the driver cannot read it back). */
+  read: ReadBack | null;
+}
+
+/**
+ * Reads a service without changing anything: its status and what its managed file
+ * holds (`show`, `export`). No lock: nothing is written.
+ */
+export async function query(
+  ctx: Context,
+  driver: Driver,
+  ref: ServiceRef,
+): Promise<QueryResult> {
+  const [status] = await driver.status(ref.condition, ctx, [ref.name]);
+  const read = status === undefined
+    ? null
+    : (await driver.readBack?.(ref, ctx)) ?? null;
+  return { status, read };
+}

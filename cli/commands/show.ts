@@ -8,6 +8,7 @@
 
 import { OperationError, UsageError } from "../../core/errors.ts";
 import { formatDuration } from "../../core/manifest.ts";
+import { query } from "../../core/operations.ts";
 import { maskValue, type ReadBack, SECRET_NAME } from "../../core/read_back.ts";
 import { shellQuote } from "../../core/plan.ts";
 import type { App } from "../app.ts";
@@ -53,8 +54,13 @@ export async function showCommand(argv: string[], app: App): Promise<number> {
   const { name, condition } = targetOf(a, "autostart show NAME");
   const reveal = a.values.reveal === true;
   const ctx = await app.context();
-  const { driver, status } = await locate(app, name, condition);
-  const rb = await driver.readBack?.(status, ctx);
+  const located = await locate(app, name, condition);
+  const { driver } = located;
+  const { status = located.status, read: rb } = await query(
+    ctx,
+    driver,
+    located.status,
+  );
   if (!rb) {
     throw new OperationError(
       `Cannot show "${name}": the ${driver.id} driver cannot read back its file${
