@@ -195,7 +195,18 @@ export async function converge(
       } else throw e;
     }
   }
-  if (problems.length) throw new ManifestError(options.file, problems);
+  if (problems.length) {
+    const scope = problems.some((p) =>
+      /login service belongs|needs root|boot service as root/.test(p.message)
+    );
+    throw new ManifestError(
+      options.file,
+      problems,
+      scope
+        ? "nothing was applied; a login service is applied by its user and a boot service as root: autostart apply FILE --condition=login, and sudo autostart apply FILE --condition=boot"
+        : undefined,
+    );
+  }
 
   const services: ServiceOutcome[] = [];
   for (const r of resolved) {

@@ -79,8 +79,12 @@ export interface ManifestProblem {
 export class ManifestError extends UsageError {
   /** Every problem found. */
   readonly problems: ManifestProblem[];
-  /** @param file The manifest file. @param problems What is wrong, where. */
-  constructor(file: string, problems: ManifestProblem[]) {
+  /**
+   * @param file The manifest file.
+   * @param problems What is wrong, where.
+   * @param hint The next step, when a better one than fixing the file is known.
+   */
+  constructor(file: string, problems: ManifestProblem[], hint?: string) {
     super(
       `Invalid manifest ${file}${
         problems.length > 1 ? ` (${problems.length} problems)` : ""
@@ -89,7 +93,8 @@ export class ManifestError extends UsageError {
           ? problems.map((p) => `\n  ${p.path}: ${p.message}`).join("")
           : ` ${problems[0]?.path}: ${problems[0]?.message}`
       }`,
-      "fix the manifest (schema: docs/manifest.schema.json); nothing was applied",
+      hint ??
+        "fix the manifest (schema: docs/manifest.schema.json); nothing was applied",
     );
     this.name = "ManifestError";
     this.problems = problems;

@@ -355,3 +355,44 @@ Deno.test("apply as root refuses a manifest another user could change (exit 2, n
     await Deno.remove(file);
   }
 });
+
+Deno.test("apply of a boot service as a user exits 2 and says to apply each scope as its owner", async () => {
+  const m = machine();
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        services: [
+          { name: "a", command: ["/bin/sleep", "1"] },
+          { name: "b", condition: "boot", command: ["/bin/sleep", "1"] },
+        ],
+      }),
+    );
+    const r = await runCli(["apply", file], m.ctx);
+    assertEquals(r.code, 2, r.stderr);
+    assertMatch(
+      r.stderr,
+      /services\[1\]: Installing a boot service needs root/,
+    );
+    assertMatch(
+      r.stderr,
+      /--condition=login, and sudo autostart apply FILE --condition=boot/,
+    );
+    assertEquals(units(m.fs), {});
+    const login = await runCli(
+      ["apply", file, "--condition=login", "--json"],
+      m.ctx,
+    );
+    assertEquals(login.code, 0, login.stderr);
+    assertEquals(actions(JSON.parse(login.stdout)), ["a:created"]);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+/** `name:action` of each service of an apply report. */
+function actions(d: { services: { name: string; action: string }[] }) {
+  return d.services.map((s) => `${s.name}:${s.action}`);
+}
