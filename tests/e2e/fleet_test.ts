@@ -218,6 +218,60 @@ Deno.test({
 
 Deno.test({
   name:
+    "fleet: boot services round-trip too: export, disable, apply as root writes the same unit",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    await b.addUser("ff", { linger: false });
+    const sudo = { env: { SUDO_USER: "ff" } };
+    const en = await b.autostart([
+      "enable",
+      "bootweb",
+      "--condition=boot",
+      "--no-wait",
+      "--keep-alive=always",
+      "--env",
+      "A=1 2",
+      "--",
+      "/bin/sleep",
+      "3000",
+    ], sudo);
+    assertEquals(en.code, 0, en.stderr);
+    const unit = "/etc/systemd/system/autostart-bootweb.service";
+    const before = (await b.exec(["cat", unit])).stdout;
+    const exp = await b.autostart(["export", "bootweb", "--condition=boot"]);
+    assertEquals(exp.code, 0, exp.stderr);
+    assertEquals(
+      json<{ services: { user: string }[] }>(exp).services[0]!.user,
+      "ff",
+    );
+    const dis = await b.autostart(["disable", "bootweb", "--condition=boot"]);
+    assertEquals(dis.code, 0, dis.stderr);
+    const w = await b.sh(
+      "mkdir -p /etc/autostart && cat > /etc/autostart/boot.json",
+      { stdin: exp.stdout },
+    );
+    assertEquals(w.code, 0, w.stderr);
+    // As plain root (no SUDO_USER): the manifest names the account.
+    const r = await b.autostart([
+      "apply",
+      "/etc/autostart/boot.json",
+      "--condition=boot",
+      "--json",
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(actions(json<ApplyDoc>(r)), ["bootweb:created"]);
+    assertEquals((await b.exec(["cat", unit])).stdout, before);
+    assertEquals(await b.prop("autostart-bootweb.service", "User"), "ff");
+    assertEquals(
+      await b.prop("autostart-bootweb.service", "ActiveState"),
+      "active",
+    );
+  },
+});
+
+Deno.test({
+  name:
     "fleet: root refuses a manifest another user can change, directly or through a symlink",
   ...E2E,
   async fn() {
