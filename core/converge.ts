@@ -73,6 +73,8 @@ export interface ConvergeOptions {
   file: string;
   /** Only the services of this condition (and, with `prune`, only its scope). */
   condition?: Condition;
+  /** Problems already found in the file (reported with the others; nothing applied). */
+  problems?: ManifestProblem[];
   /**
    * Resolves a preset entry (`lima: INSTANCE`) to what `install()` needs; given by the
    * caller so core does not import presets. Throws `UsageError` for a bad entry.
@@ -94,6 +96,12 @@ export interface PresetInstall {
   status: () => Promise<ServiceStatus | undefined>;
   /** The preset's plan for a prior state. */
   plan: (prior?: PriorState) => Plan;
+}
+
+/** The service index of a problem's path (`services[3].x` → 3; others first). */
+function indexOf(path: string): number {
+  const m = /^services\[(\d+)\]/.exec(path);
+  return m ? Number(m[1]) : -1;
 }
 
 /** Which field of an entry a resolution error is about. */
@@ -133,7 +141,7 @@ export async function converge(
   options: ConvergeOptions,
 ): Promise<ConvergeResult> {
   const { prune = false, check = false } = options;
-  const problems: ManifestProblem[] = [];
+  const problems: ManifestProblem[] = [...(options.problems ?? [])];
   const resolved: Resolved[] = [];
   const here = { ...ctx, cwd: options.baseDir };
   for (const { index, entry } of entries) {
@@ -196,6 +204,7 @@ export async function converge(
     }
   }
   if (problems.length) {
+    problems.sort((a, b) => indexOf(a.path) - indexOf(b.path));
     const scope = problems.some((p) =>
       /login service belongs|needs root|boot service as root/.test(p.message)
     );

@@ -187,6 +187,21 @@ export interface CheckedEntry {
  * ```
  */
 export function parseManifest(text: string, file: string): CheckedEntry[] {
+  const { entries, problems } = checkManifest(text, file);
+  if (problems.length) throw new ManifestError(file, problems);
+  return entries;
+}
+
+/**
+ * Like {@link parseManifest}, but returns the entries that are valid with the problems
+ * of the others (so `apply` can also resolve the valid ones and report every problem of
+ * the file at once). Throws {@link ManifestError} only when the file is not a manifest
+ * at all (not JSON, no `services` array).
+ */
+export function checkManifest(
+  text: string,
+  file: string,
+): { entries: CheckedEntry[]; problems: ManifestProblem[] } {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -311,8 +326,7 @@ export function parseManifest(text: string, file: string): CheckedEntry[] {
     seen.set(key, i);
     out.push({ index: i, entry });
   });
-  if (problems.length) throw new ManifestError(file, problems);
-  return out;
+  return { entries: out, problems };
 }
 
 /** The `enable` request of a (non-Lima) entry. */

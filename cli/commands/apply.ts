@@ -8,7 +8,7 @@
 
 import { converge, type ConvergeResult } from "../../core/converge.ts";
 import { UsageError } from "../../core/errors.ts";
-import { parseManifest } from "../../core/manifest.ts";
+import { checkManifest } from "../../core/manifest.ts";
 import {
   absolutePath,
   parseCondition,
@@ -83,8 +83,12 @@ export function renderApply(r: ConvergeResult, color: boolean): string {
         failed ? `, ${failed} would fail` : ""
       }; nothing was changed.`
       : `${
-        n ? `Changed ${n}` : "Nothing changed"
-      } of ${r.services.length} services${failed ? `; ${failed} failed` : ""}.`,
+        n
+          ? `Changed ${n} of ${r.services.length} services`
+          : `Nothing changed (${
+            r.services.length - failed
+          } services up to date)`
+      }${failed ? `; ${failed} failed` : ""}.`,
   );
   return lines.join("\n") + "\n";
 }
@@ -124,7 +128,7 @@ export async function applyCommand(argv: string[], app: App): Promise<number> {
       }`,
     );
   }
-  const entries = parseManifest(text, given);
+  const { entries, problems } = checkManifest(text, given);
   const condition = a.values.condition === undefined
     ? undefined
     : parseCondition(a.values.condition as string);
@@ -135,6 +139,7 @@ export async function applyCommand(argv: string[], app: App): Promise<number> {
       ? ctx.cwd
       : file.slice(0, file.lastIndexOf("/")) || "/",
     file: given,
+    problems,
     ...(condition ? { condition } : {}),
     preset: async (entry, here, loose) =>
       await resolveLima(

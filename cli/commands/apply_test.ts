@@ -211,6 +211,9 @@ Deno.test("apply of an invalid manifest exits 2, names every problem by its path
         "services[5]",
         "services[6].env.1BAD",
         "services[6].extra",
+        // Resolution problems of the valid entries come in the same report.
+        "services[4].command",
+        "services[7].cwd",
       ]
     ) assertOk(paths.includes(want), `${want} in ${paths.join(", ")}`);
     assertEquals(units(m.fs), {});
