@@ -93,11 +93,15 @@ export async function statusCommand(argv: string[], app: App): Promise<number> {
   );
   const missing = names.filter((n) => !statuses.some((s) => s.name === n));
   if (a.values.json) {
-    // What each runs, read back from its file (null where it cannot be read).
+    // What each runs, read back from its file (null where it cannot be read, and
+    // with --fast, which reads nothing more than state and PID).
     const ctx = await app.context();
+    const fast = a.values.fast === true;
     const runs = new Map(
       await Promise.all(list.map(async ({ driver, status }) => {
-        const rb = await driver.readBack?.(status, ctx).catch(() => null);
+        const rb = fast
+          ? null
+          : await driver.readBack?.(status, ctx).catch(() => null);
         const f = rb?.fields;
         return [status, {
           command: f?.program ? [f.program, ...f.args] : null,
