@@ -166,6 +166,11 @@ export async function install(
 ): Promise<InstallResult> {
   const { force = false, dryRun = false, startStopped = true } = options;
   await driver.prepare?.(ctx);
+  // What the driver refuses whatever the prior state (a boot service without root, a
+  // path it cannot run) is invalid input: say so (exit 2) before taking a lock that
+  // might not even be ours to take. Plans are pure; this one is only a check, the plan
+  // applied and reported is the one made under the lock.
+  (options.plan ?? ((p) => driver.plan(spec, ctx, p)))(undefined);
   const locked = async (): Promise<InstallResult> => {
     const before = options.status
       ? await options.status()
@@ -277,6 +282,8 @@ export async function uninstall(
   options: UninstallOptions = {},
 ): Promise<UninstallResult> {
   const { keepFiles = false, force = false, dryRun = false } = options;
+  // Invalid input (root needed) before the lock, as in install().
+  driver.planDisable(ref, ctx, { keepFiles });
   const locked = async (): Promise<UninstallResult> => {
     const [before] = await driver.status(ref.condition, ctx, [ref.name]);
     if (before === undefined) {

@@ -4,6 +4,7 @@ import { assertEquals, assertOk } from "../tests/assert.ts";
 import type { Context } from "./context.ts";
 import type { Driver, ServiceStatus } from "./driver.ts";
 import type { FakeRunner, MemoryFs } from "./fake.ts";
+import { UsageError } from "./errors.ts";
 import { install, uninstall } from "./operations.ts";
 import type { Plan } from "./plan.ts";
 import type { ServiceSpec } from "./spec.ts";
@@ -247,3 +248,26 @@ for (const t of TARGETS) {
     });
   }
 }
+
+Deno.test("install() and uninstall() refuse what the driver refuses (root needed) before taking the lock", async () => {
+  const locked: string[] = [];
+  const ctx = fakeContext({
+    lock: (path) => {
+      locked.push(path);
+      return Promise.reject(new Error(`cannot create ${path}`));
+    },
+  });
+  const driver = builtinRegistry().get("systemd")!;
+  const spec = webSpec({ condition: "boot", runAs: ALICE });
+  for (
+    const op of [
+      () => install(ctx, driver, spec),
+      () => uninstall(ctx, driver, spec),
+    ]
+  ) {
+    const e = await op().then(() => null, (x) => x);
+    assertOk(e instanceof UsageError, String(e));
+    assertOk(/needs root/.test(e.message), e.message);
+  }
+  assertEquals(locked, []);
+});
