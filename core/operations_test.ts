@@ -46,6 +46,15 @@ const rootCtx = (over: Partial<Context> = {}) =>
     ...over,
   });
 
+/** launchd answers `print` with 113: the job is not loaded (gone after a bootout). */
+function gone<C extends { runner: FakeRunner }>(ctx: C): C {
+  ctx.runner.on(["launchctl", "print"], { code: 113 });
+  return ctx;
+}
+
+/** Waits of run steps (`until`, `retry`) take no time here. */
+const sleep = () => Promise.resolve();
+
 const TARGETS: Target[] = [
   { driver: "systemd", context: () => fakeContext(), spec: webSpec() },
   {
@@ -55,12 +64,12 @@ const TARGETS: Target[] = [
   },
   {
     driver: "launchd-agent",
-    context: () => fakeContext({ os: "darwin" }),
+    context: () => gone(fakeContext({ os: "darwin" })),
     spec: webSpec(),
   },
   {
     driver: "launchd-daemon",
-    context: () => rootCtx({ os: "darwin" }),
+    context: () => gone(rootCtx({ os: "darwin" })),
     spec: webSpec({ condition: "boot", runAs: ALICE }),
   },
   {
@@ -117,7 +126,11 @@ function statusOf(
 function effects(plan: Plan): string[] {
   return plan.steps.flatMap((s) =>
     s.kind === "run"
-      ? [`run ${s.argv.join(" ")}`]
+      // A step with a `when` probe runs the probe first (answered so the step runs).
+      ? [
+        ...(s.when ? [`run ${s.when.argv.join(" ")}`] : []),
+        `run ${s.argv.join(" ")}`,
+      ]
       : s.kind === "write"
       ? [`write ${s.path}`]
       : []
@@ -131,7 +144,7 @@ for (const t of TARGETS) {
       const real = registry.get(t.driver)!;
       // The files of the current spec and of an older version of it.
       const probe = t.context();
-      const fresh = await install(probe, real, t.spec, { dryRun: true });
+      const fresh = await install(probe, real, t.spec, { dryRun: true, sleep });
       const writes = fresh.plan.steps.filter((s) => s.kind === "write");
       const main = writes[0]!;
       const older = await install(
@@ -177,7 +190,7 @@ for (const t of TARGETS) {
       });
       assertEquals(a.ctx.runner.lines(), [], "a dry run runs nothing");
       const b = setUp();
-      const done = await install(b.ctx, b.driver, t.spec, { force });
+      const done = await install(b.ctx, b.driver, t.spec, { force, sleep });
       assertEquals(done.plan, dry.plan);
       assertEquals(done.action, dry.action);
       // What really ran is what the dry run showed.
@@ -235,10 +248,13 @@ for (const t of TARGETS) {
         return { ctx, driver };
       };
       const a = setUp();
-      const dry = await uninstall(a.ctx, a.driver, t.spec, { dryRun: true });
+      const dry = await uninstall(a.ctx, a.driver, t.spec, {
+        dryRun: true,
+        sleep,
+      });
       assertEquals(a.ctx.runner.lines(), []);
       const b = setUp();
-      const done = await uninstall(b.ctx, b.driver, t.spec);
+      const done = await uninstall(b.ctx, b.driver, t.spec, { sleep });
       assertEquals(done.plan, dry.plan);
       assertEquals(
         b.ctx.runner.lines().map((l) => `run ${l}`),
