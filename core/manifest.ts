@@ -22,6 +22,7 @@ import {
   parseEnvPair,
   parseKeepAlive,
   parseName,
+  parseStopTimeout,
 } from "./spec.ts";
 
 /** The manifest version this autostart reads and writes. */
@@ -39,6 +40,8 @@ export interface ManifestEntry {
   keepAlive?: string | boolean;
   /** `--restart-delay`, e.g. "2s". */
   restartDelay?: string;
+  /** `--stop-timeout`, e.g. "30s". */
+  stopTimeout?: string;
   /** `--env`, as an object (order kept). */
   env?: Record<string, string>;
   /** `--env-file` (relative to the manifest's directory). */
@@ -117,6 +120,7 @@ export const MANIFEST_FIELDS: Record<
   condition: { kind: "string", check: (v: string) => parseCondition(v) },
   keepAlive: { kind: "keepAlive", check: (v: string) => parseKeepAlive(v) },
   restartDelay: { kind: "string", check: (v: string) => parseDuration(v) },
+  stopTimeout: { kind: "string", check: (v: string) => parseStopTimeout(v) },
   env: { kind: "env" },
   envFile: { kind: "string", check: (v: string) => checkText("envFile", v) },
   cwd: { kind: "string", check: (v: string) => checkText("cwd", v) },
@@ -343,6 +347,7 @@ export function requestOf(entry: ManifestEntry): EnableRequest {
     user: entry.user,
     logDir: entry.logDir,
     restartDelay: entry.restartDelay,
+    stopTimeout: entry.stopTimeout,
     start: entry.start,
   };
 }
@@ -374,6 +379,9 @@ export function entryOfFields(f: ServiceFields, driver: string): ManifestEntry {
   if (f.cwd !== undefined) e.cwd = f.cwd;
   if (f.user !== undefined) e.user = f.user;
   if (f.logDir !== undefined) e.logDir = f.logDir;
+  if (f.stopTimeoutMs !== undefined) {
+    e.stopTimeout = formatDuration(f.stopTimeoutMs);
+  }
   e.driver = driver;
   if (f.start === false) e.start = false;
   return e;

@@ -36,6 +36,8 @@ export interface ServiceFields {
   logDir?: string;
   /** Pause before a restart, in milliseconds, as precise as the file keeps it. */
   restartDelayMs: number;
+  /** `--stop-timeout`, in milliseconds, as precisely as the file keeps it. */
+  stopTimeoutMs?: number;
   /** `false` when the file says it must not start (`--no-start`); absent: unknown or true. */
   start?: boolean;
 }
@@ -69,6 +71,7 @@ export function fieldsOfSpec(spec: ServiceSpec): ServiceFields {
   if (spec.cwd !== undefined) f.cwd = spec.cwd;
   if (spec.condition === "boot" && spec.runAs) f.user = spec.runAs.name;
   if (spec.logDir !== undefined) f.logDir = spec.logDir;
+  if (spec.stopTimeoutMs !== undefined) f.stopTimeoutMs = spec.stopTimeoutMs;
   return f;
 }
 
@@ -93,6 +96,7 @@ export function fieldWords(f: ServiceFields): Record<string, string | null> {
     condition: f.condition,
     keepAlive: f.keepAlive,
     restartDelay: `${f.restartDelayMs}ms`,
+    stopTimeout: f.stopTimeoutMs === undefined ? null : `${f.stopTimeoutMs}ms`,
     user: f.user ?? null,
     logDir: f.logDir ?? null,
   };

@@ -32,6 +32,8 @@ export interface LimaEntry {
   keepAlive: KeepAliveMode;
   /** Pause before a restart. */
   restartDelayMs: number;
+  /** How long a stop waits before SIGKILL (default: the preset's). */
+  stopTimeoutMs?: number;
   /** Account of a boot service (default: the sudo user). */
   user?: string;
   /** Start now. */
@@ -112,6 +114,9 @@ export async function resolveLima(
     runAs,
     start: e.start,
     restartDelayMs: e.restartDelayMs,
+    ...(e.stopTimeoutMs !== undefined
+      ? { stopTimeoutMs: e.stopTimeoutMs }
+      : {}),
   });
   const content = limaContent(flavor, spec, dir, codec);
   return {

@@ -222,6 +222,7 @@ export function readLaunchdPlist(
     restartDelayMs: Number(o.ThrottleInterval ?? 10) * 1000,
   };
   if (typeof o.WorkingDirectory === "string") f.cwd = o.WorkingDirectory;
+  if (typeof o.ExitTimeOut === "number") f.stopTimeoutMs = o.ExitTimeOut * 1000;
   if (options.daemon) f.user = String(o.UserName ?? "root");
   const log = o.StandardOutPath;
   if (typeof log === "string" && log !== options.defaultLogFile) {

@@ -266,6 +266,7 @@ export const SYSTEMD_READERS: Record<string, (f: Fields, v: string) => void> = {
     v,
   ) => (f.keepAlive = v === "no" ? "false" : v as Fields["keepAlive"]),
   RestartSec: (f, v) => (f.restartDelayMs = parseTimespan(v)),
+  TimeoutStopSec: (f, v) => (f.stopTimeoutMs = parseTimespan(v)),
   StandardOutput: (f, v) => {
     const log = unescapePathSetting(v.replace(/^append:/, ""));
     f.logDir = log.slice(0, log.lastIndexOf("/"));

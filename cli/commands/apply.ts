@@ -14,6 +14,7 @@ import {
   parseCondition,
   parseDuration,
   parseKeepAlive,
+  parseStopTimeout,
   unsafeForRoot,
 } from "../../core/spec.ts";
 import { resolveLima } from "../../presets/lima_apply.ts";
@@ -148,6 +149,9 @@ export async function applyCommand(argv: string[], app: App): Promise<number> {
           condition: parseCondition(entry.condition ?? "login"),
           keepAlive: parseKeepAlive(entry.keepAlive ?? true),
           restartDelayMs: parseDuration(entry.restartDelay ?? "2s"),
+          ...(entry.stopTimeout !== undefined
+            ? { stopTimeoutMs: parseStopTimeout(entry.stopTimeout) }
+            : {}),
           start: entry.start !== false,
           ...(entry.user !== undefined ? { user: entry.user } : {}),
           ...(entry.driver !== undefined ? { driverId: entry.driver } : {}),

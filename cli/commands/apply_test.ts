@@ -58,6 +58,8 @@ async function seeded() {
         "worker",
         "--no-wait",
         "--keep-alive=always",
+        "--stop-timeout",
+        "45s",
         "--path",
         "default",
         "--",
@@ -83,6 +85,7 @@ Deno.test("export → apply on a fresh machine writes byte-identical files; a se
     "worker",
   ]);
   assertEquals(manifest.services[1].path, "default");
+  assertEquals(manifest.services[1].stopTimeout, "45s");
   const file = await Deno.makeTempFile({ suffix: ".json" });
   try {
     await Deno.writeTextFile(file, exp.stdout);

@@ -103,6 +103,7 @@ export async function showCommand(argv: string[], app: App): Promise<number> {
           env: Object.fromEntries(env),
           keepAlive: f.keepAlive,
           restartDelayMs: f.restartDelayMs,
+          stopTimeoutMs: f.stopTimeoutMs ?? null,
           user: f.user ?? null,
           logDir: f.logDir ?? null,
           state: status.state,
@@ -132,6 +133,12 @@ export async function showCommand(argv: string[], app: App): Promise<number> {
     ["starts", status.condition === "boot" ? "at boot" : "at login"],
     ["keep-alive", `${f.keepAlive} (${keepAliveWords(f.keepAlive)})`],
     ["restart delay", formatDuration(f.restartDelayMs)],
+    [
+      "stop timeout",
+      f.stopTimeoutMs === undefined
+        ? "(the init system's default)"
+        : formatDuration(f.stopTimeoutMs),
+    ],
   );
   if (f.user !== undefined) rows.push(["user", f.user]);
   rows.push(["log dir", f.logDir ?? "(the driver's default)"]);

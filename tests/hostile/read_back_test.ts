@@ -82,6 +82,11 @@ Deno.test("readSystemdUnit() reads back every field of the hostile corpus exactl
     const text = renderSystemdUnit(spec);
     const read = readSystemdUnit(text);
     assertEquals(read, fieldsOfSpec(spec), spec.name);
+    const timed = { ...spec, stopTimeoutMs: 12_345 };
+    assertEquals(
+      readSystemdUnit(renderSystemdUnit(timed)),
+      fieldsOfSpec(timed),
+    );
   });
   assertEquals(n, specs.length);
 });
@@ -113,6 +118,12 @@ Deno.test("readLaunchdPlist() reads back every field of the hostile corpus", asy
       ),
       spec.name,
     );
+    const timed = { ...spec, stopTimeoutMs: 12_345 };
+    const t = readLaunchdPlist(
+      codec.parse(renderLaunchdPlist(buildLaunchdPlist(timed, paths), codec)),
+      { daemon, defaultLogFile },
+    );
+    assertEquals(t.stopTimeoutMs, 13_000, "ExitTimeOut keeps whole seconds");
   });
   assertOk(n >= specs.length - 20, `${n} of ${specs.length} rendered`);
 });
