@@ -310,8 +310,9 @@ Deno.test("status --json matches docs/status.schema.json", async () => {
   // What it runs, read back from the unit (none in this stub file).
   assertEquals([doc.services[0].command, doc.services[0].cwd], [null, null]);
   ctx.fs.files.set(UNIT, {
-    content:
-      '# Managed by autostart\n[Service]\nExecStart="/bin/sh" "-c" "echo $$HOME"\nWorkingDirectory=/srv/100%%\n',
+    content: managedText(
+      '[Service]\nExecStart="/bin/sh" "-c" "echo $$HOME"\nWorkingDirectory=/srv/100%%\n',
+    ),
     mode: 0o644,
   });
   const r2 = JSON.parse((await runCli(["status", "--json"], ctx)).stdout);

@@ -6,7 +6,7 @@ import type { Driver, ServiceStatus } from "./driver.ts";
 import type { FakeRunner, MemoryFs } from "./fake.ts";
 import { UsageError } from "./errors.ts";
 import { install, uninstall } from "./operations.ts";
-import type { Plan } from "./plan.ts";
+import type { Plan, WriteStep } from "./plan.ts";
 import type { ServiceSpec } from "./spec.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
 import { ALICE, fakeContext, ROOT_USER, webSpec } from "../tests/helpers.ts";
@@ -155,15 +155,20 @@ for (const t of TARGETS) {
       );
       const setUp = () => {
         const ctx = t.context();
-        const put = (path: string, content: string) =>
-          ctx.fs.files.set(path, { content, mode: 0o644 });
+        // Files as autostart writes them: the step's mode and owner.
+        const put = (path: string, content: string, like?: WriteStep) =>
+          ctx.fs.files.set(path, {
+            content,
+            mode: like?.mode ?? 0o644,
+            ...(like?.owner ? { owner: like.owner } : {}),
+          });
         if (prior === "running" || prior === "stopped") {
           for (const w of older.plan.steps) {
-            if (w.kind === "write") put(w.path, w.content);
+            if (w.kind === "write") put(w.path, w.content, w);
           }
         } else if (prior === "drifted") {
           for (const w of writes) {
-            if (w.kind === "write") put(w.path, w.content);
+            if (w.kind === "write") put(w.path, w.content, w);
           }
           put(
             main.path,
@@ -173,7 +178,7 @@ for (const t of TARGETS) {
           put(main.path, "[Service]\nExecStart=/bin/foreign\n");
         } else if (prior.startsWith("up to date")) {
           for (const w of writes) {
-            if (w.kind === "write") put(w.path, w.content);
+            if (w.kind === "write") put(w.path, w.content, w);
           }
         }
         const driver = withStatus(
@@ -237,7 +242,11 @@ for (const t of TARGETS) {
         const ctx = t.context();
         for (const w of fresh.plan.steps) {
           if (w.kind === "write") {
-            ctx.fs.files.set(w.path, { content: w.content, mode: 0o644 });
+            ctx.fs.files.set(w.path, {
+              content: w.content,
+              mode: w.mode,
+              ...(w.owner ? { owner: w.owner } : {}),
+            });
           }
         }
         const main = fresh.plan.steps.find((s) => s.kind === "write")!;

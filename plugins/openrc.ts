@@ -124,7 +124,9 @@ export function openrcRetry(stopTimeoutMs: number): string {
  * src/supervise-daemon: setuid, then open), so that directory is the service user's
  * while the shared `/var/log/autostart` above it stays root's.
  */
-export function openrcLogFile(spec: ServiceSpec): string {
+export function openrcLogFile(
+  spec: Pick<ServiceSpec, "name" | "logDir">,
+): string {
   return `${spec.logDir ?? `/var/log/autostart/${spec.name}`}/${spec.name}.log`;
 }
 
@@ -503,6 +505,8 @@ export function readOpenrcScript(text: string): ServiceFields {
   };
   f.name = (value("description")?.join(" ") ?? "").replace(/^autostart: /, "");
   if (/^supervisor=supervise-daemon$/m.test(text)) f.keepAlive = "always";
+  const retry = /^retry="TERM\/(\d+)\/KILL\/5"$/m.exec(text);
+  if (retry) f.stopTimeoutMs = Number(retry[1]) * 1000;
   const delay = /^respawn_delay=(\d+)$/m.exec(text);
   if (delay) f.restartDelayMs = Number(delay[1]) * 1000;
   f.program = value("command")?.[0] ?? "";
@@ -511,7 +515,7 @@ export function readOpenrcScript(text: string): ServiceFields {
   const cwd = value("directory")?.[0];
   if (cwd !== undefined) f.cwd = cwd;
   const log = value("output_log")?.[0];
-  if (log !== undefined && log !== `/var/log/autostart/${f.name}.log`) {
+  if (log !== undefined && log !== openrcLogFile({ name: f.name })) {
     f.logDir = log.slice(0, log.lastIndexOf("/"));
   }
   const env = text.indexOf("\n# Environment of the program.\n");
