@@ -174,6 +174,12 @@ Deno.test("readOpenrcScript() reads back every field the OpenRC format accepts",
       read.keepAlive,
       boot.keepAlive === "always" ? "always" : "false",
     );
+    const timed = renderOpenrcScript({ ...boot, stopTimeoutMs: 12_345 });
+    assertEquals(
+      readOpenrcScript(timed).stopTimeoutMs,
+      13_000,
+      "retry schedule",
+    );
   });
   assertOk(n >= specs.length - 20, `${n} of ${specs.length} rendered`);
 });
