@@ -115,6 +115,8 @@ export async function waitAfterStart(
      * this run's process is not a failure.
      */
     replaced?: () => Promise<boolean>;
+    /** Main PID of the run this start replaced (see {@link WaitOptions.priorPid}). */
+    priorPid?: number | null;
   } = {},
 ): Promise<WaitResult | null> {
   if (waitMs === null) return null;

@@ -104,6 +104,12 @@ export interface ServiceStatus {
   restarts: number | null;
   /** How the last run ended: "exit 1", "signal KILL"; `null` when it has not ended. */
   lastExit: string | null;
+  /**
+   * The process whose end {@link lastExit} describes, when the init system says
+   * (systemd's `ExecMainPID`). A wait after a restart uses it to tell the end of the
+   * process it replaced from a failure of the new one.
+   */
+  exitedPid?: number;
   /** When it entered its current state (ISO 8601), when known. */
   since: string | null;
   /** The init system's own words, e.g. "active (running)". */

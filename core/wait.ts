@@ -46,6 +46,12 @@ export interface WaitOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called after every read, e.g. to turn a spinner. */
   onPoll?: (status: ServiceStatus | null) => void;
+  /**
+   * Main PID of the run this start replaced (a restart of a running service): that
+   * process's end, which the init system reports until the new run begins, is not a
+   * failure of the new run.
+   */
+  priorPid?: number | null;
 }
 
 /** Default longest wait after a start, in milliseconds. */
@@ -54,6 +60,18 @@ export const DEFAULT_WAIT_MS = 5000;
 /** A last exit that means failure ("exit 1", "signal KILL"; not "exit 0"). */
 export function failedExit(lastExit: string | null): boolean {
   return lastExit !== null && lastExit !== "exit 0";
+}
+
+/**
+ * Whether `s` still shows the run a restart replaced (main PID `priorPid`): that run
+ * still up or stopping, or its end, which the init system reports until the new run
+ * begins. Its end is not a failure of the new run.
+ */
+function notStartedYet(s: ServiceStatus, priorPid?: number | null): boolean {
+  if (priorPid == null || priorPid <= 0) return false;
+  if (s.state === "running") return s.pid === priorPid;
+  if (s.lastExit !== null) return s.exitedPid === priorPid;
+  return s.state === "stopped";
 }
 
 /**
@@ -77,6 +95,7 @@ export async function waitForService(
     now = Date.now,
     sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
     onPoll,
+    priorPid,
   } = options;
   const start = now();
   let firstRestarts: number | undefined;
@@ -93,7 +112,10 @@ export async function waitForService(
     last = s;
     onPoll?.(s);
     const t = now();
-    if (s !== null) {
+    if (s !== null && notStartedYet(s, priorPid)) {
+      // The replaced run is still stopping, or has ended and the new one has not
+      // begun (under load, for a while): nothing is known about the new run yet.
+    } else if (s !== null) {
       firstRestarts ??= s.restarts ?? 0;
       if (s.state === "failed" || s.state === "crash-looping") {
         return done("failed");
@@ -117,7 +139,11 @@ export async function waitForService(
     }
     if (t - start >= timeoutMs) {
       // Up, but for less than the settle time: it did start.
-      return done(last?.state === "running" ? "running" : "timeout");
+      return done(
+        last?.state === "running" && !notStartedYet(last, priorPid)
+          ? "running"
+          : "timeout",
+      );
     }
     await sleep(Math.min(pollMs, Math.max(1, timeoutMs - (t - start))));
   }

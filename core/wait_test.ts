@@ -111,3 +111,42 @@ Deno.test("failedExit() treats only a clean exit as success", () => {
     [false, false, true, true],
   );
 });
+
+Deno.test("waitForService() does not take the end of the process a restart replaced as a failure", async () => {
+  // A re-enable restarts pid 7: systemd shows it stopping, then its end (SIGTERM,
+  // ExecMainPID 7) while the new run is forked, then the new run.
+  const r = replay([
+    st({ pid: 7 }),
+    st({ state: "stopped", pid: null }),
+    st({ state: "stopped", pid: null, lastExit: "signal TERM", exitedPid: 7 }),
+    st({ state: "starting", pid: null, lastExit: "signal TERM", exitedPid: 7 }),
+    st({ pid: 9 }),
+  ]);
+  const w = await waitForService(r.read, { ...r.opts, priorPid: 7 });
+  assertEquals([w.outcome, w.status?.pid], ["running", 9]);
+  // Without knowing the replaced process, the same reads look like a failure.
+  const again = replay([
+    st({ state: "starting", pid: null, lastExit: "signal TERM", exitedPid: 7 }),
+    st({ pid: 9 }),
+  ]);
+  assertEquals(
+    (await waitForService(again.read, again.opts)).outcome,
+    "failed",
+  );
+});
+
+Deno.test("waitForService() still catches the new run's own failure after a restart", async () => {
+  const r = replay([
+    st({ state: "stopped", pid: null, lastExit: "signal TERM", exitedPid: 7 }),
+    st({ state: "starting", pid: null, lastExit: "exit 3", exitedPid: 9 }),
+  ]);
+  const w = await waitForService(r.read, { ...r.opts, priorPid: 7 });
+  assertEquals([w.outcome, w.status?.lastExit], ["failed", "exit 3"]);
+});
+
+Deno.test("waitForService() does not call the old process still running a success", async () => {
+  // A slow stop (a VM): the replaced process outlives the wait.
+  const r = replay([st({ pid: 7 })]);
+  const w = await waitForService(r.read, { ...r.opts, priorPid: 7 });
+  assertEquals(w.outcome, "timeout");
+});

@@ -50,6 +50,7 @@ export const SHOW_PROPERTIES = [
   "NRestarts",
   "ExecMainCode",
   "ExecMainStatus",
+  "ExecMainPID",
   "StateChangeTimestampMonotonic",
   "NeedDaemonReload",
 ] as const;
@@ -190,6 +191,9 @@ export function toStatus(
     : code === 2 || code === 3
     ? `signal ${SIGNALS[st] ?? st}${code === 3 ? " (core dumped)" : ""}`
     : null;
+  const exitedPid = lastExit === null
+    ? 0
+    : Number(props.get("ExecMainPID") ?? 0) || 0;
   const mono = Number(props.get("StateChangeTimestampMonotonic") ?? 0);
   const since = mono > 0 && uptimeSec !== null
     ? new Date(nowMs - (uptimeSec * 1000 - mono / 1000)).toISOString()
@@ -229,6 +233,7 @@ export function toStatus(
     pid: state === "running" || state === "crash-looping" ? pid : null,
     restarts,
     lastExit,
+    ...(exitedPid > 0 ? { exitedPid } : {}),
     since,
     detail,
   };

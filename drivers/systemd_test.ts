@@ -170,6 +170,7 @@ Deno.test("systemdDriver.status() reads all units in one systemctl show", async 
       "NRestarts=0",
       "ExecMainCode=1",
       "ExecMainStatus=3",
+      "ExecMainPID=77",
       "",
     ].join("\n"),
   });
@@ -184,6 +185,8 @@ Deno.test("systemdDriver.status() reads all units in one systemctl show", async 
     ["a", "running", 42, null],
     ["b", "failed", null, "exit 3"],
   ]);
+  // Whose end lastExit is: the wait after a restart tells the replaced run by it.
+  assertEquals(list.map((s) => s.exitedPid), [undefined, 77]);
   assertOk(
     list[0]!.since &&
       Math.abs(Date.now() - 100_000 - Date.parse(list[0]!.since)) < 2000,

@@ -46,6 +46,10 @@ export function controlCommand(action: ControlAction) {
       { name, condition: status.condition },
       ctx,
       waitMsOf(a.values.wait),
+      // restart replaces the running process; its end is not a failure.
+      action === "restart" && status.state === "running"
+        ? { priorPid: status.pid }
+        : {},
     );
     if (a.values.json) {
       app.io.out(

@@ -148,6 +148,8 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
   const waited = spec.start && (!upToDate || startedNow)
     ? await waitAfterStart(app, driver, spec, ctx, waitMs, {
       replaced: () => replacedSince(plan, ctx),
+      // A running service is replaced: its old process's end is not a failure.
+      priorPid: done.before?.state === "running" ? done.before.pid : null,
     })
     : null;
   if (json) {
