@@ -91,6 +91,7 @@ class Autostart < Formula
   desc "Start any program at login or at boot, and keep it alive"
   homepage ${rb(input.homepage ?? "https://github.com/autostart-dev/autostart")}
   version ${rb(version)}
+  license "Apache-2.0"
 
 ${block("macos")}
 

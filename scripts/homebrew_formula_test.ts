@@ -36,6 +36,7 @@ class Formula
   def self.desc(_) end
   def self.homepage(_) end
   def self.version(v = nil) @v = v if v; @v end
+  def self.license(l = nil) @l = l if l; @l end
   def self.url(u) puts "url #{u}" end
   def self.sha256(s) puts "sha256 #{s}" end
   def self.on_macos; yield if $os == :macos end
@@ -46,6 +47,7 @@ class Formula
 end
 load ARGV[0]
 puts "version #{Autostart.version}"
+puts "license #{Autostart.license}"
 puts "install #{Autostart.instance_method(:install).arity}"
 `;
 
@@ -66,6 +68,12 @@ Deno.test("renderFormula() has the Homebrew parts", () => {
     digests: digests("1.2.3"),
   });
   assertMatch(rb, /^class Autostart < Formula$/m);
+  // Homebrew's audit requires a license; it must name the one in LICENSE.
+  assertMatch(rb, /^ {2}license "Apache-2\.0"$/m);
+  assertMatch(
+    Deno.readTextFileSync(new URL("../LICENSE", import.meta.url)),
+    /Apache License\s+Version 2\.0, January 2004/,
+  );
   assertMatch(rb, /^ {2}on_macos do\n {4}on_arm do\n/m);
   assertMatch(rb, /^ {4}bin\.install "autostart"$/m);
   assertMatch(
@@ -123,7 +131,7 @@ Deno.test({
         assertEquals(
           r.out,
           `url http://127.0.0.1:9/rel/download/v0.3.0/autostart-0.3.0-${p.target}.tar.gz\n` +
-            `sha256 ${String(i + 1).repeat(64)}\nversion 0.3.0\ninstall 0\n`,
+            `sha256 ${String(i + 1).repeat(64)}\nversion 0.3.0\nlicense Apache-2.0\ninstall 0\n`,
         );
       }
     } finally {
