@@ -238,7 +238,8 @@ Examples:
   completions: `Usage: autostart completions bash|zsh|fish
 
 Prints a shell completion script: commands, options, option values, and the names
-of the services autostart manages (read with "autostart status --json" as you type).
+of the services autostart manages (read as you type with the cheap
+"autostart status --fast --json").
 
 Setup:
   bash  echo 'source <(autostart completions bash)' >> ~/.bashrc

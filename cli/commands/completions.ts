@@ -4,7 +4,7 @@
  * The scripts are rendered from one {@link CompletionModel}, built from the commands
  * of the CLI, their option lists (the same arrays the commands parse with) and their
  * help texts, so a new option or command shows up in completion without editing this
- * file. Managed service names are completed by running `autostart status --json` at
+ * file. Managed service names are completed by running `autostart status --fast --json` at
  * completion time and picking the `"name": "..."` lines with sed or fish's `string`
  * (no jq needed).
  *
@@ -329,7 +329,7 @@ export function renderBash(model: CompletionModel): string {
 
 ${f}_names() {
   local prog=\${1/#\\~/$HOME}
-  command "$prog" status --json 2>/dev/null | sed -n '${NAME_SED}'
+  command "$prog" status --fast --json 2>/dev/null | sed -n '${NAME_SED}'
 }
 
 ${f}() {
@@ -428,7 +428,7 @@ export function renderZsh(model: CompletionModel): string {
 
 ${f}_names() {
   local -a names
-  names=(\${(f)"$(command \${~words[1]} status --json 2>/dev/null | sed -n '${NAME_SED}')"})
+  names=(\${(f)"$(command \${~words[1]} status --fast --json 2>/dev/null | sed -n '${NAME_SED}')"})
   compadd -- $names
 }
 
@@ -510,7 +510,7 @@ export function renderFish(model: CompletionModel): string {
     "",
     `function ${f}_names`,
     `    set -l prog (commandline -opc)[1]`,
-    `    command $prog status --json 2>/dev/null | string replace -r -f '^\\s*"name":\\s*"([^"]*)".*$' '$1'`,
+    `    command $prog status --fast --json 2>/dev/null | string replace -r -f '^\\s*"name":\\s*"([^"]*)".*$' '$1'`,
     "end",
     "",
     "# True when the command is one of the arguments and no -- came yet.",

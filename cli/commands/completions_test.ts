@@ -58,7 +58,8 @@ async function setup(): Promise<{ dir: string; path: string }> {
   );
   await Deno.writeTextFile(
     `${dir}/bin/autostart`,
-    `#!/bin/sh\n[ "$1" = status ] && [ "$2" = --json ] && cat <<'EOF'\n${status}\nEOF\n`,
+    // Answers only the cheap status path: a full status per Tab would be slow.
+    `#!/bin/sh\n[ "$1" = status ] && [ "$2" = --fast ] && [ "$3" = --json ] && cat <<'EOF'\n${status}\nEOF\n`,
   );
   await Deno.chmod(`${dir}/bin/autostart`, 0o755);
   for (const s of SHELLS) {
