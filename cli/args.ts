@@ -8,6 +8,7 @@
  */
 
 import { UsageError } from "../core/errors.ts";
+import { didYouMean } from "./suggest.ts";
 
 /** Kinds of option value. */
 export type OptionKind = "boolean" | "string" | "list" | "optional";
@@ -22,6 +23,13 @@ export interface OptionSpec {
   short?: string;
   /** Values a bare following word may take for an `optional` option. */
   choices?: readonly string[];
+  /**
+   * For an `optional` option without fixed `choices`: whether a following word is its
+   * value (`--wait 30s`), e.g. a duration.
+   */
+  accepts?: (word: string) => boolean;
+  /** The option's valid values in words, for errors (e.g. "a duration such as 30s"). */
+  values?: string;
 }
 
 /** Parsed command line. */
@@ -34,6 +42,50 @@ export interface ParsedArgs {
   dashdash: boolean;
   /** Option values by long name. */
   values: Record<string, string | boolean | string[] | undefined>;
+  /**
+   * Positionals (by index) that came right after an `optional` option given without a
+   * value, and were not a valid value of it: the user may have meant them as its value.
+   */
+  follows: Record<number, OptionSpec>;
+}
+
+/** The valid values of an option, in words, for errors and hints. */
+export function valuesOf(spec: OptionSpec): string {
+  if (spec.choices?.length) return spec.choices.join(", ");
+  return spec.values ?? "a value";
+}
+
+/** Whether `word` is a value an `optional` option takes from the next word. */
+function takesWord(spec: OptionSpec, word: string | undefined): boolean {
+  if (word === undefined || word === "--") return false;
+  if (spec.choices?.includes(word)) return true;
+  return spec.accepts?.(word) === true;
+}
+
+/**
+ * The error for positionals beyond what a command takes (`extra` is the index of the
+ * first one it cannot use): when one of them followed an option with an optional value,
+ * it names that option and its valid values; otherwise "Unexpected argument".
+ */
+export function unexpectedArgument(
+  a: ParsedArgs,
+  extra: number,
+  command: string,
+  hint: string,
+): UsageError {
+  for (const [i, spec] of Object.entries(a.follows)) {
+    const word = a.positionals[Number(i)]!;
+    return new UsageError(
+      `Invalid value ${JSON.stringify(word)} for --${spec.name}: it takes ${
+        valuesOf(spec)
+      }`,
+      `write --${spec.name}=VALUE, or leave the value out (see: autostart ${command} --help)`,
+    );
+  }
+  return new UsageError(
+    `Unexpected argument ${JSON.stringify(a.positionals[extra] ?? "")}`,
+    hint,
+  );
 }
 
 /**
@@ -58,13 +110,24 @@ export function parseArgs(
     rest: [],
     dashdash: false,
     values: {},
+    follows: {},
   };
   const byName = new Map(options.map((o) => [o.name, o]));
   const byShort = new Map(
     options.filter((o) => o.short).map((o) => [o.short!, o]),
   );
-  const fail = (msg: string): never => {
-    throw new UsageError(msg, `see: autostart ${command} --help`);
+  const fail = (msg: string, near?: string): never => {
+    const guess = near === undefined ? undefined : didYouMean(near, [
+      ...options.map((o) => `--${o.name}`),
+      ...options.filter((o) => o.kind !== "string" && o.kind !== "list")
+        .map((o) => `--no-${o.name}`),
+    ]);
+    throw new UsageError(
+      msg,
+      `${
+        guess ? `did you mean ${guess}? ` : ""
+      }see: autostart ${command} --help`,
+    );
   };
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!;
@@ -100,7 +163,7 @@ export function parseArgs(
         continue;
       }
     }
-    if (!spec) fail(`Unknown option "--${name}" for ${command}`);
+    if (!spec) fail(`Unknown option "--${name}" for ${command}`, `--${name}`);
     spec = spec!;
     const next = () => {
       if (inline !== undefined) return inline;
@@ -126,10 +189,15 @@ export function parseArgs(
         break;
       }
       case "optional": {
+        const after = argv[i + 1];
         if (inline !== undefined) out.values[name] = inline;
-        else if (spec.choices?.includes(argv[i + 1] ?? "")) {
-          out.values[name] = argv[++i]!;
-        } else out.values[name] = true;
+        else if (takesWord(spec, after)) out.values[name] = argv[++i]!;
+        else {
+          out.values[name] = true;
+          if (after !== undefined && !after.startsWith("-")) {
+            out.follows[out.positionals.length] = spec;
+          }
+        }
         break;
       }
     }

@@ -7,7 +7,7 @@
 import type { Driver, ServiceStatus, StatusOptions } from "../core/driver.ts";
 import { OperationError, UsageError } from "../core/errors.ts";
 import { type Condition, parseCondition, parseName } from "../core/spec.ts";
-import type { ParsedArgs } from "./args.ts";
+import { type ParsedArgs, unexpectedArgument } from "./args.ts";
 import type { App } from "./app.ts";
 
 /**
@@ -19,11 +19,16 @@ export function targetOf(
   a: ParsedArgs,
   usage: string,
 ): { name: string; condition: Condition | undefined } {
-  if (a.positionals.length !== 1) {
-    throw new UsageError(
-      a.positionals.length === 0 ? "Missing NAME" : "Give exactly one NAME",
-      `usage: ${usage}`,
+  if (a.positionals.length > 1) {
+    throw unexpectedArgument(
+      a,
+      1,
+      usage.split(" ").slice(1, 2).join(""),
+      `give exactly one NAME; usage: ${usage}`,
     );
+  }
+  if (a.positionals.length === 0) {
+    throw new UsageError("Missing NAME", `usage: ${usage}`);
   }
   return {
     name: parseName(a.positionals[0]!),

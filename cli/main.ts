@@ -25,6 +25,7 @@ import { showCommand } from "./commands/show.ts";
 import { statusCommand } from "./commands/status.ts";
 import { COMMAND_HELP, MAIN_HELP } from "./help.ts";
 import { denoIo, type Io, printError } from "./output.ts";
+import { didYouMean } from "./suggest.ts";
 
 /** Commands by name. */
 export const COMMANDS: Record<string, Command> = {
@@ -92,6 +93,18 @@ export function takePluginOptions(
   return { plugins, argv: rest };
 }
 
+/** The error of a command that does not exist, with the closest one when it is a typo. */
+function unknownCommand(word: string): UsageError {
+  const names = Object.keys(COMMANDS);
+  const guess = didYouMean(word, [...names, "help"]);
+  return new UsageError(
+    `Unknown command ${JSON.stringify(word)}`,
+    `${guess ? `did you mean "${guess}"? ` : ""}commands: ${
+      names.join(", ")
+    }; see: autostart --help`,
+  );
+}
+
 function once<T>(f: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
   return () => (p ??= f());
@@ -157,16 +170,17 @@ export async function run(
     }
     if (cmd === "help") {
       const topic = rest[0];
-      io.out(topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic]! : MAIN_HELP);
+      if (topic === undefined) {
+        io.out(MAIN_HELP);
+        return 0;
+      }
+      const help = COMMAND_HELP[topic];
+      if (help === undefined) throw unknownCommand(topic);
+      io.out(help);
       return 0;
     }
     const command = COMMANDS[cmd];
-    if (!command) {
-      throw new UsageError(
-        `Unknown command ${JSON.stringify(cmd)}`,
-        `commands: ${Object.keys(COMMANDS).join(", ")}; see: autostart --help`,
-      );
-    }
+    if (!command) throw unknownCommand(cmd);
     const dd = rest.indexOf("--");
     const own = dd < 0 ? rest : rest.slice(0, dd);
     if (own.includes("--help") || own.includes("-h")) {

@@ -21,15 +21,38 @@ export interface Io {
   interactiveErr?: boolean;
 }
 
+/**
+ * Whether to colour a stream: never with `NO_COLOR` (non-empty), always with
+ * `FORCE_COLOR` (non-empty and not `0` or `false`, e.g. in CI logs or through a pager),
+ * never with `FORCE_COLOR=0`, otherwise only on a terminal whose `TERM` is not `dumb`.
+ *
+ * @example Usage
+ * ```ts
+ * import { colorWanted } from "./output.ts";
+ * console.assert(colorWanted({ FORCE_COLOR: "1" }, false) === true);
+ * console.assert(colorWanted({ FORCE_COLOR: "1", NO_COLOR: "1" }, true) === false);
+ * ```
+ */
+export function colorWanted(
+  env: Record<string, string | undefined>,
+  isTerminal: boolean,
+): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== "") {
+    return force !== "0" && force.toLowerCase() !== "false";
+  }
+  return env.TERM !== "dumb" && isTerminal;
+}
+
 /** The process's own streams. */
 export function denoIo(env: Record<string, string> = Deno.env.toObject()): Io {
   const enc = new TextEncoder();
-  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
   return {
     out: (t) => writeAll(Deno.stdout, enc.encode(t)),
     err: (t) => writeAll(Deno.stderr, enc.encode(t)),
-    color: !noColor && env.TERM !== "dumb" && Deno.stdout.isTerminal(),
-    colorErr: !noColor && env.TERM !== "dumb" && Deno.stderr.isTerminal(),
+    color: colorWanted(env, Deno.stdout.isTerminal()),
+    colorErr: colorWanted(env, Deno.stderr.isTerminal()),
     interactiveErr: env.TERM !== "dumb" && Deno.stderr.isTerminal(),
   };
 }

@@ -131,7 +131,9 @@ Deno.test({
         assertEquals(
           r.out,
           `url http://127.0.0.1:9/rel/download/v0.3.0/autostart-0.3.0-${p.target}.tar.gz\n` +
-            `sha256 ${String(i + 1).repeat(64)}\nversion 0.3.0\nlicense Apache-2.0\ninstall 0\n`,
+            `sha256 ${
+              String(i + 1).repeat(64)
+            }\nversion 0.3.0\nlicense Apache-2.0\ninstall 0\n`,
         );
       }
     } finally {

@@ -13,7 +13,7 @@ import { describePlan, type Plan } from "../../core/plan.ts";
 import type { FieldChange } from "../../core/read_back.ts";
 import { resolveSpec } from "../../core/spec.ts";
 import type { App } from "../app.ts";
-import { type OptionSpec, parseArgs } from "../args.ts";
+import { type OptionSpec, parseArgs, unexpectedArgument } from "../args.ts";
 import { palette } from "../output.ts";
 import { WAIT_OPTION, waitAfterStart, waitMsOf } from "../start_wait.ts";
 import type { WaitOutcome } from "../../core/wait.ts";
@@ -66,8 +66,10 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
     );
   }
   if (a.positionals.length > 1) {
-    throw new UsageError(
-      `Unexpected argument ${JSON.stringify(a.positionals[1])}`,
+    throw unexpectedArgument(
+      a,
+      1,
+      "enable",
       "put the command after --: autostart enable NAME -- COMMAND ARGS...",
     );
   }

@@ -5,7 +5,7 @@
  */
 
 import type { ServiceStatus } from "../../core/driver.ts";
-import { parseCondition, parseName } from "../../core/spec.ts";
+import { type Condition, parseCondition, parseName } from "../../core/spec.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
 import { collect } from "../locate.ts";
@@ -73,6 +73,19 @@ export const STATUS_OPTIONS: OptionSpec[] = [
   { name: "fast", kind: "boolean" },
 ];
 
+/**
+ * What `status --condition C` says when nothing is under that filter: that none is
+ * there, and how many are under the other condition (so "nothing" is not mistaken
+ * for "autostart manages nothing").
+ */
+async function noneUnder(app: App, condition: Condition): Promise<string> {
+  const sudo = condition === "boot" ? "sudo " : "";
+  const others = (await collect(app, { fast: true })).length;
+  return `No ${condition} services are managed by autostart${
+    others ? ` (${others} under the other condition: autostart status)` : ""
+  }. Add one with: ${sudo}autostart enable NAME --condition=${condition} -- COMMAND\n`;
+}
+
 /** Runs `status`. */
 export async function statusCommand(argv: string[], app: App): Promise<number> {
   const a = parseArgs(argv, STATUS_OPTIONS, "status");
@@ -122,7 +135,9 @@ export async function statusCommand(argv: string[], app: App): Promise<number> {
     );
   } else if (statuses.length === 0 && missing.length === 0) {
     app.io.out(
-      "No services are managed by autostart. Add one with: autostart enable NAME -- COMMAND\n",
+      condition === undefined
+        ? "No services are managed by autostart. Add one with: autostart enable NAME -- COMMAND\n"
+        : await noneUnder(app, condition),
     );
   } else {
     if (statuses.length) {
