@@ -142,6 +142,7 @@ Deno.test("FORCE_COLOR colours the output of a real run through a pipe", async (
   }).output();
   const err = new TextDecoder().decode(out.stderr);
   assertEquals(out.code, 2);
+  // deno-lint-ignore no-control-regex
   assertMatch(err, /\x1b\[31merror\x1b\[39m: Unknown command/);
 });
 
