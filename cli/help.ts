@@ -11,6 +11,7 @@ export const MAIN_HELP =
 Usage:
   autostart enable NAME [options] -- COMMAND [ARGS...]
   autostart disable NAME [--condition=login|boot] [--keep-files] [--dry-run]
+  autostart disable --all [--condition=login|boot] [--yes]
   autostart status [NAME...] [--fast] [--json] (alias: list)
   autostart start|stop|restart NAME [--wait=DURATION | --no-wait]
   autostart logs NAME [-f] [-n LINES] [--since TIME]
@@ -81,11 +82,18 @@ Examples:
   autostart enable web --dry-run -- python3 -m http.server 8080
 `,
   disable: `Usage: autostart disable NAME [options]
+       autostart disable --all [--condition=login|boot] [--yes] [options]
 
 Stops NAME, removes it from login/boot and deletes its file.
 
+With --all, does that to every service autostart manages in one scope: the
+--condition given, else login services (boot services under sudo). It asks
+first on a terminal; elsewhere it needs --yes.
+
 Options:
   --condition=login|boot    which one, when NAME exists for both
+  --all                     every managed service of the scope
+  -y, --yes                 do not ask (needed with --all when not on a terminal)
   --keep-files              stop and disable, but keep the file
   --dry-run                 print the files and commands, change nothing
   --json                    print the result as JSON
@@ -93,6 +101,8 @@ Options:
 Examples:
   autostart disable web
   sudo autostart disable tunnel --condition=boot
+  autostart disable --all
+  sudo autostart disable --all --condition=boot --yes
 `,
   status: `Usage: autostart status [NAME...] [options]     (alias: list)
 

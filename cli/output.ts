@@ -19,6 +19,33 @@ export interface Io {
   colorErr: boolean;
   /** Standard error is a terminal (spinners; shown even with `NO_COLOR`). */
   interactiveErr?: boolean;
+  /**
+   * Asks a yes/no question on the terminal; absent when standard input or error is not
+   * a terminal (then nothing can be asked and a command needs `--yes`).
+   */
+  confirm?(question: string): Promise<boolean>;
+}
+
+/** Whether an answer to a yes/no question means yes (`y`, `yes`, any case). */
+export function isYes(answer: string | null): boolean {
+  return /^\s*y(es)?\s*$/i.test(answer ?? "");
+}
+
+/** Reads one line of standard input (without its newline); `null` at its end. */
+async function readLine(): Promise<string | null> {
+  const buf = new Uint8Array(1);
+  const bytes: number[] = [];
+  while (true) {
+    const n = await Deno.stdin.read(buf);
+    if (n === null) {
+      return bytes.length
+        ? new TextDecoder().decode(new Uint8Array(bytes))
+        : null;
+    }
+    if (buf[0] === 10) break;
+    bytes.push(buf[0]!);
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
 /**
@@ -54,6 +81,14 @@ export function denoIo(env: Record<string, string> = Deno.env.toObject()): Io {
     color: colorWanted(env, Deno.stdout.isTerminal()),
     colorErr: colorWanted(env, Deno.stderr.isTerminal()),
     interactiveErr: env.TERM !== "dumb" && Deno.stderr.isTerminal(),
+    ...(Deno.stdin.isTerminal() && Deno.stderr.isTerminal()
+      ? {
+        confirm: async (question: string) => {
+          writeAll(Deno.stderr, enc.encode(`${question} [y/N] `));
+          return isYes(await readLine());
+        },
+      }
+      : {}),
   };
 }
 
