@@ -54,7 +54,8 @@ Deno.test("enable --dry-run prints the unit and the commands and changes nothing
   );
   assertMatch(r.stdout, /ExecStart="\/.*\/sh" "-c" "echo 'hi'"/);
   assertMatch(r.stdout, /run systemctl --user daemon-reload/);
-  assertEquals(ctx.runner.calls.length, 0);
+  // Only the read-only version query (for the crash-loop backoff) was run.
+  assertEquals(ctx.runner.lines(), ["systemctl --version"]);
   assertEquals(ctx.fs.files.size, 0);
 });
 

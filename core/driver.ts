@@ -206,10 +206,11 @@ export interface Driver {
   available(ctx: Context, condition?: Condition): Promise<Availability>;
   /**
    * Loads what {@link Driver.plan} needs that is too heavy to load at startup (e.g. a
-   * serializer module). Callers await it once before `plan()`; drivers that need
-   * nothing leave it out.
+   * serializer module) or must be asked of the init system (e.g. its version). Callers
+   * await it once before `plan()`, with the spec about to be planned when there is one,
+   * so only what that spec needs is asked; drivers that need nothing leave it out.
    */
-  prepare?(ctx: Context): Promise<void>;
+  prepare?(ctx: Context, spec?: ServiceSpec): Promise<void>;
   /**
    * Pure: the files and commands that install and start `spec`. `prior` (absent: no
    * service yet) says what a rollback must restore.

@@ -165,7 +165,7 @@ export async function install(
   options: InstallOptions = {},
 ): Promise<InstallResult> {
   const { force = false, dryRun = false, startStopped = true } = options;
-  await driver.prepare?.(ctx);
+  await driver.prepare?.(ctx, spec);
   // What the driver refuses whatever the prior state (a boot service without root, a
   // path it cannot run) is invalid input: say so (exit 2) before taking a lock that
   // might not even be ours to take. Plans are pure; this one is only a check, the plan

@@ -63,6 +63,12 @@ export interface ServiceSpec {
    * init system's default.
    */
   stopTimeoutMs?: number;
+  /**
+   * Longest pause before a restart in a crash loop, in milliseconds: the pause doubles
+   * from `restartDelayMs` after each restart in a row, up to this. Absent (or not
+   * above `restartDelayMs`): no backoff, every restart waits `restartDelayMs`.
+   */
+  restartMaxDelayMs?: number;
   /** Start now, as well as at login/boot. */
   start: boolean;
   /**
@@ -168,6 +174,55 @@ export function parseStopTimeout(value: string): number {
     what: "--stop-timeout",
     minMs: MIN_STOP_TIMEOUT_MS,
   });
+}
+
+/** Shortest restart delay: faster restarts only flood the log and the machine. */
+export const MIN_RESTART_DELAY_MS = 100;
+
+/** Default pause before a restart. */
+export const DEFAULT_RESTART_DELAY_MS = 2000;
+
+/** Default longest pause before a restart in a crash loop (`--restart-max-delay`). */
+export const DEFAULT_RESTART_MAX_DELAY_MS = 60_000;
+
+/**
+ * Parses `--restart-delay` and `--restart-max-delay`: the delay at least
+ * {@link MIN_RESTART_DELAY_MS}, the cap at least the delay (exit 2 otherwise).
+ *
+ * @example Usage
+ * ```ts
+ * import { parseRestartDelays } from "./spec.ts";
+ * const d = parseRestartDelays("500ms", undefined);
+ * console.assert(d.restartDelayMs === 500 && d.restartMaxDelayMs === 60_000);
+ * ```
+ */
+export function parseRestartDelays(
+  delay: string | undefined,
+  maxDelay: string | undefined,
+): { restartDelayMs: number; restartMaxDelayMs: number } {
+  const restartDelayMs = delay === undefined
+    ? DEFAULT_RESTART_DELAY_MS
+    : parseDuration(delay, { what: "--restart-delay" });
+  if (restartDelayMs < MIN_RESTART_DELAY_MS) {
+    throw new UsageError(
+      `Invalid --restart-delay ${
+        JSON.stringify(delay)
+      }: at least ${MIN_RESTART_DELAY_MS}ms, or a crashing program is restarted hundreds of times a second`,
+      "e.g. --restart-delay 2s (the default); crash loops back off up to --restart-max-delay",
+    );
+  }
+  const restartMaxDelayMs = maxDelay === undefined
+    ? Math.max(DEFAULT_RESTART_MAX_DELAY_MS, restartDelayMs)
+    : parseDuration(maxDelay, { what: "--restart-max-delay" });
+  if (restartMaxDelayMs < restartDelayMs) {
+    throw new UsageError(
+      `Invalid --restart-max-delay ${
+        JSON.stringify(maxDelay)
+      }: shorter than the restart delay (${restartDelayMs}ms)`,
+      "give a cap at least as long as --restart-delay; equal to it turns the backoff off",
+    );
+  }
+  return { restartDelayMs, restartMaxDelayMs };
 }
 
 /** Checks that a user string can be stored and passed exactly: no NUL, valid Unicode. */
@@ -293,6 +348,7 @@ export interface EnableRequest {
   restartDelay?: string | undefined;
   /** `--stop-timeout`: absent leaves the init system's default. */
   stopTimeout?: string | undefined;
+  restartMaxDelay?: string | undefined;
   start?: boolean | undefined;
   /** Accept a root-run program that a non-root user could replace. */
   allowUnsafe?: boolean | undefined;
@@ -407,12 +463,13 @@ export async function resolveSpec(
   const name = parseName(req.name);
   const condition = parseCondition(req.condition ?? "login");
   const keepAlive = parseKeepAlive(req.keepAlive ?? true);
-  const restartDelayMs = parseDuration(req.restartDelay ?? "2s", {
-    what: "--restart-delay",
-  });
   const stopTimeoutMs = req.stopTimeout === undefined
     ? undefined
     : parseStopTimeout(req.stopTimeout);
+  const { restartDelayMs, restartMaxDelayMs } = parseRestartDelays(
+    req.restartDelay,
+    req.restartMaxDelay,
+  );
   const pathMode = req.path ?? "inherit";
   if (pathMode !== "inherit" && pathMode !== "default") {
     throw new UsageError(
@@ -529,6 +586,7 @@ export async function resolveSpec(
     keepAlive,
     env: [...env.entries()],
     restartDelayMs,
+    restartMaxDelayMs,
     start: req.start ?? true,
   };
   if (cwd !== undefined) spec.cwd = cwd;

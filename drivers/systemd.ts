@@ -32,12 +32,15 @@ import type { ReadBack } from "../core/read_back.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
 import {
   EXEC_PATH_FORBIDDEN,
+  formatTimespan,
   readSystemdUnit,
   renderSystemdUnit,
   serviceNameOfUnit,
+  SYSTEMD_BACKOFF_VERSION,
   SYSTEMD_MARKER_TEXT,
   unitName,
 } from "../templates/systemd_unit.ts";
+import { backoffDelays, wantsBackoff } from "../templates/backoff_sh.ts";
 
 /** Properties read by `status`, in one `systemctl show` call. */
 export const SHOW_PROPERTIES = [
@@ -748,6 +751,45 @@ async function diagnose(ctx: Context): Promise<Check[]> {
   return checks;
 }
 
+/** Parses the version number of `systemctl --version` (`systemd 252 (252.38-1~deb12u1)`). */
+export function parseSystemdVersion(text: string): number | null {
+  const m = /^systemd (\d+)\b/m.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+/** `systemctl --version` of each context, asked once (enable needs it, nothing else). */
+const versions = new WeakMap<Context, Promise<number | null>>();
+
+/** The version `prepare()` found, for the pure `plan()`. */
+const preparedVersions = new WeakMap<Context, number | null>();
+
+/**
+ * The systemd version here, from one `systemctl --version` through the context's
+ * runner, cached per context; `null` when it cannot be told.
+ */
+export function systemdVersion(ctx: Context): Promise<number | null> {
+  let v = versions.get(ctx);
+  if (v === undefined) {
+    v = ctx.runner.run(["systemctl", "--version"]).then(
+      (r) => r.code === 0 ? parseSystemdVersion(r.stdout) : null,
+      () => null,
+    );
+    versions.set(ctx, v);
+  }
+  return v;
+}
+
+/** Words for the pauses of a backoff: `2s, 4s, 8s, ... up to 1m`. */
+function backoffWords(spec: ServiceSpec): string {
+  const ds = backoffDelays(spec.restartDelayMs, spec.restartMaxDelayMs!, 4);
+  const capped = ds.includes(spec.restartMaxDelayMs!);
+  return `${
+    ds.filter((d) => d < spec.restartMaxDelayMs!).map(formatTimespan).join(", ")
+  }${capped ? ", then" : ", ..."} up to ${
+    formatTimespan(spec.restartMaxDelayMs!)
+  }`;
+}
+
 /** The systemd driver. */
 export const systemdDriver: Driver = {
   id: "systemd",
@@ -781,8 +823,26 @@ export const systemdDriver: Driver = {
     return { available: true };
   },
 
+  async prepare(ctx: Context, spec?: ServiceSpec): Promise<void> {
+    // Only a backoff depends on the version: nothing else pays for asking.
+    if (spec && wantsBackoff(spec)) {
+      preparedVersions.set(ctx, await systemdVersion(ctx));
+    }
+  },
+
   plan(spec: ServiceSpec, ctx: Context, prior?: PriorState): Plan {
     requireRoot(spec.condition, ctx, "Installing");
+    const version = preparedVersions.get(ctx) ?? null;
+    const notes: string[] = [];
+    if (wantsBackoff(spec) && (version ?? 0) < SYSTEMD_BACKOFF_VERSION) {
+      notes.push(
+        `systemd ${
+          version ?? "(version unknown)"
+        } has no RestartSteps= (it came in ${SYSTEMD_BACKOFF_VERSION}): a crash loop of "${spec.name}" backs off in an ExecStartPre= step of its unit instead, pausing ${
+          backoffWords(spec)
+        }`,
+      );
+    }
     if (EXEC_PATH_FORBIDDEN.test(spec.program)) {
       throw new UsageError(
         `Invalid program path ${
@@ -806,7 +866,7 @@ export const systemdDriver: Driver = {
       {
         kind: "write",
         path: `${dir}/${unit}`,
-        content: renderSystemdUnit(spec),
+        content: renderSystemdUnit(spec, { systemdVersion: version }),
         mode: 0o644,
         marker: SYSTEMD_MARKER_TEXT,
       },
@@ -843,6 +903,7 @@ export const systemdDriver: Driver = {
       service: spec.name,
       steps,
       afterRollback: restoreAfterRollback(c, ctx, unit, prior),
+      ...(notes.length ? { notes } : {}),
     };
   },
 

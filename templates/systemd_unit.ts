@@ -9,6 +9,7 @@
 import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 import type { ServiceFields } from "../core/read_back.ts";
 import type { ServiceSpec } from "../core/spec.ts";
+import { backoffScript, wantsBackoff } from "./backoff_sh.ts";
 
 /** First line of every unit autostart writes; its presence marks the file as ours. */
 export const SYSTEMD_MARKER = "# Managed by autostart";
@@ -111,6 +112,71 @@ export function accountEnvRestartLines(spec: ServiceSpec): string[] {
   return lines;
 }
 
+/** First systemd version with `RestartSteps=` and `RestartMaxDelaySec=`. */
+export const SYSTEMD_BACKOFF_VERSION = 254;
+
+/** What a unit depends on besides the spec. */
+export interface UnitOptions {
+  /**
+   * The systemd version the unit is for (`systemctl --version`); `null` or absent when
+   * unknown: the unit then uses what every version understands.
+   */
+  systemdVersion?: number | null;
+}
+
+/** FNV-1a (32 bits) of a string, as 8 hex digits. */
+function fnv32(text: string): string {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(text)) {
+    h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/**
+ * How a crash loop backs off: with systemd >= 254, its own `RestartSteps=` (one step
+ * per doubling) and `RestartMaxDelaySec=`; before, an `ExecStartPre=` run as the
+ * service's user that sleeps the extra pause ({@link backoffScript}), counting in a
+ * file of the service's runtime directory, kept across restarts and removed on stop.
+ * The file's name carries a hash of `execStart`, so a changed command starts a fresh
+ * count. Empty when the spec does not back off.
+ */
+export function backoffLines(
+  spec: ServiceSpec,
+  execStart: string,
+  options: UnitOptions = {},
+): string[] {
+  if (!wantsBackoff(spec)) return [];
+  const max = spec.restartMaxDelayMs!;
+  const base = spec.restartDelayMs;
+  if ((options.systemdVersion ?? 0) >= SYSTEMD_BACKOFF_VERSION) {
+    const steps = Math.max(1, Math.ceil(Math.log2(max / base)));
+    return [
+      `RestartSteps=${steps}`,
+      `RestartMaxDelaySec=${formatTimespan(max)}`,
+    ];
+  }
+  const script = backoffScript({
+    stateFile: `"$RUNTIME_DIRECTORY/restarts-${fnv32(execStart)}"`,
+    delayMs: base,
+    maxMs: max,
+    alreadyWaitedMs: base,
+  });
+  const lines = [
+    `# Backoff of crash loops (systemd < ${SYSTEMD_BACKOFF_VERSION} has no RestartSteps=): pauses double from ${
+      formatTimespan(base)
+    } up to ${formatTimespan(max)}.`,
+    `RuntimeDirectory=autostart-${spec.name}`,
+    "RuntimeDirectoryPreserve=restart",
+    `ExecStartPre=-/bin/sh -c ${escapeExecArg(script)}`,
+  ];
+  // The pause runs inside the start: give the start the time of the longest pause.
+  if (max - base > 60_000) {
+    lines.push(`TimeoutStartSec=${formatTimespan(max - base + 90_000)}`);
+  }
+  return lines;
+}
+
 /**
  * `TimeoutStopSec=` of a spec's `--stop-timeout` (none when it is not given: systemd's
  * default, `DefaultTimeoutStopSec=`, 90 s unless the admin changed it, applies).
@@ -134,8 +200,14 @@ export function stopTimeoutLines(spec: ServiceSpec): string[] {
  * console.assert(text.includes("Restart=on-failure"));
  * ```
  */
-export function renderSystemdUnit(spec: ServiceSpec): string {
+export function renderSystemdUnit(
+  spec: ServiceSpec,
+  options: UnitOptions = {},
+): string {
   const boot = spec.condition === "boot";
+  const execStart = `ExecStart=${
+    [escapeExecPath(spec.program), ...spec.args.map(escapeExecArg)].join(" ")
+  }`;
   const lines = [
     `${SYSTEMD_MARKER} (${SEAL_PLACEHOLDER}): do not edit; run "autostart enable ${spec.name}" again to change it.`,
     "[Unit]",
@@ -150,14 +222,13 @@ export function renderSystemdUnit(spec: ServiceSpec): string {
     "",
     "[Service]",
     "Type=exec",
-    `ExecStart=${
-      [escapeExecPath(spec.program), ...spec.args.map(escapeExecArg)].join(" ")
-    }`,
+    execStart,
   );
   if (spec.cwd !== undefined) {
     lines.push(`WorkingDirectory=${escapePathSetting(spec.cwd)}`);
   }
   lines.push(...accountEnvRestartLines(spec), ...stopTimeoutLines(spec));
+  lines.push(...backoffLines(spec, execStart, options));
   if (spec.logDir !== undefined) {
     const log = escapePathSetting(`${spec.logDir}/${spec.name}.log`);
     lines.push(`StandardOutput=append:${log}`, `StandardError=append:${log}`);

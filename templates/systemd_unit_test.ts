@@ -80,3 +80,60 @@ Deno.test("unitName() and serviceNameOfUnit() are inverse", () => {
   assertEquals(serviceNameOfUnit("autostart-web.service"), "web");
   assertEquals(serviceNameOfUnit("other.service"), null);
 });
+
+Deno.test("renderSystemdUnit() backs off with an ExecStartPre= before systemd 254 (golden)", async () => {
+  const spec: ServiceSpec = { ...base, restartMaxDelayMs: 60_000 };
+  const text = renderSystemdUnit(spec, { systemdVersion: 252 });
+  await assertGolden("systemd/login-on-failure-backoff-252.service", text);
+  assertEquals(renderSystemdUnit(spec), text, "unknown version: the same");
+  // A longer cap gives the start the time of the pause.
+  const long = renderSystemdUnit({ ...spec, restartMaxDelayMs: 600_000 });
+  assertEquals(/^TimeoutStartSec=688s$/m.test(long), true, long);
+  // The state file follows the command: a changed command starts a fresh count.
+  const other = renderSystemdUnit({
+    ...spec,
+    args: ["-m", "http.server", "9"],
+  });
+  const file = (t: string) => /restarts-([0-9a-f]{8})/.exec(t)?.[1];
+  assertEquals(file(text) !== undefined && file(text) !== file(other), true);
+});
+
+Deno.test("renderSystemdUnit() uses RestartSteps=/RestartMaxDelaySec= from systemd 254 (golden)", async () => {
+  const spec: ServiceSpec = { ...base, restartMaxDelayMs: 60_000 };
+  const text = renderSystemdUnit(spec, { systemdVersion: 254 });
+  await assertGolden("systemd/login-on-failure-backoff-254.service", text);
+  assertEquals(/ExecStartPre|RuntimeDirectory/.test(text), false);
+  // 2s doubling to 60s: 5 steps (2·2^5 = 64 ≥ 60).
+  assertEquals(/^RestartSteps=5$/m.test(text), true);
+  assertEquals(/^RestartMaxDelaySec=60s$/m.test(text), true);
+});
+
+Deno.test("renderSystemdUnit() has no backoff without restarts or with the cap at the delay", () => {
+  for (
+    const spec of [
+      { ...base, keepAlive: "false" as const, restartMaxDelayMs: 60_000 },
+      { ...base, restartMaxDelayMs: 2000 },
+      base,
+    ]
+  ) {
+    const text = renderSystemdUnit(spec, { systemdVersion: 252 });
+    assertEquals(/ExecStartPre|RestartSteps/.test(text), false);
+  }
+});
+
+Deno.test("renderSystemdUnit() backoff script carries no user string, only numbers and a hash", () => {
+  const pre = (spec: ServiceSpec) =>
+    /^ExecStartPre=.*$/m.exec(renderSystemdUnit(spec))![0]
+      .replace(/restarts-[0-9a-f]{8}/, "restarts-HASH");
+  const plain = pre({ ...base, restartMaxDelayMs: 60_000 });
+  const hostile = pre({
+    ...base,
+    name: "evil",
+    program: "/opt/$(id)/run",
+    args: ['"; touch /tmp/pwned; "', "$HOME", "%h"],
+    env: [["X", "`id`"]],
+    cwd: "/srv/x",
+    restartMaxDelayMs: 60_000,
+  });
+  assertEquals(hostile, plain);
+});

@@ -37,6 +37,7 @@ export const ENABLE_OPTIONS: OptionSpec[] = [
   { name: "log-dir", kind: "string" },
   { name: "restart-delay", kind: "string" },
   { name: "stop-timeout", kind: "string" },
+  { name: "restart-max-delay", kind: "string" },
   { name: "driver", kind: "string" },
   { name: "start", kind: "boolean" },
   { name: "force", kind: "boolean" },
@@ -87,6 +88,7 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
     logDir: v["log-dir"] as string | undefined,
     restartDelay: v["restart-delay"] as string | undefined,
     stopTimeout: v["stop-timeout"] as string | undefined,
+    restartMaxDelay: v["restart-max-delay"] as string | undefined,
     start: v.start as boolean | undefined,
     allowUnsafe: v["allow-unsafe"] as boolean | undefined,
   }, ctx);

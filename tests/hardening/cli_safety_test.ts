@@ -88,7 +88,12 @@ Deno.test("enable of the same spec starts a stopped service, without a reload", 
   assertEquals(n.code, 0);
   // --no-start is another spec only in "start"; the file is the same
   assertMatch(n.stdout, /already enabled and up to date/);
-  assertEquals(ctx.runner.lines().filter((l) => !l.includes(" show ")), []);
+  assertEquals(
+    ctx.runner.lines().filter((l) =>
+      !l.includes(" show ") && l !== "systemctl --version"
+    ),
+    [],
+  );
 });
 
 Deno.test("enable redoes everything when the unit is not enabled or a run was interrupted", async () => {
@@ -137,7 +142,12 @@ Deno.test("enable and disable end in a clear busy error when the lock stays take
   assertEquals(r.code, 1);
   assertMatch(r.stderr, /^error: Another autostart is changing services/);
   assertEquals(ctx.fs.snapshot(), {}, "nothing written");
-  assertEquals(ctx.runner.lines().filter((l) => !l.includes(" show ")), []);
+  assertEquals(
+    ctx.runner.lines().filter((l) =>
+      !l.includes(" show ") && l !== "systemctl --version"
+    ),
+    [],
+  );
   await held.release();
   assertEquals((await runCli(CMD, ctx)).code, 0);
 });
@@ -170,6 +180,9 @@ Deno.test("runner calls are argv arrays of systemctl, never a shell", async () =
 });
 
 Deno.test("runtime code never starts a shell", async () => {
+  // Files that render a shell for the init system to run, with a fixed script and no
+  // user string (the crash-loop backoff of systemd < 254): autostart itself runs none.
+  const renders = new Set(["templates/systemd_unit.ts"]);
   const found: string[] = [];
   for (const dir of ["core", "cli", "drivers", "templates"]) {
     for await (const e of Deno.readDir(`${ROOT}${dir}`)) {
@@ -178,6 +191,9 @@ Deno.test("runtime code never starts a shell", async () => {
       for (
         const re of [/["'`](ba|z|da)?sh["'`]/, /["'`]-c["'`]/, /\bsh -c\b/]
       ) {
+        if (renders.has(`${dir}/${e.name}`) && re.source === "\\bsh -c\\b") {
+          continue;
+        }
         if (re.test(text)) found.push(`${dir}/${e.name}: ${re}`);
       }
     }
