@@ -10,6 +10,12 @@
  * @module
  */
 
+/**
+ * Shortest run (seconds) after which the count starts again, whatever the cap: a
+ * program that keeps dying within seconds is still in a crash loop.
+ */
+export const BACKOFF_RESET_MIN_SEC = 10;
+
 /** Whether a spec asks for a backoff: it restarts, and its cap is above its delay. */
 export function wantsBackoff(
   spec: {
@@ -64,8 +70,8 @@ export interface BackoffScript {
  * One line of sh that sleeps the backoff pause of this restart, then records it with the
  * time. Run it at each start (systemd `ExecStartPre=`) or after each exit (runit
  * `finish`): `n` is the number of restarts in a row before this one, reset to 0 when
- * the last record (the last start) is older than the cap plus the delay, that is when
- * the program stayed up longer than the cap. The pause is `delay × 2^n`, capped, less
+ * the last record (the last start) is older than the cap plus the delay (at least
+ * {@link BACKOFF_RESET_MIN_SEC}), that is when the program stayed up longer than the cap. The pause is `delay × 2^n`, capped, less
  * what the init system waits by itself.
  *
  * @example Usage
@@ -76,7 +82,10 @@ export interface BackoffScript {
  * ```
  */
 export function backoffScript(o: BackoffScript): string {
-  const reset = Math.ceil((o.maxMs + o.delayMs) / 1000);
+  const reset = Math.max(
+    BACKOFF_RESET_MIN_SEC,
+    Math.ceil((o.maxMs + o.delayMs) / 1000),
+  );
   const ms = (v: string) => `$((${v} / 1000)).$(printf %03d $((${v} % 1000)))`;
   return [
     `f=${o.stateFile}; n=0; t=0; now=$(date +%s)`,
