@@ -7,7 +7,8 @@
  * `sv` controls it and `sv status` reads the state of all services in one call.
  *
  * Keep-alive under runit, which restarts every service that exits while it is wanted up:
- * - `always`: runit's own behaviour; `finish` sleeps the restart delay.
+ * - `always`: runit's own behaviour; `finish` sleeps the restart delay, doubled after
+ *   each restart in a row up to `--restart-max-delay` (crash-loop backoff).
  * - `on-failure`: `finish` receives the exit code; on a clean exit (0) it tells runsv
  *   "once" (`o` on `supervise/control`), so the service stays down until started again.
  * - `false`: `run` tells runsv "once" before it starts the program: it runs once when
@@ -43,6 +44,7 @@ import {
   shStatements,
 } from "../core/read_back.ts";
 import type { Condition, ServiceSpec } from "../core/spec.ts";
+import { backoffScript, wantsBackoff } from "../templates/backoff_sh.ts";
 
 /** Text that must be in an existing file for autostart to overwrite or remove it. */
 export const RUNIT_MARKER_TEXT = "Managed by autostart";
@@ -173,21 +175,28 @@ export function renderRunitRun(spec: ServiceSpec): string {
   return seal(lines.join("\n"));
 }
 
+/** State file of the crash-loop backoff, in the service directory (`finish` runs there). */
+export const RUNIT_BACKOFF_FILE = "./backoff";
+
 /**
  * Renders the `finish` script, run by runsv after each exit of `run` with the exit code
  * (`-1` after a signal): nothing after a requested stop; for on-failure a clean exit
- * makes the service "once" (not restarted); otherwise it sleeps the restart delay.
+ * makes the service "once" (not restarted); otherwise it sleeps the restart delay, or
+ * with a backoff the delay doubled per restart in a row, capped ({@link backoffScript}).
  */
 export function renderRunitFinish(spec: ServiceSpec): string {
   const lines = header(
     spec,
     "Runs after each exit of ./run: $1 is its exit code (-1 when a signal ended it).",
   );
+  const backoff = wantsBackoff(spec);
   lines.push(
     "# A requested stop (sv down / exit): nothing to decide, no delay.",
     "stat=",
     "read -r stat <supervise/stat",
-    'case $stat in *"want down"* | *"want exit"*) exit 0 ;; esac',
+    backoff
+      ? `case $stat in *"want down"* | *"want exit"*) rm -f ${RUNIT_BACKOFF_FILE}; exit 0 ;; esac`
+      : 'case $stat in *"want down"* | *"want exit"*) exit 0 ;; esac',
   );
   if (spec.keepAlive === "on-failure") {
     lines.push(
@@ -199,7 +208,21 @@ export function renderRunitFinish(spec: ServiceSpec): string {
     );
   }
   const delay = Math.ceil(spec.restartDelayMs / 1000);
-  if (spec.keepAlive !== "false" && delay > 1) {
+  if (backoff) {
+    lines.push(
+      `# Restart delay, doubled after each restart in a row up to ${
+        spec.restartMaxDelayMs! / 1000
+      }s (runsv itself waits 1 second);`,
+      `# counted in ${RUNIT_BACKOFF_FILE}, which a requested stop removes.`,
+      backoffScript({
+        stateFile: RUNIT_BACKOFF_FILE,
+        delayMs: spec.restartDelayMs,
+        maxMs: spec.restartMaxDelayMs!,
+        alreadyWaitedMs: 1000,
+      }),
+      "exit 0",
+    );
+  } else if (spec.keepAlive !== "false" && delay > 1) {
     lines.push(
       "# Restart delay (runsv itself waits 1 second between starts).",
       `exec sleep ${delay}`,

@@ -157,6 +157,17 @@ Deno.test("renderRunitRun() switches user with chpst only for boot services of a
   );
 });
 
+Deno.test("renderRunitFinish() backs off a crash loop up to the cap (golden), reset by a requested stop", async () => {
+  const s: ServiceSpec = { ...spec, restartMaxDelayMs: 60_000 };
+  const text = renderRunitFinish(s);
+  await assertGolden("runit/backoff.finish", text);
+  assertMatch(text, /\*"want exit"\*\) rm -f \.\/backoff; exit 0 ;; esac/);
+  assertMatch(text, /d=2000; i=0/);
+  assertMatch(text, /w=\$\(\(d - 1000\)\)/);
+  assertOk(!text.includes("exec sleep"));
+  assertOk(!renderRunitFinish({ ...s, keepAlive: "false" }).includes("sleep"));
+});
+
 Deno.test("renderRunitFinish() encodes each keep-alive mode", () => {
   const f = (k: ServiceSpec["keepAlive"]) =>
     renderRunitFinish({ ...spec, keepAlive: k });
