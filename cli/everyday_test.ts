@@ -57,7 +57,8 @@ Deno.test("enable waits, and a program that fails at start exits 1 with its last
   assertOk(!lines.some((l) => / (disable|stop) /.test(l)), lines.join("\n"));
   assertOk(
     lines.includes(
-      "journalctl --user-unit=autostart-web.service --lines=10 --no-pager --quiet --output=short-iso",
+      // A failed start shows the manager's notes too (why it died).
+      "journalctl --lines=10 --no-pager --quiet --output=short-iso --user-unit=autostart-web.service",
     ),
     lines.join("\n"),
   );
@@ -167,7 +168,14 @@ Deno.test("logs runs journalctl for login and boot services, and explains its fa
   assertEquals([r.code, r.stdout], [0, "a\nb\n"], r.stderr);
   assertEquals(
     ctx.runner.lines().find((l) => l.startsWith("journalctl")),
-    "journalctl --user-unit=autostart-web.service --lines=2 --since=-10min --no-pager --quiet --output=short-iso",
+    // The program's own lines only: matched on the writer's unit and uid.
+    "journalctl --lines=2 --since=-10min --no-pager --quiet --output=short-iso _SYSTEMD_USER_UNIT=autostart-web.service _UID=1000",
+  );
+  const all = await runCli(["logs", "web", "-n", "2", "--all"], ctx);
+  assertEquals(all.code, 0, all.stderr);
+  assertEquals(
+    ctx.runner.lines().filter((l) => l.startsWith("journalctl")).at(-1),
+    "journalctl --lines=2 --no-pager --quiet --output=short-iso --user-unit=autostart-web.service",
   );
   const root = fakeContext({ self: ROOT_USER });
   root.fs.files.set("/etc/systemd/system/autostart-web.service", {
@@ -181,7 +189,7 @@ Deno.test("logs runs journalctl for login and boot services, and explains its fa
   );
   assertOk(
     root.runner.lines().includes(
-      "journalctl --unit=autostart-web.service --lines=100 --no-pager --quiet --output=short-iso",
+      "journalctl --lines=100 --no-pager --quiet --output=short-iso _SYSTEMD_UNIT=autostart-web.service",
     ),
   );
   ctx.runner.on(["journalctl"], {

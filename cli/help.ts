@@ -14,7 +14,7 @@ Usage:
   autostart disable --all [--condition=login|boot] [--yes]
   autostart status [NAME...] [--fast] [--json] (alias: list)
   autostart start|stop|restart NAME [--wait=DURATION | --no-wait]
-  autostart logs NAME [-f] [-n LINES] [--since TIME]
+  autostart logs NAME [-f] [-n LINES] [--since TIME] [--all]
   autostart show NAME [--file] [--reveal] [--json]
   autostart export [NAME...] [--condition=login|boot] > services.json
   autostart apply FILE [--prune] [--check] [--json]
@@ -175,9 +175,12 @@ Examples:
 
 Shows the output of NAME: from the journal on systemd (or its --log-dir file),
 from its log file on macOS. With -f, keeps showing new lines until Ctrl-C.
+Only the program's own lines, unless --all: then the init system's notes about
+it too (started, exited with status 1, scheduled restart...).
 
 Options:
-  -n, --lines=N             how many recent lines (default 100)
+  -n, --lines=N             how many recent lines of the program (default 100)
+  --all                     include the init system's notes (systemd journal)
   -f, --follow              keep showing new lines; Ctrl-C stops (exit 0)
   --since=TIME              only lines since TIME (systemd journal only):
                             10m, 2h, 1d, "today", "2024-05-01 10:00"
@@ -188,6 +191,7 @@ Examples:
   autostart logs web -n 20
   autostart logs web -f
   autostart logs web --since 1h
+  autostart logs web --all -n 20
 `,
   doctor: `Usage: autostart doctor [--json]
 

@@ -95,7 +95,9 @@ export async function lastLogLines(
   if (!driver.logs) return [];
   const out: string[] = [];
   try {
-    for await (const l of driver.logs(ref, { lines, follow: false }, ctx)) {
+    // With the init system's notes: why it died is part of what a failed start shows.
+    const options = { lines, follow: false, all: true };
+    for await (const l of driver.logs(ref, options, ctx)) {
       out.push(l);
     }
   } catch (e) {

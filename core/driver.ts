@@ -166,6 +166,12 @@ export interface LogOptions {
   since?: string;
   /** Ends a follow (Ctrl-C): the iteration then finishes without an error. */
   signal?: AbortSignal;
+  /**
+   * The init system's notes about the service too ("Starting...", "exited with...");
+   * absent: the program's own output only, `lines` of it. Drivers whose log holds
+   * only the program's output ignore it.
+   */
+  all?: boolean;
 }
 
 /** Outcome of one {@link Check}: fine, worth knowing, or broken. */

@@ -475,23 +475,34 @@ export function logFileOfUnit(text: string): string | null {
 }
 
 /**
- * `journalctl` arguments for a service's log: `--user-unit` for a login service (the
- * user's own journal), `-u` for a boot service.
+ * `journalctl` arguments for a service's log. By default only the program's own lines:
+ * a match on the journal's trusted fields of the writer, `_SYSTEMD_UNIT=` (boot) or
+ * `_SYSTEMD_USER_UNIT=` and `_UID=` (login), so `--lines` counts the program's lines
+ * and the manager's notes ("Starting...", "Main process exited...", logged by systemd
+ * itself about the unit) are left out. With `all`, `--unit=` / `--user-unit=`: the
+ * program's lines and the manager's notes.
+ * @param uid The invoking user (whose user manager runs login services).
  */
 export function journalctlArgs(
   ref: ServiceRef,
-  options: Pick<LogOptions, "lines" | "follow" | "since">,
+  options: Pick<LogOptions, "lines" | "follow" | "since" | "all">,
+  uid: number,
 ): string[] {
   const unit = unitName(ref.name);
+  const which = options.all
+    ? [ref.condition === "boot" ? `--unit=${unit}` : `--user-unit=${unit}`]
+    : ref.condition === "boot"
+    ? [`_SYSTEMD_UNIT=${unit}`]
+    : [`_SYSTEMD_USER_UNIT=${unit}`, `_UID=${uid}`];
   return [
     "journalctl",
-    ref.condition === "boot" ? `--unit=${unit}` : `--user-unit=${unit}`,
     `--lines=${options.lines}`,
     ...(options.since !== undefined ? [`--since=${options.since}`] : []),
     ...(options.follow ? ["--follow"] : []),
     "--no-pager",
     "--quiet",
     "--output=short-iso",
+    ...which,
   ];
 }
 
@@ -543,7 +554,7 @@ async function* systemdLogs(
   }
   try {
     yield* ctx.runner.stream(
-      journalctlArgs(ref, options),
+      journalctlArgs(ref, options, ctx.self.uid),
       options.signal ? { signal: options.signal } : {},
     );
   } catch (e) {

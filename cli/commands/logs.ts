@@ -1,5 +1,5 @@
 /**
- * `autostart logs NAME [-f] [-n N] [--since TIME] [--condition=login|boot]`
+ * `autostart logs NAME [-f] [-n N] [--since TIME] [--all] [--condition=login|boot]`
  *
  * @module
  */
@@ -15,6 +15,7 @@ export const LOGS_OPTIONS: OptionSpec[] = [
   { name: "lines", kind: "string", short: "n" },
   { name: "since", kind: "string" },
   { name: "condition", kind: "string" },
+  { name: "all", kind: "boolean" },
 ];
 
 /** Lines shown when `-n` is not given. */
@@ -83,6 +84,7 @@ export async function logsCommand(argv: string[], app: App): Promise<number> {
       const line of driver.logs({ name, condition: status.condition }, {
         lines,
         follow,
+        ...(a.values.all === true ? { all: true } : {}),
         ...(since !== undefined ? { since: sinceArg(since) } : {}),
         ...(stop ? { signal: stop.signal } : {}),
       }, ctx)
