@@ -238,6 +238,8 @@ export async function bench(
       "enable",
       "crashy",
       `--restart-delay=${CRASH_DELAY_MS}ms`,
+      // The latency of one restart, not the backoff of repeated crashes.
+      `--restart-max-delay=${CRASH_DELAY_MS}ms`,
       "--",
       "/bin/sleep",
       "infinity",
