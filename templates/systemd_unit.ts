@@ -10,6 +10,7 @@ import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 import type { ServiceFields } from "../core/read_back.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import { backoffScript, wantsBackoff } from "./backoff_sh.ts";
+import { logRotateScript } from "./log_rotate_sh.ts";
 
 /** First line of every unit autostart writes; its presence marks the file as ours. */
 export const SYSTEMD_MARKER = "# Managed by autostart";
@@ -110,6 +111,18 @@ export function accountEnvRestartLines(spec: ServiceSpec): string[] {
     `RestartSec=${formatTimespan(spec.restartDelayMs)}`,
   );
   return lines;
+}
+
+/**
+ * The `ExecStartPre=` line that rotates a `--log-dir` file at each start, as the
+ * service's user ({@link logRotateScript}; `-`: a failed rotation never keeps the
+ * service from starting). The file is an argument, escaped like every `ExecStart=`
+ * word, never part of the script.
+ */
+export function logRotateLine(logFile: string): string {
+  return `ExecStartPre=-/bin/sh -c ${
+    escapeExecArg(logRotateScript())
+  } autostart-log-rotate ${escapeExecArg(logFile)}`;
 }
 
 /** First systemd version with `RestartSteps=` and `RestartMaxDelaySec=`. */
@@ -232,6 +245,8 @@ export function renderSystemdUnit(
   if (spec.logDir !== undefined) {
     const log = escapePathSetting(`${spec.logDir}/${spec.name}.log`);
     lines.push(`StandardOutput=append:${log}`, `StandardError=append:${log}`);
+    // systemd appends without bound: rotate at each start, as the service's user.
+    lines.push(logRotateLine(`${spec.logDir}/${spec.name}.log`));
   }
   lines.push(
     "",
