@@ -71,6 +71,99 @@ Deno.test({
 });
 
 Deno.test({
+  name: "logs: -n counts the program's own lines; --all adds systemd's notes",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    await b.addUser("u1");
+    const en = await b.autostart([
+      "enable",
+      "chatty",
+      "--",
+      "sh",
+      "-c",
+      "for i in 1 2 3 4 5; do echo chatty-line-$i; done; exec sleep 1000",
+    ], u1);
+    assertEquals(en.code, 0, en.stderr);
+    await b.waitFor("the program's lines in the journal", async () => {
+      const r = await b.autostart(["logs", "chatty", "-n", "50"], u1);
+      return r.stdout.includes("chatty-line-5") ? r : false;
+    }, 20_000);
+    // Restarted: systemd's "Stopping/Stopped/Starting/Started" notes come after the
+    // program's lines, and must not take the place of any of the 3 asked for.
+    const re = await b.autostart(["restart", "chatty"], u1);
+    assertEquals(re.code, 0, re.stderr);
+    const all = await b.waitFor("systemd's notes of the restart", async () => {
+      const r = await b.autostart(["logs", "chatty", "-n", "50", "--all"], u1);
+      const started = r.stdout.split("\n").filter((l) =>
+        /systemd\[\d+\]: Started /.test(l)
+      );
+      return started.length >= 2 &&
+          /chatty-line-5[\s\S]*chatty-line-5/.test(r.stdout)
+        ? r
+        : false;
+    }, 20_000);
+    assertMatch(all.stdout, /systemd\[\d+\]: Stopp(ing|ed) /);
+    const three = await b.autostart(["logs", "chatty", "-n", "3"], u1);
+    assertEquals(three.code, 0, three.stderr);
+    const lines = three.stdout.trimEnd().split("\n");
+    assertEquals(lines.length, 3, three.stdout);
+    assertEquals(
+      lines.map((l) => /chatty-line-\d/.exec(l)?.[0]),
+      ["chatty-line-3", "chatty-line-4", "chatty-line-5"],
+      three.stdout,
+    );
+    assertEquals(/systemd\[/.test(three.stdout), false, three.stdout);
+    assertEquals((await b.autostart(["disable", "chatty"], u1)).code, 0);
+  },
+});
+
+Deno.test({
+  name:
+    "--log-dir: a log over 10 MiB is rotated at the next start, as the service's user",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    await b.addUser("u1");
+    await b.exec(["mkdir", "-p", "/home/u1/logs"], u1);
+    const log = "/home/u1/logs/big.log";
+    const en = await b.autostart([
+      "enable",
+      "big",
+      "--log-dir",
+      "/home/u1/logs",
+      "--restart-delay",
+      "500ms",
+      "--no-wait",
+      "--",
+      "sh",
+      "-c",
+      // First run: 11 MB of output, then a crash. Next run: a marker line, then up.
+      "if [ -e /home/u1/big-done ]; then echo fresh-start; exec sleep 1000; fi; " +
+      "touch /home/u1/big-done; head -c 11000000 /dev/zero | tr '\\0' x; exit 1",
+    ], u1);
+    assertEquals(en.code, 0, en.stderr);
+    await b.waitFor("the restart after the big run", async () => {
+      const r = await b.exec(["cat", log]);
+      return r.stdout.includes("fresh-start") ? r : false;
+    }, 30_000);
+    const sizes = await b.exec(["stat", "-c", "%s %U %n", log, `${log}.1`]);
+    assertEquals(sizes.code, 0, sizes.stderr);
+    const [cur, old] = sizes.stdout.trim().split("\n").map((l) => l.split(" "));
+    assertOk(Number(cur![0]) < 1000, `the new log is small: ${sizes.stdout}`);
+    assertOk(
+      Number(old![0]) >= 11_000_000,
+      `FILE.1 is the big one: ${sizes.stdout}`,
+    );
+    // Renamed by the service's user, in its own directory.
+    assertEquals(old![1], "u1");
+    const tail = await b.autostart(["logs", "big", "-n", "1"], u1);
+    assertEquals(tail.stdout.trim(), "fresh-start");
+    assertEquals((await b.autostart(["disable", "big"], u1)).code, 0);
+  },
+});
+
+Deno.test({
   name: "zz: stop the box",
   ...E2E,
   async fn() {
