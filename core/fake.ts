@@ -150,6 +150,13 @@ export class MemoryFs implements FileSystem {
     }
   }
 
+  size(path: string): Promise<number | null> {
+    const f = this.files.get(path);
+    return Promise.resolve(
+      f === undefined ? null : new TextEncoder().encode(f.content).length,
+    );
+  }
+
   readText(path: string): Promise<string | null> {
     this.#check("read", path);
     return Promise.resolve(this.files.get(path)?.content ?? null);

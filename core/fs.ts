@@ -87,6 +87,11 @@ export interface FileSystem {
    * exist yet, in its nearest existing parent). Optional: used by `doctor` only.
    */
   writable?(path: string): Promise<boolean>;
+  /**
+   * Size in bytes of the regular file at `path` (not following a final symlink), or
+   * `null` when there is none. Optional: used by `doctor` only.
+   */
+  size?(path: string): Promise<number | null>;
 }
 
 /** Marker in the names of temporary files of {@link denoFs}'s atomic writes. */
@@ -113,6 +118,10 @@ export function basename(path: string): string {
 
 /** The real filesystem, on `Deno.*`. */
 export const denoFs: FileSystem = {
+  async size(path) {
+    const st = await Deno.lstat(path).catch(() => null);
+    return st?.isFile ? st.size : null;
+  },
   // Synchronous underneath: the files are small, and an async read goes through a
   // thread pool, which costs more than the read itself (status reads hundreds).
   // deno-lint-ignore require-await

@@ -56,6 +56,13 @@ import type {
 import { unknownStatus } from "../core/driver.ts";
 import { OperationError, UsageError } from "../core/errors.ts";
 import { tailFiles } from "../core/log_tail.ts";
+import { type LogFile, logSizeChecks } from "../core/log_size.ts";
+import {
+  NEWSYSLOG_DIR,
+  NEWSYSLOG_MARKER_TEXT,
+  newsyslogPath,
+  renderNewsyslogConf,
+} from "../templates/newsyslog_conf.ts";
 import type { Plan, RunStep, Step } from "../core/plan.ts";
 import type { Condition, KeepAliveMode, ServiceSpec } from "../core/spec.ts";
 import {
@@ -726,6 +733,39 @@ export class LaunchdDriver implements Driver {
       launchctl(["enable", target], "enable the service"),
     ];
     const notes: string[] = [];
+    // A daemon's log is rotated by newsyslog (root's); an agent has no such tool
+    // without sudo, so doctor watches its size (see docs: log rotation).
+    if (k === "daemon" && spec.identity === undefined) {
+      const owner = spec.runAs
+        ? `${spec.runAs.name}:${spec.runAs.group}`
+        : "root:wheel";
+      const conf = renderNewsyslogConf(
+        spec.name,
+        `${logDir}/${spec.name}.log`,
+        owner,
+      );
+      if (conf !== null) {
+        steps.splice(
+          steps.length - 1,
+          0,
+          { kind: "mkdir", path: NEWSYSLOG_DIR },
+          {
+            kind: "write",
+            path: newsyslogPath(labelOf(spec)),
+            content: conf,
+            mode: 0o644,
+            owner: { uid: 0, gid: 0 },
+            marker: NEWSYSLOG_MARKER_TEXT,
+            // newsyslog reads every file of its directory: backups go elsewhere.
+            backupDir: backupDir(k, ctx),
+          },
+        );
+      } else {
+        notes.push(
+          `newsyslog cannot rotate ${logDir}/${spec.name}.log (its path has a space): it grows until you trim it; autostart doctor warns over 50 MiB`,
+        );
+      }
+    }
     if (spec.start) {
       steps.push(
         bootstrap(domain, path, "load and start the service", {
@@ -773,6 +813,13 @@ export class LaunchdDriver implements Driver {
         // A plist edited by hand is kept before removal, where launchd does not look.
         backupDir: backupDir(k, ctx),
       });
+      if (k === "daemon" && ref.identity === undefined) {
+        steps.push({
+          kind: "remove",
+          path: newsyslogPath(labelOf(ref)),
+          marker: NEWSYSLOG_MARKER_TEXT,
+        });
+      }
     }
     return { driver: this.id, service: ref.name, steps };
   }
@@ -962,7 +1009,29 @@ export class LaunchdDriver implements Driver {
         }" && ${sudo}mv "${dir}/${f}" "${backupDir(k, ctx)}/"`,
       });
     }
+    const logs: LogFile[] = [];
     for (const s of await this.status(KINDS[k].condition, ctx)) {
+      const text = s.file
+        ? await ctx.fs.readText(s.file).catch(() => null)
+        : null;
+      if (text !== null) {
+        await this.prepare(ctx);
+        let paths: string[] = [];
+        try {
+          paths = logPathsOfPlist(this.#codec!.parse(text));
+        } catch {
+          // an unreadable plist is reported by status; nothing to measure
+        }
+        for (const file of paths) {
+          logs.push({
+            name: s.name,
+            file,
+            fix: k === "daemon"
+              ? `newsyslog rotates it over 10 MiB, but the program writes to the file it opened until its next start: ${sudo}autostart restart ${s.name}${cond}`
+              : `launchd agents have no log rotation: stop it, trim the file (: > ${file}), and start it again: autostart restart ${s.name}`,
+          });
+        }
+      }
       if (s.drifted) {
         checks.push({
           id: `${this.id}.drifted`,
@@ -983,6 +1052,7 @@ export class LaunchdDriver implements Driver {
         });
       }
     }
+    checks.push(...await logSizeChecks(this.id, logs, ctx));
     return checks;
   }
 }

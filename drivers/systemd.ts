@@ -24,6 +24,11 @@ import type {
 import { unknownStatus } from "../core/driver.ts";
 import { OperationError, UsageError } from "../core/errors.ts";
 import { tailFiles } from "../core/log_tail.ts";
+import { type LogFile, logSizeChecks, mebibytes } from "../core/log_size.ts";
+import {
+  LOG_ROTATE_BYTES,
+  LOG_ROTATE_KEEP,
+} from "../templates/log_rotate_sh.ts";
 import { StreamError } from "../core/runner.ts";
 import { ownershipOf } from "../core/ownership.ts";
 import { checkSeal } from "../core/seal.ts";
@@ -615,7 +620,21 @@ async function fileChecks(
   const sc = systemctl(condition).join(" ");
   const sudo = condition === "boot" ? "sudo " : "";
   const cond = condition === "boot" ? " --condition=boot" : "";
+  const logs: LogFile[] = [];
   for (const s of statuses) {
+    const text = s.file
+      ? await ctx.fs.readText(s.file).catch(() => null)
+      : null;
+    const log = text === null ? null : logFileOfUnit(text);
+    if (log !== null) {
+      logs.push({
+        name: s.name,
+        file: log,
+        fix: `it is rotated when over ${
+          mebibytes(LOG_ROTATE_BYTES)
+        } at each start: ${sudo}autostart restart ${s.name}${cond} (older parts are kept as ${log}.1 to .${LOG_ROTATE_KEEP}); or make the program less chatty`,
+      });
+    }
     if (s.drifted) {
       checks.push({
         id: "systemd.drifted",
@@ -637,6 +656,7 @@ async function fileChecks(
       });
     }
   }
+  checks.push(...await logSizeChecks("systemd", logs, ctx));
   // Units systemd still knows (loaded, or enabled through a link) whose file is gone.
   const dir = unitDir(condition, ctx);
   const have = new Set(statuses.map((s) => s.unit));

@@ -1,0 +1,94 @@
+import { assertEquals, assertMatch } from "../tests/assert.ts";
+import { assertGolden } from "../tests/helpers.ts";
+import {
+  MAC_ALICE,
+  macContext,
+  macRootContext,
+} from "../tests/launchd_helpers.ts";
+import { apply } from "../core/apply.ts";
+import type { ServiceSpec } from "../core/spec.ts";
+import { launchdAgentDriver } from "./launchd_agent.ts";
+import { launchdDaemonDriver } from "./launchd_daemon.ts";
+import { renderNewsyslogConf } from "../templates/newsyslog_conf.ts";
+
+const CONF = "/etc/newsyslog.d/dev.autostart.tunnel.conf";
+
+function tunnelSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
+  return {
+    name: "tunnel",
+    program: "/usr/local/bin/cloudflared",
+    args: ["tunnel", "run"],
+    condition: "boot",
+    keepAlive: "always",
+    env: [],
+    restartDelayMs: 5000,
+    start: true,
+    runAs: MAC_ALICE,
+    ...over,
+  };
+}
+
+await launchdDaemonDriver.prepare();
+await launchdAgentDriver.prepare();
+
+Deno.test("renderNewsyslogConf() names the log, its owner, 3 files of 10 MiB, no signal (golden)", async () => {
+  const text = renderNewsyslogConf(
+    "tunnel",
+    "/Library/Logs/autostart/tunnel.log",
+    "alice:staff",
+  )!;
+  await assertGolden("launchd/daemon-newsyslog.conf", text);
+  assertEquals(
+    renderNewsyslogConf("x", "/Library/Logs/my#logs/x.log", "root:wheel")!
+      .includes("/Library/Logs/my\\#logs/x.log root:wheel"),
+    true,
+  );
+  assertEquals(renderNewsyslogConf("x", "/my logs/x.log", "root:wheel"), null);
+});
+
+Deno.test("launchd daemon: newsyslog file written root:wheel 0644 with the plist, removed with it", async () => {
+  const ctx = macRootContext();
+  await apply(launchdDaemonDriver.plan(tunnelSpec(), ctx), {
+    runner: ctx.runner,
+    fs: ctx.fs,
+  });
+  const f = ctx.fs.files.get(CONF)!;
+  assertEquals([f.mode, f.owner], [0o644, { uid: 0, gid: 0 }]);
+  assertMatch(
+    f.content,
+    /^\/Library\/Logs\/autostart\/tunnel\.log alice:staff 644 3 10240 \* N$/m,
+  );
+  await apply(
+    launchdDaemonDriver.planDisable({ name: "tunnel", condition: "boot" }, ctx),
+    { runner: ctx.runner, fs: ctx.fs },
+  );
+  assertEquals(ctx.fs.files.has(CONF), false);
+});
+
+Deno.test("launchd: no newsyslog file for agents, Lima's daemons, or a log path with a space (a note)", () => {
+  const agent = launchdAgentDriver.plan(
+    tunnelSpec({ condition: "login", runAs: undefined }),
+    macContext(),
+  );
+  assertEquals(
+    agent.steps.some((s) => "path" in s && s.path.includes("newsyslog")),
+    false,
+  );
+  const lima = launchdDaemonDriver.plan(
+    tunnelSpec({ identity: "io.lima-vm.daemon.default" }),
+    macRootContext(),
+  );
+  assertEquals(
+    lima.steps.some((s) => "path" in s && s.path.includes("newsyslog")),
+    false,
+  );
+  const spaced = launchdDaemonDriver.plan(
+    tunnelSpec({ logDir: "/Library/Logs/my logs" }),
+    macRootContext(),
+  );
+  assertEquals(
+    spaced.steps.some((s) => "path" in s && s.path.includes("newsyslog")),
+    false,
+  );
+  assertMatch(spaced.notes?.join("\n") ?? "", /newsyslog cannot rotate/);
+});
