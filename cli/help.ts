@@ -54,6 +54,11 @@ Options:
   --keep-alive[=MODE]       true (= on-failure, default), false, always, on-failure
   --no-keep-alive           same as --keep-alive=false
   --restart-delay=DURATION  pause before a restart, e.g. 2s (default), 500ms
+                            (at least 100ms)
+  --restart-max-delay=DURATION
+                            a crash loop doubles the pause after each restart
+                            up to this (default 1m; equal to --restart-delay:
+                            no backoff); launchd has no backoff
   --stop-timeout=DURATION   on stop, wait this long after SIGTERM before SIGKILL,
                             e.g. 30s, 3m10s (default: the init system's own)
   --env KEY=VALUE           environment variable (repeatable)
@@ -63,7 +68,8 @@ Options:
                             default leaves the init system's own PATH
   --user USER               account a boot service runs as (default: the sudo user)
   --log-dir DIR             write the output to DIR/NAME.log (boot services: DIR
-                            and the directories above it must be root's only)
+                            and the directories above it must be root's only;
+                            on systemd rotated at start when over 10 MiB)
   --driver ID               use this driver (see: autostart drivers)
   --no-start                install, but do not start now
   --wait=DURATION           after starting, wait this long for it to be running
