@@ -57,6 +57,7 @@ import { unknownStatus } from "../core/driver.ts";
 import { OperationError, UsageError } from "../core/errors.ts";
 import { tailFiles } from "../core/log_tail.ts";
 import { type LogFile, logSizeChecks } from "../core/log_size.ts";
+import { wantsBackoff } from "../templates/backoff_sh.ts";
 import {
   NEWSYSLOG_DIR,
   NEWSYSLOG_MARKER_TEXT,
@@ -74,6 +75,7 @@ import {
   readLaunchdPlist,
   renderLaunchdPlist,
   serviceNameOfPlist,
+  throttleSeconds,
 } from "../templates/launchd_plist.ts";
 import type { ReadBack } from "../core/read_back.ts";
 
@@ -733,6 +735,13 @@ export class LaunchdDriver implements Driver {
       launchctl(["enable", target], "enable the service"),
     ];
     const notes: string[] = [];
+    if (wantsBackoff(spec)) {
+      notes.push(
+        `launchd has no backoff: "${spec.name}" is restarted at most every ${
+          throttleSeconds(spec.restartDelayMs)
+        }s (ThrottleInterval) however long it keeps crashing; --restart-max-delay has no effect here`,
+      );
+    }
     // A daemon's log is rotated by newsyslog (root's); an agent has no such tool
     // without sudo, so doctor watches its size (see docs: log rotation).
     if (k === "daemon" && spec.identity === undefined) {

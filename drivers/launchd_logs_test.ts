@@ -92,3 +92,16 @@ Deno.test("launchd: no newsyslog file for agents, Lima's daemons, or a log path 
   );
   assertMatch(spaced.notes?.join("\n") ?? "", /newsyslog cannot rotate/);
 });
+
+Deno.test("launchd says it cannot back off a crash loop, instead of dropping the cap", () => {
+  const plan = launchdDaemonDriver.plan(
+    tunnelSpec({ restartMaxDelayMs: 60_000 }),
+    macRootContext(),
+  );
+  assertMatch(
+    plan.notes?.join("\n") ?? "",
+    /launchd has no backoff: "tunnel" is restarted at most every 5s \(ThrottleInterval\)/,
+  );
+  const none = launchdDaemonDriver.plan(tunnelSpec(), macRootContext());
+  assertEquals(none.notes, undefined);
+});

@@ -19,6 +19,7 @@
  * @module
  */
 
+import { wantsBackoff } from "../templates/backoff_sh.ts";
 import type { Context } from "../core/context.ts";
 import type {
   Availability,
@@ -333,6 +334,16 @@ export const openrcDriver: Driver = {
       steps,
       ...(prior?.running
         ? { afterRollback: [{ argv: ["rc-service", svc, "restart"] }] }
+        : {}),
+      // supervise-daemon has a fixed respawn_delay: say so rather than drop the cap.
+      ...(wantsBackoff(spec)
+        ? {
+          notes: [
+            `OpenRC's supervise-daemon has no backoff: "${spec.name}" is restarted every ${
+              Math.max(1, Math.ceil(spec.restartDelayMs / 1000))
+            }s (respawn_delay) however long it keeps crashing; --restart-max-delay has no effect here`,
+          ],
+        }
         : {}),
     };
   },
