@@ -98,6 +98,9 @@ Deno.test("misspelled commands and options get a suggestion, exit 2", async () =
   assertEquals(opt.code, 2);
   assertMatch(opt.stderr, /Unknown option "--keep-alvie" for enable/);
   assertMatch(opt.stderr, /did you mean --keep-alive\?/);
+  const lima = await runCli(["lima", "enabel", "default"], ctx);
+  assertEquals(lima.code, 2);
+  assertMatch(lima.stderr, /did you mean "lima enable"\?/);
   const none = await runCli(["status", "--frobnicate"], ctx);
   assertEquals(none.code, 2);
   assertEquals(/did you mean/.test(none.stderr), false);

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { didYouMean } from "../suggest.ts";
 import { apply, writeIsCurrent } from "../../core/apply.ts";
 import type { Context, UserInfo } from "../../core/context.ts";
 import type { Driver } from "../../core/driver.ts";
@@ -98,11 +99,14 @@ export async function limaCommand(argv: string[], app: App): Promise<number> {
   if (sub === "enable") return await limaEnable(rest, app);
   if (sub === "disable") return await limaDisable(rest, app);
   if (sub === "status" || sub === "list") return await limaStatusCmd(rest, app);
+  const guess = sub === undefined
+    ? undefined
+    : didYouMean(sub, ["enable", "disable", "status", "list"]);
   throw new UsageError(
     sub === undefined
       ? "Missing subcommand of lima"
       : `Unknown subcommand ${JSON.stringify(sub)} of lima`,
-    USAGE,
+    guess ? `did you mean "lima ${guess}"? ${USAGE}` : USAGE,
   );
 }
 
