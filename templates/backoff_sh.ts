@@ -64,6 +64,12 @@ export interface BackoffScript {
    * (systemd: `RestartSec=`, runit: 1 s); the snippet sleeps only the rest.
    */
   alreadyWaitedMs: number;
+  /**
+   * The snippet runs at each start, the first one included (systemd `ExecStartPre=`):
+   * the first start is not a restart, so the count is one ahead of the restarts.
+   * Absent: it runs after each exit (runit `finish`), where the count is the restarts.
+   */
+  atStart?: boolean;
 }
 
 /**
@@ -92,7 +98,7 @@ export function backoffScript(o: BackoffScript): string {
     `if [ -r "$f" ]; then read -r n t < "$f" || :; fi`,
     `case "$n.$t" in *[!0-9.]* | .* | *. | *.*.*) n=0; t=0 ;; esac`,
     `if [ $((now - t)) -gt ${reset} ]; then n=0; fi`,
-    `d=${o.delayMs}; i=0`,
+    `d=${o.delayMs}; i=${o.atStart ? 1 : 0}`,
     `while [ $i -lt $n ] && [ $d -lt ${o.maxMs} ]; do d=$((d * 2)); i=$((i + 1)); done`,
     `if [ $d -gt ${o.maxMs} ]; then d=${o.maxMs}; fi`,
     `w=$((d - ${o.alreadyWaitedMs}))`,

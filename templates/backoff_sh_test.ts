@@ -28,6 +28,7 @@ Deno.test("backoffScript() doubles the pause from the delay up to the cap, less 
       delayMs: 100,
       maxMs: 1000,
       alreadyWaitedMs: 100,
+      atStart: true,
     });
     const slept: string[] = [];
     for (let i = 0; i < 6; i++) {
@@ -35,8 +36,29 @@ Deno.test("backoffScript() doubles the pause from the delay up to the cap, less 
       slept.push(r.slept.join(",") || "-");
       assertEquals(r.state.split(" ")[0], String(i + 1));
     }
-    // Pauses 100 (RestartSec alone), 200, 400, 800, 1000, 1000 ms in all.
-    assertEquals(slept, ["-", "0.100", "0.300", "0.700", "0.900", "0.900"]);
+    // The first start, then restarts pausing 100 (RestartSec alone), 200, 400, 800,
+    // 1000 ms in all.
+    assertEquals(slept, ["-", "-", "0.100", "0.300", "0.700", "0.900"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("backoffScript() after each exit (runit): the first restart waits the delay", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const script = backoffScript({
+      stateFile: `"${dir}/state"`,
+      delayMs: 2000,
+      maxMs: 10_000,
+      alreadyWaitedMs: 1000,
+    });
+    const slept: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      slept.push((await runScript(dir, script)).slept.join(",") || "-");
+    }
+    // 2, 4, 8, 10, 10 s in all, less runsv's own second.
+    assertEquals(slept, ["1.000", "3.000", "7.000", "9.000", "9.000"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

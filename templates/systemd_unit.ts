@@ -174,6 +174,7 @@ export function backoffLines(
     delayMs: base,
     maxMs: max,
     alreadyWaitedMs: base,
+    atStart: true,
   });
   const lines = [
     `# Backoff of crash loops (systemd < ${SYSTEMD_BACKOFF_VERSION} has no RestartSteps=): pauses double from ${
