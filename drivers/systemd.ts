@@ -961,6 +961,15 @@ export const systemdDriver: Driver = {
     ];
     if (!options.keepFiles) {
       steps.push(
+        // The crash-loop count of systemd < 254 (RuntimeDirectory=): systemd keeps the
+        // directory when the stop caught the unit between two restarts.
+        run(
+          c,
+          ctx,
+          ["clean", "--what=runtime", unit],
+          "remove its runtime directory",
+          { ignoreFailure: true },
+        ),
         {
           kind: "remove",
           path: `${unitDir(c, ctx)}/${unit}`,

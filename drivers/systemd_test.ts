@@ -129,6 +129,7 @@ Deno.test("systemdDriver.planDisable() stops, disables, removes and reloads", as
     "systemctl --user disable autostart-web.service",
     "systemctl --user stop autostart-web.service",
     "systemctl --user reset-failed autostart-web.service",
+    "systemctl --user clean --what=runtime autostart-web.service",
     "systemctl --user daemon-reload",
   ]);
   assertEquals(ctx.fs.files.has(path), false);

@@ -71,6 +71,53 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "crash loop of a boot service: the backoff runs as the service's user, its count in a directory of that user, gone at disable",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    await b.addUser("u1");
+    const en = await b.autostart([
+      "enable",
+      "bootcrash",
+      "--condition=boot",
+      "--restart-delay",
+      "100ms",
+      "--restart-max-delay",
+      "400ms",
+      "--no-wait",
+      "--",
+      "/bin/false",
+    ], { env: { SUDO_USER: "u1" } });
+    assertEquals(en.code, 0, en.stderr);
+    const unit = "autostart-bootcrash.service";
+    const user = await b.prop(unit, "User");
+    assertEquals(user, "u1");
+    await b.waitFor("3 restarts", async () => {
+      const n = Number(await b.prop(unit, "NRestarts"));
+      return n >= 3 ? n : false;
+    }, 20_000);
+    // systemd made the runtime directory for u1; the count in it is u1's too,
+    // written by the ExecStartPre= step (run as User=, never as root).
+    const st = await b.exec([
+      "sh",
+      "-c",
+      "stat -c '%U %a %n' /run/autostart-bootcrash /run/autostart-bootcrash/restarts-*",
+    ]);
+    assertEquals(st.code, 0, st.stderr);
+    const rows = st.stdout.trim().split("\n").map((l) => l.split(" "));
+    assertEquals(rows.length, 2, st.stdout);
+    for (const [owner] of rows) assertEquals(owner, "u1", st.stdout);
+    const dis = await b.autostart(["disable", "bootcrash"]);
+    assertEquals(dis.code, 0, dis.stderr);
+    assertEquals(
+      (await b.exec(["test", "-e", "/run/autostart-bootcrash"])).code,
+      1,
+    );
+  },
+});
+
+Deno.test({
   name: "logs: -n counts the program's own lines; --all adds systemd's notes",
   ...E2E,
   async fn() {
