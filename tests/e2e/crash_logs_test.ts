@@ -6,7 +6,9 @@ import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { backoffDelays } from "../../templates/backoff_sh.ts";
 import { E2E, sharedBox } from "./_box.ts";
 
-const box = sharedBox();
+const box = sharedBox(async (b) => {
+  await b.addUser("u1");
+});
 const u1 = { user: "u1" };
 
 Deno.test({
@@ -15,7 +17,7 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    const uid = await b.addUser("u1");
+    const uid = (await b.exec(["id", "-u", "u1"])).stdout.trim();
     const en = await b.autostart([
       "enable",
       "crasher",
@@ -76,7 +78,6 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    await b.addUser("u1");
     const en = await b.autostart([
       "enable",
       "bootcrash",
@@ -122,7 +123,6 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    await b.addUser("u1");
     const en = await b.autostart([
       "enable",
       "chatty",
@@ -171,7 +171,6 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    await b.addUser("u1");
     await b.exec(["mkdir", "-p", "/home/u1/logs"], u1);
     const log = "/home/u1/logs/big.log";
     const en = await b.autostart([
