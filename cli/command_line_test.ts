@@ -163,6 +163,12 @@ Deno.test("status --condition boot with only login services says so", async () =
     /^No boot services are managed by autostart \(1 under the other condition: autostart status\)\. Add one with: sudo autostart enable NAME --condition=boot -- COMMAND\n$/,
   );
   assertEquals(/No services are managed/.test(r.stdout), false);
+  const named = await runCli(["status", "web", "--condition=boot"], ctx);
+  assertEquals(named.code, 1);
+  assertEquals(
+    named.stderr,
+    '"web" is not managed by autostart as a boot service\n',
+  );
   const all = await runCli(["status"], ctx);
   assertMatch(all.stdout, /^NAME +STATE/);
 });

@@ -143,7 +143,13 @@ export async function statusCommand(argv: string[], app: App): Promise<number> {
     if (statuses.length) {
       app.io.out(renderStatusTable(statuses, app.io.color, Date.now()));
     }
-    for (const n of missing) app.io.err(`"${n}" is not managed by autostart\n`);
+    for (const n of missing) {
+      app.io.err(
+        `"${n}" is not managed by autostart${
+          condition ? ` as a ${condition} service` : ""
+        }\n`,
+      );
+    }
   }
   return missing.length ? 1 : 0;
 }
