@@ -696,11 +696,24 @@ async function diagnose(ctx: Context): Promise<Check[]> {
         "autostart needs systemd on Linux; on a machine or container without it, services cannot be enabled",
     }];
   }
+  const version = await systemdVersion(ctx);
   checks.push({
     id: "systemd.init",
     title: "systemd",
     level: "ok",
-    detail: "systemd is running as init",
+    detail: `systemd${
+      version === null ? "" : ` ${version}`
+    } is running as init`,
+  });
+  checks.push({
+    id: "systemd.backoff",
+    title: "crash-loop backoff",
+    level: "ok",
+    detail: version !== null && version >= SYSTEMD_BACKOFF_VERSION
+      ? `by systemd itself (RestartSteps=, RestartMaxDelaySec=)`
+      : `by an ExecStartPre= step in each unit: systemd ${
+        version ?? "(version unknown)"
+      } has no RestartSteps= (it came in ${SYSTEMD_BACKOFF_VERSION}); units written before an upgrade keep it until enabled again`,
   });
   const user = ctx.self.name;
   const runtime = runtimeDir(ctx);

@@ -119,3 +119,26 @@ Deno.test("restart delays under 100ms, or a cap under the delay, exit 2 with not
     false,
   );
 });
+
+Deno.test("doctor says how crash loops back off on this systemd", async () => {
+  for (
+    const [v, want] of [
+      [
+        "252 (252.38-1~deb12u1)",
+        /ExecStartPre= step.*systemd 252 has no RestartSteps=/,
+      ],
+      [
+        "256 (256.7)",
+        /by systemd itself \(RestartSteps=, RestartMaxDelaySec=\)/,
+      ],
+    ] as const
+  ) {
+    const r = await runCli(["doctor", "--json"], withVersion(v));
+    const doc = JSON.parse(r.stdout);
+    const c = doc.checks.find((x: { id: string }) =>
+      x.id === "systemd.backoff"
+    );
+    assertEquals(c?.level, "ok", r.stdout);
+    assertMatch(c.detail, want);
+  }
+});
