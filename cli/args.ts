@@ -73,12 +73,13 @@ export function unexpectedArgument(
   command: string,
   hint: string,
 ): UsageError {
-  for (const [i, spec] of Object.entries(a.follows)) {
-    const word = a.positionals[Number(i)]!;
+  const first = Object.entries(a.follows)[0];
+  if (first !== undefined) {
+    const [i, spec] = first;
     return new UsageError(
-      `Invalid value ${JSON.stringify(word)} for --${spec.name}: it takes ${
-        valuesOf(spec)
-      }`,
+      `Invalid value ${
+        JSON.stringify(a.positionals[Number(i)])
+      } for --${spec.name}: it takes ${valuesOf(spec)}`,
       `write --${spec.name}=VALUE, or leave the value out (see: autostart ${command} --help)`,
     );
   }
