@@ -150,7 +150,8 @@ function fnv32(text: string): string {
  * How a crash loop backs off: with systemd >= 254, its own `RestartSteps=` (one step
  * per doubling) and `RestartMaxDelaySec=`; before, an `ExecStartPre=` run as the
  * service's user that sleeps the extra pause ({@link backoffScript}), counting in a
- * file of the service's runtime directory, kept across restarts and removed on stop.
+ * file of the service's runtime directory, kept across restarts and removed on stop;
+ * an `ExecStop=` forgets the count when the stop was asked for while the program ran.
  * The file's name carries a hash of `execStart`, so a changed command starts a fresh
  * count. Empty when the spec does not back off.
  */
@@ -169,8 +170,9 @@ export function backoffLines(
       `RestartMaxDelaySec=${formatTimespan(max)}`,
     ];
   }
+  const stateFile = `"$RUNTIME_DIRECTORY/restarts-${fnv32(execStart)}"`;
   const script = backoffScript({
-    stateFile: `"$RUNTIME_DIRECTORY/restarts-${fnv32(execStart)}"`,
+    stateFile,
     delayMs: base,
     maxMs: max,
     alreadyWaitedMs: base,
@@ -183,6 +185,12 @@ export function backoffLines(
     `RuntimeDirectory=autostart-${spec.name}`,
     "RuntimeDirectoryPreserve=restart",
     `ExecStartPre=-/bin/sh -c ${escapeExecArg(script)}`,
+    // A stop asked for while the program runs ($MAINPID still set; systemd runs this
+    // with it unset after a crash) is no crash: the next start begins a fresh count,
+    // as systemd >= 254 does on a manual (re)start.
+    `ExecStop=-/bin/sh -c ${
+      escapeExecArg(`if [ -n "$MAINPID" ]; then rm -f ${stateFile}; fi`)
+    }`,
   ];
   // The pause runs inside the start: give the start the time of the longest pause.
   if (max - base > 60_000) {

@@ -119,6 +119,52 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "crash count: a restart you ask for starts a fresh count, a crash adds to it",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const uid = (await b.exec(["id", "-u", "u1"])).stdout.trim();
+    const en = await b.autostart([
+      "enable",
+      "steady",
+      "--restart-delay",
+      "200ms",
+      "--",
+      "sleep",
+      "1000",
+    ], u1);
+    assertEquals(en.code, 0, en.stderr);
+    const version = (await b.exec(["systemctl", "--version"])).stdout;
+    if (!/^systemd 25[0-3]\b/.test(version)) return; // systemd counts by itself
+    const count = async () => {
+      const r = await b.exec([
+        "sh",
+        "-c",
+        `cat /run/user/${uid}/autostart-steady/restarts-*`,
+      ]);
+      return r.stdout.trim().split(" ")[0];
+    };
+    assertEquals(await count(), "1");
+    for (let i = 0; i < 3; i++) {
+      const r = await b.autostart(["restart", "steady"], u1);
+      assertEquals(r.code, 0, r.stderr);
+      assertMatch(r.stdout + r.stderr, /running/);
+      assertEquals(await count(), "1", `after restart ${i + 1}`);
+    }
+    // A crash (SIGKILL) is restarted and counted.
+    const pid = await b.prop("autostart-steady.service", "MainPID", "u1");
+    await b.kill(pid);
+    await b.waitFor("the restart after the crash", async () => {
+      const p = await b.prop("autostart-steady.service", "MainPID", "u1");
+      return p !== "0" && p !== pid ? p : false;
+    }, 20_000);
+    assertEquals(await count(), "2");
+    assertEquals((await b.autostart(["disable", "steady"], u1)).code, 0);
+  },
+});
+
+Deno.test({
   name: "logs: -n counts the program's own lines; --all adds systemd's notes",
   ...E2E,
   async fn() {
