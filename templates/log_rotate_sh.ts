@@ -1,12 +1,14 @@
 /**
  * Rotation of the log file of a `--log-dir` service on systemd, which appends the
  * program's output to it (`StandardOutput=append:`) and never rotates it: at each
- * start, an `ExecStartPre=` run as the service's own user renames a file over
- * {@link LOG_ROTATE_BYTES} to `FILE.1` (older ones to `.2`, `.3`; the oldest is
- * dropped), and systemd opens a fresh `FILE` for the program.
+ * start, an `ExecStartPre=` renames a file over {@link LOG_ROTATE_BYTES} to `FILE.1`
+ * (older ones to `.2`, `.3`; the oldest is dropped), and systemd opens a fresh `FILE`
+ * for the program.
  *
  * Kept apart from where and how the log file itself is opened: this step only renames
- * files in the log directory, as the user that owns them, never as root.
+ * files in the log directory, as whoever owns that directory: the user for a login
+ * service; root for a boot service, whose log directory must be root's only (checked
+ * before anything is written), so no other user can put a symlink there.
  *
  * @module
  */

@@ -39,6 +39,15 @@ Deno.test("logRotateScript() shifts FILE to FILE.1 ... FILE.3 over the size, dro
   }
 });
 
+Deno.test("logRotateLine() runs as root (+) only when asked, for a root-only boot log directory", () => {
+  assertEquals(
+    logRotateLine("/var/log/app/web.log", true).startsWith(
+      'ExecStartPre=-+/bin/sh -c "f=$$1; ',
+    ),
+    true,
+  );
+});
+
 Deno.test("logRotateLine() passes the file as an escaped argument, never failing the start", () => {
   const line = logRotateLine("/var/log/my%app/$web.log");
   assertEquals(line.startsWith('ExecStartPre=-/bin/sh -c "f=$$1; '), true);

@@ -114,13 +114,14 @@ export function accountEnvRestartLines(spec: ServiceSpec): string[] {
 }
 
 /**
- * The `ExecStartPre=` line that rotates a `--log-dir` file at each start, as the
- * service's user ({@link logRotateScript}; `-`: a failed rotation never keeps the
- * service from starting). The file is an argument, escaped like every `ExecStart=`
- * word, never part of the script.
+ * The `ExecStartPre=` line that rotates a `--log-dir` file at each start
+ * ({@link logRotateScript}; `-`: a failed rotation never keeps the service from
+ * starting): as the service's user, or with `asRoot` as root (`+`), for a boot
+ * service whose log directory is root's only. The file is an argument, escaped like
+ * every `ExecStart=` word, never part of the script.
  */
-export function logRotateLine(logFile: string): string {
-  return `ExecStartPre=-/bin/sh -c ${
+export function logRotateLine(logFile: string, asRoot = false): string {
+  return `ExecStartPre=-${asRoot ? "+" : ""}/bin/sh -c ${
     escapeExecArg(logRotateScript())
   } autostart-log-rotate ${escapeExecArg(logFile)}`;
 }
@@ -255,7 +256,9 @@ export function renderSystemdUnit(
     const log = escapePathSetting(`${spec.logDir}/${spec.name}.log`);
     lines.push(`StandardOutput=append:${log}`, `StandardError=append:${log}`);
     // systemd appends without bound: rotate at each start, as the service's user.
-    lines.push(logRotateLine(`${spec.logDir}/${spec.name}.log`));
+    // A boot service's log directory is root's only (checked before any write), so
+    // there root rotates it ("+"); a login service's is the user's, who rotates it.
+    lines.push(logRotateLine(`${spec.logDir}/${spec.name}.log`, boot));
   }
   lines.push(
     "",

@@ -256,6 +256,47 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "--log-dir of a boot service: root's directory, rotated by root at the next start",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const log = "/var/log/bigboot/bigboot.log";
+    const en = await b.autostart([
+      "enable",
+      "bigboot",
+      "--condition=boot",
+      "--log-dir",
+      "/var/log/bigboot",
+      "--restart-delay",
+      "500ms",
+      "--no-wait",
+      "--",
+      "sh",
+      "-c",
+      "if [ -e /home/u1/bigboot-done ]; then echo fresh-start; exec sleep 1000; fi; " +
+      "touch /home/u1/bigboot-done; head -c 11000000 /dev/zero | tr '\\0' x; exit 1",
+    ], { env: { SUDO_USER: "u1" } });
+    assertEquals(en.code, 0, en.stderr);
+    await b.waitFor("the restart after the big run", async () => {
+      const r = await b.exec(["cat", log]);
+      return r.stdout.includes("fresh-start") ? r : false;
+    }, 30_000);
+    const sizes = await b.exec(["stat", "-c", "%s %U %n", log, `${log}.1`]);
+    assertEquals(sizes.code, 0, sizes.stderr);
+    const [cur, old] = sizes.stdout.trim().split("\n").map((l) => l.split(" "));
+    assertOk(Number(cur![0]) < 1000, `the new log is small: ${sizes.stdout}`);
+    assertOk(
+      Number(old![0]) >= 11_000_000,
+      `FILE.1 is the big one: ${sizes.stdout}`,
+    );
+    const dir = await b.exec(["stat", "-c", "%U %a", "/var/log/bigboot"]);
+    assertEquals(dir.stdout.trim(), "root 755");
+    assertEquals((await b.autostart(["disable", "bigboot"])).code, 0);
+  },
+});
+
+Deno.test({
   name: "zz: stop the box",
   ...E2E,
   async fn() {
