@@ -319,6 +319,8 @@ Deno.test("openrcDriver.plan(): the service user gets its own log directory; /va
       }),
     /\/var\/log\/autostart .*owned by uid 1000, not root/,
   );
+});
+
 Deno.test("openrcDriver.plan() says supervise-daemon cannot back off, instead of dropping the cap", () => {
   const ctx = fakeContext({ self: ROOT_USER });
   const withCap = openrcDriver.plan(
