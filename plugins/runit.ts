@@ -175,8 +175,12 @@ export function renderRunitRun(spec: ServiceSpec): string {
   return seal(lines.join("\n"));
 }
 
-/** State file of the crash-loop backoff, in the service directory (`finish` runs there). */
-export const RUNIT_BACKOFF_FILE = "./backoff";
+/**
+ * State file of the crash-loop backoff, in runsv's own state directory of the service
+ * (`finish` runs in the service directory), which disable removes with the rest of
+ * runsv's state.
+ */
+export const RUNIT_BACKOFF_FILE = "./supervise/autostart-backoff";
 
 /**
  * Renders the `finish` script, run by runsv after each exit of `run` with the exit code

@@ -161,7 +161,10 @@ Deno.test("renderRunitFinish() backs off a crash loop up to the cap (golden), re
   const s: ServiceSpec = { ...spec, restartMaxDelayMs: 60_000 };
   const text = renderRunitFinish(s);
   await assertGolden("runit/backoff.finish", text);
-  assertMatch(text, /\*"want exit"\*\) rm -f \.\/backoff; exit 0 ;; esac/);
+  assertMatch(
+    text,
+    /\*"want exit"\*\) rm -f \.\/supervise\/autostart-backoff; exit 0 ;; esac/,
+  );
   assertMatch(text, /d=2000; i=0/);
   assertMatch(text, /w=\$\(\(d - 1000\)\)/);
   assertOk(!text.includes("exec sleep"));
