@@ -802,6 +802,9 @@ export function readRunitFiles(
   if (f.condition === "boot" && f.user === undefined) f.user = "root";
   const sleep = /^exec sleep (\d+)$/m.exec(files.finish ?? "");
   if (sleep) f.restartDelayMs = Number(sleep[1]) * 1000;
+  // With a crash-loop backoff, the delay is where the doubling starts.
+  const backoff = /\bd=(\d+); i=\d+/.exec(files.finish ?? "");
+  if (backoff) f.restartDelayMs = Number(backoff[1]);
   const logs = /^# logs: (.*)$/m.exec(files.logRun ?? "")?.[1];
   if (logs !== undefined && logs !== defaultLogDir) {
     f.logDir = logs.slice(0, logs.lastIndexOf("/"));
