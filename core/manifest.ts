@@ -16,6 +16,7 @@ import {
   checkPathSetting,
   checkText,
   checkValue,
+  DEFAULT_RESTART_MAX_DELAY_MS,
   type EnableRequest,
   parseCondition,
   parseDuration,
@@ -40,6 +41,8 @@ export interface ManifestEntry {
   keepAlive?: string | boolean;
   /** `--restart-delay`, e.g. "2s". */
   restartDelay?: string;
+  /** `--restart-max-delay`, e.g. "5m": the cap of the crash-loop backoff. */
+  restartMaxDelay?: string;
   /** `--stop-timeout`, e.g. "30s". */
   stopTimeout?: string;
   /** `--env`, as an object (order kept). */
@@ -120,6 +123,7 @@ export const MANIFEST_FIELDS: Record<
   condition: { kind: "string", check: (v: string) => parseCondition(v) },
   keepAlive: { kind: "keepAlive", check: (v: string) => parseKeepAlive(v) },
   restartDelay: { kind: "string", check: (v: string) => parseDuration(v) },
+  restartMaxDelay: { kind: "string", check: (v: string) => parseDuration(v) },
   stopTimeout: { kind: "string", check: (v: string) => parseStopTimeout(v) },
   env: { kind: "env" },
   envFile: { kind: "string", check: (v: string) => checkText("envFile", v) },
@@ -347,6 +351,7 @@ export function requestOf(entry: ManifestEntry): EnableRequest {
     user: entry.user,
     logDir: entry.logDir,
     restartDelay: entry.restartDelay,
+    restartMaxDelay: entry.restartMaxDelay,
     stopTimeout: entry.stopTimeout,
     start: entry.start,
   };
@@ -379,6 +384,15 @@ export function entryOfFields(f: ServiceFields, driver: string): ManifestEntry {
   if (f.cwd !== undefined) e.cwd = f.cwd;
   if (f.user !== undefined) e.user = f.user;
   if (f.logDir !== undefined) e.logDir = f.logDir;
+  // The cap only when it is not what enable picks anyway (it then backs off or not
+  // exactly as the file does).
+  if (
+    f.restartMaxDelayMs !== undefined && f.keepAlive !== "false" &&
+    f.restartMaxDelayMs !==
+      Math.max(DEFAULT_RESTART_MAX_DELAY_MS, f.restartDelayMs)
+  ) {
+    e.restartMaxDelay = formatDuration(f.restartMaxDelayMs);
+  }
   if (f.stopTimeoutMs !== undefined) {
     e.stopTimeout = formatDuration(f.stopTimeoutMs);
   }

@@ -8,8 +8,10 @@ import {
   MANIFEST_FIELDS,
   ManifestError,
   parseManifest,
+  requestOf,
 } from "./manifest.ts";
-import { parseDuration } from "./spec.ts";
+import type { ServiceFields } from "./read_back.ts";
+import { parseDuration, parseRestartDelays } from "./spec.ts";
 import { type Schema, validate } from "../tests/schema.ts";
 import { fakeContext, ROOT, runCli } from "../tests/helpers.ts";
 import {
@@ -45,6 +47,7 @@ Deno.test("parseManifest() accepts a full entry and a minimal one", () => {
         condition: "boot",
         keepAlive: "always",
         restartDelay: "500ms",
+        restartMaxDelay: "5m",
         env: { A: "1", B: "two words" },
         envFile: "app.env",
         cwd: "/srv",
@@ -125,10 +128,51 @@ Deno.test("docs/manifest.schema.json has exactly the fields of the parser, and e
     user: "alice",
     logDir: "/var/log/web",
     restartDelayMs: 1500,
+    restartMaxDelayMs: 300_000,
     start: false,
   }, "runit");
+  assertEquals(entry.restartMaxDelay, "5m");
   assertEquals(validate(s, { version: 1, services: [entry] }), []);
   assertOk(validate(s, { version: 1, services: [{ nme: "x" }] }).length > 0);
+});
+
+Deno.test("the backoff cap survives export → apply: written when enable would not pick it", () => {
+  const fields = (delay: number, max?: number): ServiceFields => ({
+    name: "web",
+    program: "/bin/sleep",
+    args: ["9"],
+    condition: "login",
+    keepAlive: "always",
+    env: [],
+    restartDelayMs: delay,
+    ...(max === undefined ? {} : { restartMaxDelayMs: max }),
+  });
+  for (
+    const [delay, max, want] of [
+      [2000, 300_000, "5m"], // a longer cap
+      [2000, 2000, "2s"], // no backoff: the cap equals the delay
+      [500, 1500, "1500ms"],
+      [2000, 60_000, undefined], // enable's default
+      [90_000, 90_000, undefined], // the default when the delay is longer
+      [2000, undefined, undefined], // a format that cannot back off
+    ] as const
+  ) {
+    const e = entryOfFields(fields(delay, max), "systemd");
+    assertEquals(e.restartMaxDelay, want, `${delay} ${max}`);
+    const req = requestOf(e);
+    assertEquals(
+      parseRestartDelays(req.restartDelay, req.restartMaxDelay)
+        .restartMaxDelayMs,
+      max ?? 60_000,
+      `${delay} ${max}`,
+    );
+  }
+  const off = entryOfFields({ ...fields(2000, 2000), keepAlive: "false" }, "x");
+  assertEquals(off.restartMaxDelay, undefined, "no restarts: no cap to keep");
+  assertEquals(
+    problems(doc([{ name: "a", command: ["x"], restartMaxDelay: "soon" }])),
+    ["services[0].restartMaxDelay"],
+  );
 });
 
 Deno.test("formatDuration() is read back exactly by parseDuration()", () => {

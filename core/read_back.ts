@@ -38,6 +38,12 @@ export interface ServiceFields {
   restartDelayMs: number;
   /** `--stop-timeout`, in milliseconds, as precisely as the file keeps it. */
   stopTimeoutMs?: number;
+  /**
+   * `--restart-max-delay`, in milliseconds: the cap of the crash-loop backoff, equal to
+   * the restart delay when the file does not back off (no keep-alive, or a cap equal to
+   * the delay); absent for formats that cannot back off (launchd, OpenRC).
+   */
+  restartMaxDelayMs?: number;
   /** `false` when the file says it must not start (`--no-start`); absent: unknown or true. */
   start?: boolean;
 }
@@ -72,6 +78,12 @@ export function fieldsOfSpec(spec: ServiceSpec): ServiceFields {
   if (spec.condition === "boot" && spec.runAs) f.user = spec.runAs.name;
   if (spec.logDir !== undefined) f.logDir = spec.logDir;
   if (spec.stopTimeoutMs !== undefined) f.stopTimeoutMs = spec.stopTimeoutMs;
+  // Backs off only when it restarts and the cap is above the delay (as the renderers).
+  const max = spec.restartMaxDelayMs;
+  f.restartMaxDelayMs =
+    spec.keepAlive !== "false" && max !== undefined && max > spec.restartDelayMs
+      ? max
+      : spec.restartDelayMs;
   return f;
 }
 
@@ -96,6 +108,11 @@ export function fieldWords(f: ServiceFields): Record<string, string | null> {
     condition: f.condition,
     keepAlive: f.keepAlive,
     restartDelay: `${f.restartDelayMs}ms`,
+    // No restarts: no backoff to speak of.
+    restartMaxDelay:
+      f.restartMaxDelayMs === undefined || f.keepAlive === "false"
+        ? null
+        : `${f.restartMaxDelayMs}ms`,
     stopTimeout: f.stopTimeoutMs === undefined ? null : `${f.stopTimeoutMs}ms`,
     user: f.user ?? null,
     logDir: f.logDir ?? null,
@@ -116,6 +133,10 @@ export function diffFields(
   const a = fieldWords(before), b = fieldWords(after);
   for (const k of Object.keys(a)) {
     if (k === "env") continue;
+    // A format that cannot back off keeps no cap: nothing to compare.
+    if (k === "restartMaxDelay" && before.restartMaxDelayMs === undefined) {
+      continue;
+    }
     if (a[k] !== b[k]) out.push({ field: k, before: a[k]!, after: b[k]! });
   }
   const envA = new Map(before.env), envB = new Map(after.env);

@@ -805,6 +805,9 @@ export function readRunitFiles(
   // With a crash-loop backoff, the delay is where the doubling starts.
   const backoff = /\bd=(\d+); i=\d+/.exec(files.finish ?? "");
   if (backoff) f.restartDelayMs = Number(backoff[1]);
+  // The cap of the backoff; without one, restarts keep the delay.
+  const cap = /\[ \$d -lt (\d+) \]/.exec(files.finish ?? "");
+  f.restartMaxDelayMs = cap ? Number(cap[1]) : f.restartDelayMs;
   const logs = /^# logs: (.*)$/m.exec(files.logRun ?? "")?.[1];
   if (logs !== undefined && logs !== defaultLogDir) {
     f.logDir = logs.slice(0, logs.lastIndexOf("/"));

@@ -365,6 +365,7 @@ export const SYSTEMD_READERS: Record<string, (f: Fields, v: string) => void> = {
   ) => (f.keepAlive = v === "no" ? "false" : v as Fields["keepAlive"]),
   RestartSec: (f, v) => (f.restartDelayMs = parseTimespan(v)),
   TimeoutStopSec: (f, v) => (f.stopTimeoutMs = parseTimespan(v)),
+  RestartMaxDelaySec: (f, v) => (f.restartMaxDelayMs = parseTimespan(v)),
   StandardOutput: (f, v) => {
     const log = unescapePathSetting(v.replace(/^append:/, ""));
     f.logDir = log.slice(0, log.lastIndexOf("/"));
@@ -404,5 +405,11 @@ export function readSystemdUnit(text: string): Fields {
     if (i <= 0 || line.startsWith("#") || line.startsWith(";")) continue;
     SYSTEMD_READERS[line.slice(0, i)]?.(f, line.slice(i + 1));
   }
+  // systemd < 254 has no RestartMaxDelaySec=: the backoff's comment line gives the cap.
+  const pre = /^# Backoff of crash loops .* up to (\S+)\.$/m.exec(text);
+  if (pre && f.restartMaxDelayMs === undefined) {
+    f.restartMaxDelayMs = parseTimespan(pre[1]!);
+  }
+  f.restartMaxDelayMs ??= f.restartDelayMs;
   return f;
 }

@@ -60,6 +60,8 @@ async function seeded() {
         "--keep-alive=always",
         "--stop-timeout",
         "45s",
+        "--restart-max-delay",
+        "5m",
         "--path",
         "default",
         "--",
@@ -86,6 +88,8 @@ Deno.test("export → apply on a fresh machine writes byte-identical files; a se
   ]);
   assertEquals(manifest.services[1].path, "default");
   assertEquals(manifest.services[1].stopTimeout, "45s");
+  assertEquals(manifest.services[1].restartMaxDelay, "5m");
+  assertEquals(manifest.services[0].restartMaxDelay, undefined, "the default");
   const file = await Deno.makeTempFile({ suffix: ".json" });
   try {
     await Deno.writeTextFile(file, exp.stdout);

@@ -103,6 +103,7 @@ export async function showCommand(argv: string[], app: App): Promise<number> {
           env: Object.fromEntries(env),
           keepAlive: f.keepAlive,
           restartDelayMs: f.restartDelayMs,
+          restartMaxDelayMs: f.restartMaxDelayMs ?? null,
           stopTimeoutMs: f.stopTimeoutMs ?? null,
           user: f.user ?? null,
           logDir: f.logDir ?? null,
@@ -133,6 +134,14 @@ export async function showCommand(argv: string[], app: App): Promise<number> {
     ["starts", status.condition === "boot" ? "at boot" : "at login"],
     ["keep-alive", `${f.keepAlive} (${keepAliveWords(f.keepAlive)})`],
     ["restart delay", formatDuration(f.restartDelayMs)],
+    [
+      "max delay",
+      f.restartMaxDelayMs === undefined
+        ? "(none: the init system cannot back off)"
+        : f.restartMaxDelayMs > f.restartDelayMs
+        ? `${formatDuration(f.restartMaxDelayMs)} (crash loops back off)`
+        : `${formatDuration(f.restartMaxDelayMs)} (no backoff)`,
+    ],
     [
       "stop timeout",
       f.stopTimeoutMs === undefined

@@ -143,3 +143,33 @@ Deno.test("a re-enable says what it replaces before replacing it, even when the 
   assertMatch(r.stdout, /^Changes to the installed service:\n\s+command: /);
   assertEquals(fs.files.get(unit)!.content, before, "rolled back");
 });
+
+Deno.test("show gives the backoff cap read from the unit; a re-enable that changes only the cap lists it", async () => {
+  const ctx = machine();
+  const argv = (max: string) => [
+    "enable",
+    "w3",
+    "--no-wait",
+    "--restart-max-delay",
+    max,
+    "--",
+    "/bin/sleep",
+    "100",
+  ];
+  assertEquals((await runCli(argv("5m"), ctx)).code, 0);
+  const r = await runCli(["show", "w3"], ctx);
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(r.stdout, /max delay:\s+5m \(crash loops back off\)\n/);
+  const j = JSON.parse((await runCli(["show", "w3", "--json"], ctx)).stdout);
+  assertEquals(j.restartMaxDelayMs, 300_000);
+  // A cap equal to the delay turns the backoff off, and show says so.
+  const off = await runCli(["enable", "--json", ...argv("2s").slice(1)], ctx);
+  assertEquals(off.code, 0, off.stderr);
+  assertEquals(JSON.parse(off.stdout).changes, [{
+    field: "restartMaxDelay",
+    before: "300000ms",
+    after: "2000ms",
+  }]);
+  const s = await runCli(["show", "w3"], ctx);
+  assertMatch(s.stdout, /max delay:\s+2s \(no backoff\)\n/);
+});

@@ -56,9 +56,30 @@ async function corpusSpecs(): Promise<ServiceSpec[]> {
 
 const specs = await corpusSpecs();
 
-/** `f` with the restart delay rounded the way a format keeps it. */
-function withDelay(f: ServiceFields, ms: number): ServiceFields {
-  return { ...f, restartDelayMs: ms };
+/**
+ * `f` with the restart delay rounded the way a format keeps it; without a backoff the
+ * cap is that delay, and a format that cannot back off (`cap: false`) keeps no cap.
+ */
+function withDelay(
+  f: ServiceFields,
+  ms: number,
+  cap = true,
+): ServiceFields {
+  const out = { ...f, restartDelayMs: ms };
+  if (!cap) delete out.restartMaxDelayMs;
+  else if (f.restartMaxDelayMs === f.restartDelayMs) out.restartMaxDelayMs = ms;
+  return out;
+}
+
+/** Caps to try on every spec: none, equal to the delay (no backoff), and a long one. */
+const CAPS = [undefined, 0, 600_000];
+
+/** `spec` with the cap `cap` (0: equal to its delay). */
+function capped(spec: ServiceSpec, cap: number | undefined): ServiceSpec {
+  return {
+    ...spec,
+    restartMaxDelayMs: cap === 0 ? spec.restartDelayMs : cap ?? 60_000,
+  };
 }
 
 /** Runs `check` on every spec the renderer accepts; returns how many it accepted. */
@@ -87,6 +108,21 @@ Deno.test("readSystemdUnit() reads back every field of the hostile corpus exactl
       readSystemdUnit(renderSystemdUnit(timed)),
       fieldsOfSpec(timed),
     );
+    // The backoff cap, from RestartMaxDelaySec= (>= 254) or the older form's comment.
+    for (const cap of CAPS) {
+      const c = capped(spec, cap);
+      for (const systemdVersion of [null, 253, 254]) {
+        const r = readSystemdUnit(renderSystemdUnit(c, { systemdVersion }));
+        assertEquals(
+          r,
+          fieldsOfSpec(c),
+          `${spec.name} ${cap} ${systemdVersion}`,
+        );
+        if (spec.keepAlive !== "false" && cap === 600_000) {
+          assertEquals(r.restartMaxDelayMs, 600_000);
+        }
+      }
+    }
   });
   assertEquals(n, specs.length);
 });
@@ -115,6 +151,7 @@ Deno.test("readLaunchdPlist() reads back every field of the hostile corpus", asy
       withDelay(
         want,
         Math.max(1, Math.ceil(spec.restartDelayMs / 1000)) * 1000,
+        false,
       ),
       spec.name,
     );
@@ -147,6 +184,23 @@ Deno.test("readRunitFiles() reads back every field of the hostile corpus", () =>
     // Rendering what was read gives the same bytes.
     const again = { ...spec, restartDelayMs: read.restartDelayMs };
     assertEquals(renderRunitFinish(again), files.finish);
+    // The backoff cap, from the finish script's loop bound.
+    for (const cap of CAPS) {
+      const c = capped(spec, cap);
+      const r = readRunitFiles(
+        { ...files, finish: renderRunitFinish(c) },
+        defaultLog,
+        !spec.start,
+      );
+      const backs = c.keepAlive !== "false" &&
+        c.restartMaxDelayMs! > c.restartDelayMs;
+      assertEquals(
+        r.restartMaxDelayMs,
+        backs ? c.restartMaxDelayMs : r.restartDelayMs,
+        `${spec.name} ${cap}`,
+      );
+      if (backs) assertEquals(r.restartDelayMs, c.restartDelayMs);
+    }
   });
   assertEquals(n, specs.length);
 });
@@ -167,7 +221,7 @@ Deno.test("readOpenrcScript() reads back every field the OpenRC format accepts",
     // OpenRC knows "always" and "false"; on-failure is refused before rendering.
     assertEquals(
       read,
-      withDelay({ ...want, keepAlive: read.keepAlive }, delay),
+      withDelay({ ...want, keepAlive: read.keepAlive }, delay, false),
       spec.name,
     );
     assertEquals(
