@@ -444,10 +444,10 @@ Deno.test("enable --dry-run shows the wait after bootout and the retried bootstr
   assertEquals(r.code, 0, r.stderr);
   assertMatch(
     r.stdout,
-    /run launchctl print gui\/501\/dev\.autostart\.web  \(until it exits 113, up to 205s or the job's exit timeout \(launchctl print\) \+ 15s\)/,
+    /run launchctl print gui\/501\/dev\.autostart\.web {2}\(until it exits 113, up to 205s or the job's exit timeout \(launchctl print\) \+ 15s\)/,
   );
   assertMatch(
     r.stdout,
-    /run launchctl bootstrap gui\/501 .*  \(retried 5 times while it exits 5 or 37\)/,
+    /run launchctl bootstrap gui\/501 .* {2}\(retried 5 times while it exits 5 or 37\)/,
   );
 });
