@@ -51,6 +51,14 @@ export {
   UnsupportedError,
   UsageError,
 } from "./core/errors.ts";
+export {
+  envCopyPath,
+  envShellCommand,
+  looksSecret,
+  parseEnvFile,
+  parseEnvShellCommand,
+  renderEnvFile,
+} from "./core/env_file.ts";
 export { FakeRunner, MemoryFs } from "./core/fake.ts";
 export {
   denoFs,
@@ -121,6 +129,7 @@ export {
 } from "./core/runner.ts";
 export {
   type Condition,
+  type EnvFileSpec,
   type KeepAliveMode,
   parseName,
   resolveSpec,

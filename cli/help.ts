@@ -35,7 +35,9 @@ Examples:
 
 Global option:
   --plugin PATH_OR_URL      load a driver plugin (repeatable; also AUTOSTART_PLUGINS,
-                            paths separated by ":"); see plugins/README.md
+                            paths separated by ":"); see plugins/README.md. As root:
+                            AUTOSTART_PLUGINS is ignored, a file must be one only
+                            root can change, a URL must be https://...#sha256-BASE64
 
 Exit codes: 0 ok, 1 the operation failed, 2 invalid input (nothing written),
 3 not supported here. Run "autostart COMMAND --help" for the options of a command.
@@ -61,8 +63,11 @@ Options:
                             no backoff); launchd has no backoff
   --stop-timeout=DURATION   on stop, wait this long after SIGTERM before SIGKILL,
                             e.g. 30s, 3m10s (default: the init system's own)
-  --env KEY=VALUE           environment variable (repeatable)
-  --env-file FILE           KEY=VALUE lines read now and stored in the service
+  --env KEY=VALUE           environment variable (repeatable); written into the
+                            service file, which every user can read: no secrets
+  --env-file FILE           .env file (NAME=VALUE, 'single' or "double" quotes,
+                            export, # comments), read now; its values are kept in
+                            a copy only the service's user and root can read
   --cwd DIR                 working directory
   --path inherit|default    inherit (default) stores your PATH in the service;
                             default leaves the init system's own PATH
@@ -77,7 +82,8 @@ Options:
                             log lines and exit 1 (the service stays installed)
   --no-wait                 start it and return at once
   --force                   take over a file not written by autostart (keeps a backup)
-  --allow-unsafe            run as root a program that a non-root user could replace
+  --allow-unsafe            run as root what a non-root user could change (the
+                            program, PATH entries, --cwd, file arguments, LD_*)
   --dry-run                 print the files and commands, change nothing
   --json                    print the result as JSON
 

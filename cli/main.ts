@@ -7,7 +7,11 @@
 
 import { type Context, createContext } from "../core/context.ts";
 import { UsageError } from "../core/errors.ts";
-import { loadPlugins, requestedPlugins } from "../core/plugins.ts";
+import {
+  ignoredEnvPluginsNote,
+  loadPlugins,
+  requestedPlugins,
+} from "../core/plugins.ts";
 import type { Registry } from "../core/registry.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
 import type { App, Clock, Command } from "./app.ts";
@@ -135,19 +139,26 @@ export async function run(
   const version = options.version ?? "0.0.0";
   const baseRegistry = options.registry ??
     (() => Promise.resolve(builtinRegistry()));
-  const wanted = requestedPlugins(plugins, env);
+  const context = once(options.context ?? (() => createContext()));
   const app: App = {
     io,
     env,
     version,
-    context: once(options.context ?? (() => createContext())),
+    context,
     // Plugins load with the registry, on first use: --version and --help load nothing.
     registry: once(async () => {
       const registry = await baseRegistry();
+      const envPlugins = (env.AUTOSTART_PLUGINS ?? "").trim() !== "";
+      if (plugins.length === 0 && !envPlugins) return registry;
+      const asRoot = (await context()).self.uid === 0;
+      const note = ignoredEnvPluginsNote(env, asRoot);
+      if (note !== null) io.err(`note: ${note}\n`);
+      const wanted = requestedPlugins(plugins, env, asRoot);
       if (wanted.length === 0) return registry;
       const problems = await loadPlugins(wanted, registry, {
         cwd: Deno.cwd(),
         version,
+        asRoot,
       });
       for (const p of problems) {
         io.err(

@@ -17,17 +17,27 @@ import type { Condition, KeepAliveMode, ServiceSpec } from "./spec.ts";
  * Optional things a driver can honour beyond conditions and keep-alive modes. A spec
  * that asks for one its driver lacks is refused (exit 3), never silently dropped.
  * - `stop-timeout`: `--stop-timeout`, how long a stop waits before SIGKILL.
+ * - `env-file`: `--env-file`, whose values it keeps from other users: a 0600 copy
+ *   (`core/env_file.ts`) read at each start by the init system (systemd
+ *   `EnvironmentFile=`) or by a shell running as the service's user (runit, OpenRC,
+ *   launchd), never written into the service file.
  */
-export type DriverFeature = "stop-timeout";
+export type DriverFeature = "stop-timeout" | "env-file";
 
 /** Every {@link DriverFeature}, in the order `drivers` lists them. */
-export const DRIVER_FEATURES: readonly DriverFeature[] = ["stop-timeout"];
+export const DRIVER_FEATURES: readonly DriverFeature[] = [
+  "stop-timeout",
+  "env-file",
+];
 
 /** The features a spec asks of its driver. */
 export function featuresOf(
-  spec: Pick<ServiceSpec, "stopTimeoutMs">,
+  spec: Pick<ServiceSpec, "stopTimeoutMs" | "envFile">,
 ): DriverFeature[] {
-  return spec.stopTimeoutMs !== undefined ? ["stop-timeout"] : [];
+  const out: DriverFeature[] = [];
+  if (spec.stopTimeoutMs !== undefined) out.push("stop-timeout");
+  if (spec.envFile !== undefined) out.push("env-file");
+  return out;
 }
 
 /** Whether a driver can work on this machine, and why not. */

@@ -30,6 +30,11 @@ export interface WriteStep {
    * file in `~/Library/LaunchAgents`.
    */
   backupDir?: string;
+  /**
+   * The content holds secrets (`NAME="VALUE"` lines of an env-file copy): printed
+   * plans ({@link describePlan}, `--dry-run`) show the names, not the values.
+   */
+  secret?: boolean;
 }
 
 /** Remove a file that carries the marker. */
@@ -172,7 +177,8 @@ export function describePlan(plan: Plan): string {
           }):`,
         );
         out.push(
-          ...s.content.replace(/\n$/, "").split("\n").map((l) => `    ${l}`),
+          ...(s.secret ? hideValues(s.content) : s.content).replace(/\n$/, "")
+            .split("\n").map((l) => `    ${l}`),
         );
         break;
       case "remove":
@@ -222,4 +228,31 @@ function runConditions(s: RunStep): string {
     );
   }
   return out.length ? `  (${out.join("; ")})` : "";
+}
+
+/**
+ * An env-file copy with its values hidden: comment lines as they are, one
+ * `NAME=(hidden)` per assignment (continuation lines of multi-line values dropped).
+ */
+export function hideValues(content: string): string {
+  return content.split("\n").flatMap((l) => {
+    if (l.startsWith("#") || l === "") return [l];
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(l);
+    return m ? [`${m[1]}=(hidden)`] : [];
+  }).join("\n");
+}
+
+/**
+ * A copy of `plan` for printing (`--dry-run --json`): the content of secret writes
+ * with its values hidden ({@link hideValues}).
+ */
+export function printablePlan(plan: Plan): Plan {
+  return {
+    ...plan,
+    steps: plan.steps.map((s) =>
+      s.kind === "write" && s.secret
+        ? { ...s, content: hideValues(s.content) }
+        : s
+    ),
+  };
 }

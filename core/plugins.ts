@@ -30,9 +30,11 @@
  */
 
 import type { Driver } from "./driver.ts";
+import { envCopyPath, envCopySteps } from "./env_file.ts";
 import { OperationError, UnsupportedError, UsageError } from "./errors.ts";
 import type { Registry, RegistryProblem } from "./registry.ts";
 import { checkSeal, seal, SEAL_PLACEHOLDER } from "./seal.ts";
+import { unsafeForRoot } from "./spec.ts";
 
 /** Version of {@link PluginApi}; raised when it changes incompatibly. */
 export const PLUGIN_API_VERSION = 1;
@@ -57,6 +59,13 @@ export interface PluginApi {
   markerText: string;
   /** Quotes one word for a POSIX shell with single quotes. */
   shQuote: (word: string) => string;
+  /**
+   * The steps that write a service's 0600 env-file copy (for a driver that declares
+   * the `env-file` feature), and the copy's path.
+   */
+  envCopySteps: typeof envCopySteps;
+  /** Where a service's env-file copy is kept. */
+  envCopyPath: typeof envCopyPath;
   /** Error classes: invalid input (exit 2), unsupported (exit 3), failed (exit 1). */
   errors: {
     UsageError: typeof UsageError;
@@ -97,6 +106,8 @@ export function pluginApi(version = "0.0.0"): PluginApi {
     sealPlaceholder: SEAL_PLACEHOLDER,
     markerText: MARKER_TEXT,
     shQuote,
+    envCopySteps,
+    envCopyPath,
     errors: { UsageError, UnsupportedError, OperationError },
   };
 }
@@ -115,16 +126,99 @@ export function isCompiledBinary(
 
 /**
  * The plugins asked for: `AUTOSTART_PLUGINS` (paths separated by `:`) first, then each
- * `--plugin`. Empty entries are skipped.
+ * `--plugin`. Empty entries are skipped. As root (`asRoot`), `AUTOSTART_PLUGINS` is
+ * ignored: an environment variable (which sudo may keep from the user's environment)
+ * must never choose the code root runs; only `--plugin`, checked by
+ * {@link loadPlugins}, is taken.
  */
 export function requestedPlugins(
   options: string[],
   env: Record<string, string>,
+  asRoot = false,
 ): string[] {
-  const fromEnv = (env.AUTOSTART_PLUGINS ?? "").split(":").filter((s) =>
-    s.trim() !== ""
-  );
+  const fromEnv = asRoot
+    ? []
+    : (env.AUTOSTART_PLUGINS ?? "").split(":").filter((s) => s.trim() !== "");
   return [...fromEnv, ...options];
+}
+
+/** The note printed when root ignores `AUTOSTART_PLUGINS`, or `null` when it is unset. */
+export function ignoredEnvPluginsNote(
+  env: Record<string, string>,
+  asRoot: boolean,
+): string | null {
+  if (!asRoot || (env.AUTOSTART_PLUGINS ?? "").trim() === "") return null;
+  return "AUTOSTART_PLUGINS is ignored when autostart runs as root (the environment must not choose root's code); pass --plugin with a root-owned file or an https URL pinned with #sha256-BASE64";
+}
+
+/** An https URL and the SHA-256 its content must have (`URL#sha256-BASE64`). */
+export interface PinnedUrl {
+  /** The URL without the pin. */
+  url: string;
+  /** The expected digest, standard base64 (as in Subresource Integrity). */
+  sha256: string;
+}
+
+/**
+ * Splits `https://host/p.ts#sha256-BASE64` into the URL and its pin; `null` when there
+ * is no `#sha256-` fragment. The pin is the base64 SHA-256 of the file, as
+ * `openssl dgst -sha256 -binary p.ts | base64` prints it.
+ */
+export function parsePin(spec: string): PinnedUrl | null {
+  const m = /^(.*)#sha256-([A-Za-z0-9+/]{43}=)$/.exec(spec);
+  return m ? { url: m[1]!, sha256: m[2]! } : null;
+}
+
+function base64(bytes: Uint8Array): string {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(bin);
+}
+
+/** Base64 SHA-256 of some bytes. */
+export async function sha256Base64(bytes: Uint8Array): Promise<string> {
+  return base64(
+    new Uint8Array(
+      await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
+    ),
+  );
+}
+
+/** Fetches the bytes of an https URL: the final URL (after redirects) and the body. */
+export type Fetcher = (
+  url: string,
+) => Promise<{ url: string; bytes: Uint8Array }>;
+
+const denoFetcher: Fetcher = async (url) => {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+  return { url: res.url, bytes: new Uint8Array(await res.arrayBuffer()) };
+};
+
+/**
+ * Fetches a pinned module, checks its bytes against the pin before anything runs, and
+ * returns a `data:` URL of exactly those bytes (what is imported is what was checked).
+ */
+async function verifiedModule(
+  pin: PinnedUrl,
+  fetcher: Fetcher,
+): Promise<string> {
+  const got = await fetcher(pin.url);
+  if (!got.url.startsWith("https://")) {
+    throw new Error(`it was redirected to ${got.url}, which is not https`);
+  }
+  const digest = await sha256Base64(got.bytes);
+  if (digest !== pin.sha256) {
+    throw new Error(
+      `its content does not match the pin: sha256-${digest}, expected sha256-${pin.sha256}`,
+    );
+  }
+  const type = /\.m?js$/.test(new URL(pin.url).pathname)
+    ? "application/javascript"
+    : "application/typescript";
+  return `data:${type};base64,${base64(got.bytes)}`;
 }
 
 /** A path or URL as an import specifier (relative paths against `cwd`). */
@@ -145,6 +239,16 @@ export interface LoadOptions {
   importer?: (url: string) => Promise<Record<string, unknown>>;
   /** Running as a compiled executable (default: detected). */
   compiled?: boolean;
+  /**
+   * Running as root: a plugin file must pass {@link LoadOptions.rootCheck} (owned by
+   * root, writable by root only, and so are the directories above it), and a URL must
+   * be https with a `#sha256-` pin.
+   */
+  asRoot?: boolean;
+  /** Why a path is unsafe for root, or `null` (default: `unsafeForRoot`). */
+  rootCheck?: (path: string) => Promise<string | null>;
+  /** Fetches pinned URLs (tests replace it). */
+  fetcher?: Fetcher;
 }
 
 function firstLine(e: unknown): string {
@@ -206,9 +310,16 @@ export async function loadPlugins(
       );
       continue;
     }
+    let url: string;
+    try {
+      url = await checkedPluginUrl(spec, options);
+    } catch (e) {
+      fail(`refused: ${firstLine(e)}`);
+      continue;
+    }
     let mod: Record<string, unknown>;
     try {
-      mod = await importer(pluginUrl(spec, options.cwd));
+      mod = await importer(url);
     } catch (e) {
       fail(`cannot be imported: ${firstLine(e)}`);
       continue;
@@ -225,4 +336,45 @@ export async function loadPlugins(
     }
   }
   return problems;
+}
+
+/**
+ * The URL to import for a `--plugin` value, after the checks: plain `http:` is refused
+ * (anyone on the way could change the code); a `#sha256-` pinned https URL is fetched
+ * and verified first ({@link parsePin}); as root, only a file that passes the root
+ * check or a pinned https URL is accepted.
+ * @throws {Error} saying why the plugin is refused
+ */
+export async function checkedPluginUrl(
+  spec: string,
+  options: LoadOptions,
+): Promise<string> {
+  const pin = parsePin(spec);
+  if (pin !== null) {
+    if (!pin.url.startsWith("https://")) {
+      throw new Error("a pinned plugin URL must be https");
+    }
+    return await verifiedModule(pin, options.fetcher ?? denoFetcher);
+  }
+  const url = pluginUrl(spec, options.cwd);
+  if (url.startsWith("http://")) {
+    throw new Error(
+      "plain http is refused (anyone on the way could change the code): use https, pinned with #sha256-BASE64",
+    );
+  }
+  if (!options.asRoot) return url;
+  if (!url.startsWith("file:")) {
+    throw new Error(
+      "as root, a plugin URL needs an integrity pin: https://.../plugin.ts#sha256-BASE64 (openssl dgst -sha256 -binary plugin.ts | base64)",
+    );
+  }
+  const path = decodeURIComponent(new URL(url).pathname);
+  const check = options.rootCheck ?? unsafeForRoot;
+  const why = await check(path);
+  if (why !== null) {
+    throw new Error(
+      `as root, a plugin file must be one only root can change: ${why}`,
+    );
+  }
+  return url;
 }

@@ -4,13 +4,15 @@ import {
   assertOk,
   assertRejects,
 } from "../tests/assert.ts";
-import { fakeContext, ROOT, runCli } from "../tests/helpers.ts";
+import { fakeContext, ROOT, ROOT_USER, runCli } from "../tests/helpers.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
 import {
   isCompiledBinary,
   loadPlugins,
+  parsePin,
   pluginUrl,
   requestedPlugins,
+  sha256Base64,
   shQuote,
 } from "./plugins.ts";
 import { Registry } from "./registry.ts";
@@ -23,7 +25,12 @@ async function pluginDir(): Promise<{
   echo: string;
   file(name: string, text: string): Promise<string>;
 }> {
-  const dir = await Deno.makeTempDir({ prefix: "autostart-plugin-" });
+  // As root (CI), somewhere only root can write: root loads no plugin file that
+  // another user could change (/tmp is writable by everyone).
+  const dir = await Deno.makeTempDir({
+    prefix: "autostart-plugin-",
+    ...(Deno.uid() === 0 ? { dir: "/root" } : {}),
+  });
   const echo = `${dir}/echo_driver.ts`;
   await Deno.copyFile(EXAMPLE, echo);
   return {
@@ -344,4 +351,121 @@ Deno.test("takePluginOptions() takes --plugin before -- only", async () => {
       argv: ["enable", "x", "--", "prog", "--plugin", "c.ts"],
     },
   );
+});
+
+Deno.test("as root, AUTOSTART_PLUGINS is ignored with a note on stderr; nothing is imported", async () => {
+  const p = await pluginDir();
+  try {
+    const marker = `${p.dir}/imported`;
+    const planted = await p.file(
+      "planted.js",
+      `Deno.writeTextFileSync(${JSON.stringify(marker)}, "ran");\n` +
+        OBJECT_PLUGIN,
+    );
+    const ctx = fakeContext({ self: ROOT_USER });
+    ctx.env.AUTOSTART_PLUGINS = planted;
+    const r = await runCli(["drivers", "--json"], ctx);
+    assertEquals(r.code, 0, r.stderr);
+    assertMatch(
+      r.stderr,
+      /note: AUTOSTART_PLUGINS is ignored when autostart runs as root/,
+    );
+    assertEquals(
+      JSON.parse(r.stdout).drivers.some((x: { id: string }) =>
+        x.id === "plain"
+      ),
+      false,
+    );
+    assertEquals(await Deno.stat(marker).then(() => true, () => false), false);
+    assertEquals(
+      requestedPlugins(["/a.ts"], { AUTOSTART_PLUGINS: "/b.ts" }, true),
+      [
+        "/a.ts",
+      ],
+    );
+  } finally {
+    await Deno.remove(p.dir, { recursive: true });
+  }
+});
+
+Deno.test("as root, a --plugin file that another user could change is refused before import", async () => {
+  const imported: string[] = [];
+  const importer = (url: string) => {
+    imported.push(url);
+    return Promise.resolve({ default: undefined });
+  };
+  const problems = await loadPlugins(
+    ["/home/mallory/p.ts"],
+    builtinRegistry(),
+    {
+      cwd: "/",
+      asRoot: true,
+      importer,
+      rootCheck: (path) =>
+        Promise.resolve(
+          path.startsWith("/home/mallory")
+            ? `${path} is owned by uid 1001, not root`
+            : null,
+        ),
+    },
+  );
+  assertEquals(imported, []);
+  assertMatch(
+    problems[0]!.message,
+    /^refused: as root, a plugin file must be one only root can change: \/home\/mallory\/p\.ts is owned by uid 1001/,
+  );
+  // a root-owned file is imported
+  await loadPlugins(["/usr/lib/p.ts"], builtinRegistry(), {
+    cwd: "/",
+    asRoot: true,
+    importer,
+    rootCheck: () => Promise.resolve(null),
+  });
+  assertEquals(imported, ["file:///usr/lib/p.ts"]);
+});
+
+Deno.test("plugin URLs: http refused; as root https needs a #sha256- pin, checked on the bytes before import", async () => {
+  const body = new TextEncoder().encode(OBJECT_PLUGIN);
+  const pin = await sha256Base64(body);
+  const fetched: string[] = [];
+  const fetcher = (url: string) => {
+    fetched.push(url);
+    return Promise.resolve({ url, bytes: body });
+  };
+  const load = (spec: string, asRoot: boolean) => {
+    const r = builtinRegistry();
+    return loadPlugins([spec], r, { cwd: "/", asRoot, fetcher }).then((
+      problems,
+    ) => ({ problems, plain: r.get("plain") }));
+  };
+  const http = await load("http://e.test/p.js", false);
+  assertMatch(http.problems[0]!.message, /plain http is refused/);
+  const unpinned = await load("https://e.test/p.js", true);
+  assertMatch(unpinned.problems[0]!.message, /needs an integrity pin/);
+  const wrong = await load(
+    `https://e.test/p.js#sha256-${"A".repeat(43)}=`,
+    true,
+  );
+  assertMatch(wrong.problems[0]!.message, /does not match the pin: sha256-/);
+  assertEquals(wrong.plain, undefined);
+  const good = await load(`https://e.test/p.js#sha256-${pin}`, true);
+  assertEquals(good.problems, []);
+  assertEquals(good.plain?.id, "plain");
+  assertEquals(fetched, ["https://e.test/p.js", "https://e.test/p.js"]);
+  // a redirect away from https is refused
+  const r = await loadPlugins(
+    [`https://e.test/p.js#sha256-${pin}`],
+    builtinRegistry(),
+    {
+      cwd: "/",
+      asRoot: true,
+      fetcher: () =>
+        Promise.resolve({ url: "http://e.test/p.js", bytes: body }),
+    },
+  );
+  assertMatch(
+    r[0]!.message,
+    /redirected to http:\/\/e\.test\/p\.js, which is not https/,
+  );
+  assertEquals(parsePin("https://x/p.ts"), null);
 });

@@ -8,11 +8,13 @@
  */
 
 import type { Context, UserInfo } from "./context.ts";
+import { parseEnvFile } from "./env_file.ts";
 import { UsageError } from "./errors.ts";
 import { parseDuration } from "./duration.ts";
 
 /** Durations are parsed in `core/duration.ts`; re-exported for existing callers. */
 export { parseDuration };
+import { rootServiceProblems } from "./root_safety.ts";
 
 /** When a service starts: at the user's login, or at boot. */
 export type Condition = "login" | "boot";
@@ -47,8 +49,18 @@ export interface ServiceSpec {
   condition: Condition;
   /** When it is restarted. */
   keepAlive: KeepAliveMode;
-  /** Environment variables, in the order given (PATH included unless `--path default`). */
+  /**
+   * Environment variables given with `--env`, in the order given, plus PATH (unless
+   * `--path default` or the env file sets it). They are written into the service file.
+   */
   env: [string, string][];
+  /**
+   * Variables of `--env-file`, read once at enable (names also given with `--env` left
+   * out: `--env` wins). Drivers keep them out of world-readable files: a 0600 copy read
+   * at each start by the init system (systemd `EnvironmentFile=`) or by a shell running
+   * as the service's user (runit, OpenRC, launchd); see `core/env_file.ts`.
+   */
+  envFile?: EnvFileSpec;
   /** Absolute working directory. */
   cwd?: string;
   /** Account a boot service runs as. Login services run as the invoking user. */
@@ -77,6 +89,14 @@ export interface ServiceSpec {
    * Set by presets that must match another tool's names; absent for plain services.
    */
   identity?: string;
+}
+
+/** The variables of an `--env-file`, and where they came from. */
+export interface EnvFileSpec {
+  /** Absolute path of the user's file (for messages; never read again). */
+  source: string;
+  /** Assignments in file order, checked like `--env` values. */
+  vars: [string, string][];
 }
 
 /** Longest accepted service name. */
@@ -317,22 +337,6 @@ export function parseEnvPair(pair: string, where = "--env"): [string, string] {
   return [key, checkValue(`value of ${key}`, pair.slice(i + 1))];
 }
 
-/**
- * Parses an env file: `KEY=VALUE` lines, an optional `export ` prefix, blank lines and
- * `#` comments. Values are taken literally (no quotes or `$` processing).
- */
-export function parseEnvFile(text: string, file: string): [string, string][] {
-  const out: [string, string][] = [];
-  text.split("\n").forEach((raw, i) => {
-    const line = raw.replace(/\r$/, "");
-    if (line.trim() === "" || line.trimStart().startsWith("#")) return;
-    out.push(
-      parseEnvPair(line.replace(/^export\s+/, ""), `line ${i + 1} of ${file}`),
-    );
-  });
-  return out;
-}
-
 /** What the command line asks for, before validation. */
 export interface EnableRequest {
   name: string;
@@ -365,6 +369,15 @@ export function absolutePath(base: string, path: string): string {
     else parts.push(p);
   }
   return "/" + parts.join("/");
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
@@ -497,10 +510,16 @@ export async function resolveSpec(
   }
 
   const env = new Map<string, string>();
+  for (const pair of req.env ?? []) {
+    const [k, v] = parseEnvPair(pair);
+    env.set(k, v);
+  }
+  let envFile: EnvFileSpec | undefined;
   if (req.envFile !== undefined) {
+    const source = absolutePath(ctx.cwd, req.envFile);
     let text: string;
     try {
-      text = await Deno.readTextFile(absolutePath(ctx.cwd, req.envFile));
+      text = await Deno.readTextFile(source);
     } catch (e) {
       throw new UsageError(
         `Cannot read --env-file ${JSON.stringify(req.envFile)}: ${
@@ -508,13 +527,18 @@ export async function resolveSpec(
         }`,
       );
     }
-    for (const [k, v] of parseEnvFile(text, req.envFile)) env.set(k, v);
+    const vars = parseEnvFile(text, req.envFile)
+      .map(([k, v]) =>
+        [k, checkValue(`value of ${k} in --env-file`, v)] as [string, string]
+      )
+      .filter(([k]) => !env.has(k));
+    envFile = { source, vars };
   }
-  for (const pair of req.env ?? []) {
-    const [k, v] = parseEnvPair(pair);
-    env.set(k, v);
-  }
-  if (pathMode === "inherit" && !env.has("PATH") && ctx.env.PATH) {
+  const fileHas = (k: string) => envFile?.vars.some(([n]) => n === k) ?? false;
+  if (
+    pathMode === "inherit" && !env.has("PATH") && !fileHas("PATH") &&
+    ctx.env.PATH
+  ) {
     env.set("PATH", checkText("PATH", ctx.env.PATH));
   }
 
@@ -550,12 +574,18 @@ export async function resolveSpec(
 
   const resolved = await resolveProgram(
     program,
-    env.get("PATH") ?? ctx.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    env.get("PATH") ?? envFile?.vars.find(([k]) => k === "PATH")?.[1] ??
+      ctx.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
     ctx.cwd,
   );
 
   checkPathSetting("program path", resolved);
-  const total = [resolved, ...args, ...[...env].flat()].reduce(
+  const total = [
+    resolved,
+    ...args,
+    ...[...env].flat(),
+    ...(envFile?.vars.flat() ?? []),
+  ].reduce(
     (n, v) => n + utf8.encode(v).length + 1,
     0,
   );
@@ -589,9 +619,21 @@ export async function resolveSpec(
     restartMaxDelayMs,
     start: req.start ?? true,
   };
+  if (envFile !== undefined) spec.envFile = envFile;
   if (cwd !== undefined) spec.cwd = cwd;
   if (runAs !== undefined) spec.runAs = runAs;
   if (logDir !== undefined) spec.logDir = logDir;
   if (stopTimeoutMs !== undefined) spec.stopTimeoutMs = stopTimeoutMs;
+  if (asRoot && !req.allowUnsafe) {
+    const problems = await rootServiceProblems(spec, unsafeForRoot, pathExists);
+    if (problems.length > 0) {
+      throw new UsageError(
+        `Refusing a root service that depends on what another user can change:\n  ${
+          problems.join("\n  ")
+        }`,
+        "use root-owned directories and files that only root can write (for PATH: --path default, or --env PATH=/usr/local/bin:/usr/bin:/bin), drop LD_*/DYLD_* variables, or pass --allow-unsafe",
+      );
+    }
+  }
   return spec;
 }

@@ -4,7 +4,6 @@ import { UsageError } from "./errors.ts";
 import {
   absolutePath,
   parseDuration,
-  parseEnvFile,
   parseEnvPair,
   parseKeepAlive,
   parseName,
@@ -72,14 +71,6 @@ Deno.test("parseEnvPair() checks names and keeps values exactly", () => {
   assertThrows(() => parseEnvPair("NOEQUALS"), UsageError);
   assertThrows(() => parseEnvPair("A=\0"), UsageError);
   assertThrows(() => parseEnvPair("A=\ud800"), UsageError);
-});
-
-Deno.test("parseEnvFile() skips comments and blank lines, accepts export", () => {
-  assertEquals(parseEnvFile("# c\n\nA=1\nexport B=two words\r\n", "f"), [[
-    "A",
-    "1",
-  ], ["B", "two words"]]);
-  assertThrows(() => parseEnvFile("A=1\nbad line\n", "f"), /line 2 of f/);
 });
 
 Deno.test("absolutePath() normalises against a base", () => {

@@ -37,6 +37,13 @@
  */
 
 import { ownershipOf } from "../core/ownership.ts";
+import {
+  envCopyPath,
+  envCopyRemoveStep,
+  envCopySteps,
+  envFileNote,
+  envShellCommand,
+} from "../core/env_file.ts";
 import { checkSeal } from "../core/seal.ts";
 import { UNTIL_TIMEOUT } from "../core/run_step.ts";
 import type { CommandResult } from "../core/runner.ts";
@@ -628,7 +635,7 @@ export class LaunchdDriver implements Driver {
   readonly conditions: readonly Condition[];
   readonly keepAlive: readonly KeepAliveMode[] = KEEP_ALIVE;
   /** `--stop-timeout` is the plist's `ExitTimeOut`. */
-  readonly features: readonly DriverFeature[] = ["stop-timeout"];
+  readonly features: readonly DriverFeature[] = ["stop-timeout", "env-file"];
   #codec: PlistCodec | undefined;
 
   /**
@@ -681,20 +688,35 @@ export class LaunchdDriver implements Driver {
     const target = serviceTarget(k, ctx, spec.name, labelOf(spec));
     const path = plistPath(k, ctx, spec.name, labelOf(spec));
     const logDir = spec.logDir ?? defaultLogDir(k, ctx);
-    const obj = buildLaunchdPlist(spec, {
-      label: labelOf(spec),
-      logFile: `${logDir}/${spec.name}.log`,
-      daemon: k === "daemon",
-    });
     // Who opens StandardOutPath for a daemon is not documented: root (reported for
     // today's launchd, without O_NOFOLLOW) or the UserName user (launchd's last open
     // source). Safe either way: the directory stays root's (never handed to the
     // service's user, refused when another user could change it), and the file is
     // the user's, made in advance, where the user cannot swap it for a symlink.
     const secure = k === "daemon" ? { secure: true } : {};
+    // launchd has no EnvironmentFile, and what a plist's EnvironmentVariables hold is
+    // shown by `launchctl print` ("environment = {...}"), which anyone may run on the
+    // system domain (launchctl(1)). So the env file's values are a 0600 copy read by
+    // /bin/sh, running as the service's user, before it execs the program.
+    const copy = spec.envFile === undefined
+      ? undefined
+      : envCopyPath(spec, ctx);
     const runAs = k === "daemon" && spec.runAs && spec.runAs.uid !== 0
       ? { uid: spec.runAs.uid, gid: spec.runAs.gid }
       : undefined;
+    const { envFile: _, ...plain } = spec;
+    const obj = buildLaunchdPlist(
+      copy === undefined ? spec : {
+        ...plain,
+        program: "/bin/sh",
+        args: envShellCommand(copy, [spec.program, ...spec.args]).slice(1),
+      },
+      {
+        label: labelOf(spec),
+        logFile: `${logDir}/${spec.name}.log`,
+        daemon: k === "daemon",
+      },
+    );
     // The job being replaced exits within its own plist's ExitTimeOut, which the plan
     // does not know (an earlier enable may have set a longer one, or a hand edit): wait
     // as long as for stop/disable, or the new stop timeout when that is longer. The
@@ -732,9 +754,18 @@ export class LaunchdDriver implements Driver {
         marker: LAUNCHD_MARKER_TEXT,
         backupDir: backupDir(k, ctx),
       },
+      // The copy, owned by the user the program runs as (who reads it).
+      ...envCopySteps(spec, ctx, runAs),
+      // A copy left by an earlier enable with --env-file goes with it.
+      ...(prior !== undefined && copy === undefined
+        ? [envCopyRemoveStep(spec, ctx)]
+        : []),
       launchctl(["enable", target], "enable the service"),
     ];
-    const notes: string[] = [];
+    const notes: string[] = copy === undefined ? [] : envFileNote(
+      spec,
+      `${copy} (mode 0600; launchd has no EnvironmentFile key, so /bin/sh reads it at each start, as the service's user, before the program)`,
+    );
     if (wantsBackoff(spec)) {
       notes.push(
         `launchd has no backoff: "${spec.name}" is restarted at most every ${
@@ -821,7 +852,7 @@ export class LaunchdDriver implements Driver {
         marker: LAUNCHD_MARKER_TEXT,
         // A plist edited by hand is kept before removal, where launchd does not look.
         backupDir: backupDir(k, ctx),
-      });
+      }, envCopyRemoveStep(ref, ctx));
       if (k === "daemon" && ref.identity === undefined) {
         steps.push({
           kind: "remove",

@@ -15,6 +15,12 @@ import {
   macContext,
 } from "../tests/launchd_helpers.ts";
 import { apply } from "../core/apply.ts";
+import {
+  envShellCommand,
+  parseEnvFile,
+  parseEnvShellCommand,
+  renderEnvFile,
+} from "../core/env_file.ts";
 import { OperationError } from "../core/errors.ts";
 import { MemoryFs } from "../core/fake.ts";
 import type { ServiceSpec } from "../core/spec.ts";
@@ -606,4 +612,72 @@ Deno.test("launchdAgentDriver.diagnose() points at a backup left in ~/Library/La
     c?.fix ?? "",
     /mv ".*LaunchAgents\/dev\.autostart\.web\.plist\.autostart-backup" "\/Users\/alice\/Library\/Application Support\/autostart\/backups\/"/,
   );
+});
+
+Deno.test("launchdAgentDriver.plan() keeps --env-file values out of the plist: a 0600 copy read by /bin/sh before the program", async () => {
+  const ctx = macContext();
+  const plan = launchdAgentDriver.plan(
+    webSpec({
+      envFile: { source: "/Users/alice/app.env", vars: [["API_TOKEN", "t0k"]] },
+    }),
+    ctx,
+  );
+  await apply(plan, { runner: ctx.runner, fs: ctx.fs });
+  const file = ctx.fs.files.get(PLIST)!;
+  assertEquals(file.mode, 0o644);
+  assertEquals(file.content.includes("t0k"), false);
+  const obj = parse(file.content) as Record<string, unknown>;
+  const copy = "/Users/alice/.config/autostart/env/web.env";
+  assertEquals(
+    parseEnvShellCommand(obj.ProgramArguments as string[]),
+    { copy, command: ["/usr/bin/python3", "-m", "http.server", "8080"] },
+  );
+  assertEquals(
+    (obj.EnvironmentVariables as Record<string, string>).PATH,
+    "/opt/homebrew/bin:/usr/bin:/bin",
+  );
+  assertEquals(ctx.fs.files.get(copy)?.mode, 0o600);
+  assertEquals(parseEnvFile(ctx.fs.files.get(copy)!.content, "copy"), [[
+    "API_TOKEN",
+    "t0k",
+  ]]);
+  assertOk(plan.notes?.some((n) => n.includes(copy)));
+  // a re-enable without --env-file removes the copy
+  const again = launchdAgentDriver.plan(webSpec(), ctx, {
+    enabled: true,
+    running: true,
+  });
+  assertOk(
+    again.steps.some((s) => s.kind === "remove" && s.path === copy),
+  );
+  await apply(
+    launchdAgentDriver.planDisable({ name: "web", condition: "login" }, ctx),
+    {
+      runner: ctx.runner,
+      fs: ctx.fs,
+    },
+  );
+  assertEquals(ctx.fs.files.has(copy), false);
+});
+
+Deno.test("envShellCommand() runs the program with the copy's values, exactly", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const copy = `${dir}/it's.env`;
+    await Deno.writeTextFile(
+      copy,
+      renderEnvFile([["A", 'x "y" $z \\ `q`'], ["B", "multi\nline"]], "h"),
+    );
+    const argv = envShellCommand(copy, ["/usr/bin/env"]);
+    assertEquals(parseEnvShellCommand(argv)?.copy, copy);
+    const o = await new Deno.Command(argv[0]!, {
+      args: argv.slice(1),
+      clearEnv: true,
+    }).output();
+    const out = new TextDecoder().decode(o.stdout);
+    assertOk(out.includes('A=x "y" $z \\ `q`\n'), out);
+    assertOk(out.includes("B=multi\nline\n"), out);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -137,6 +137,7 @@ Deno.test("launchdDaemonDriver.planDisable() and planControl() use the system do
     `launchctl print ${TARGET}`,
     `remove ${PLIST}`,
     "remove /etc/newsyslog.d/dev.autostart.tunnel.conf",
+    "remove /etc/autostart/env/tunnel.env",
   ]);
   assertEquals(lines(launchdDaemonDriver.planControl(ref, "restart", ctx)), [
     `launchctl enable ${TARGET}`,

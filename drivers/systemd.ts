@@ -22,6 +22,12 @@ import type {
   StatusOptions,
 } from "../core/driver.ts";
 import { unknownStatus } from "../core/driver.ts";
+import {
+  envCopyPath,
+  envCopyRemoveStep,
+  envCopySteps,
+  envFileNote,
+} from "../core/env_file.ts";
 import { OperationError, UsageError } from "../core/errors.ts";
 import { tailFiles } from "../core/log_tail.ts";
 import { type LogFile, logSizeChecks, mebibytes } from "../core/log_size.ts";
@@ -842,7 +848,7 @@ export const systemdDriver: Driver = {
   conditions: ["login", "boot"],
   keepAlive: ["false", "on-failure", "always"],
   // --stop-timeout is TimeoutStopSec=.
-  features: ["stop-timeout"],
+  features: ["stop-timeout", "env-file"],
 
   async available(ctx: Context, condition?: Condition): Promise<Availability> {
     if (ctx.os !== "linux") {
@@ -906,14 +912,26 @@ export const systemdDriver: Driver = {
     if (spec.logDir !== undefined) {
       steps.push({ kind: "mkdir", path: spec.logDir, ...secure });
     }
+    const envFile = spec.envFile === undefined
+      ? undefined
+      : envCopyPath(spec, ctx);
     steps.push(
       {
         kind: "write",
         path: `${dir}/${unit}`,
-        content: renderSystemdUnit(spec, { systemdVersion: version }),
+        content: renderSystemdUnit(spec, {
+          systemdVersion: version,
+          ...(envFile === undefined ? {} : { envFile }),
+        }),
         mode: 0o644,
         marker: SYSTEMD_MARKER_TEXT,
       },
+      // The env file's values: a 0600 copy (root's for boot), read by systemd at start.
+      ...envCopySteps(spec, ctx),
+      // A copy left by an earlier enable with --env-file goes with it.
+      ...(prior !== undefined && envFile === undefined
+        ? [envCopyRemoveStep(spec, ctx)]
+        : []),
       run(c, ctx, ["daemon-reload"], "reload systemd"),
       // A service that was enabled before stays enabled when a later step fails.
       // `--no-reload`: systemd read the unit just above; a second reload (which a
@@ -941,6 +959,12 @@ export const systemdDriver: Driver = {
           prior?.running ? {} : { undo: [...systemctl(c), "stop", unit] },
         ),
       );
+    }
+    if (envFile !== undefined) {
+      notes.push(...envFileNote(
+        spec,
+        `${envFile} (mode 0600, read by systemd at each start)`,
+      ));
     }
     return {
       driver: "systemd",
@@ -988,6 +1012,7 @@ export const systemdDriver: Driver = {
           path: `${unitDir(c, ctx)}/${unit}`,
           marker: SYSTEMD_MARKER_TEXT,
         },
+        envCopyRemoveStep(ref, ctx),
         run(c, ctx, ["daemon-reload"], "reload systemd"),
       );
     }

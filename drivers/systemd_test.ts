@@ -12,6 +12,7 @@ import {
   webSpec,
 } from "../tests/helpers.ts";
 import { apply } from "../core/apply.ts";
+import { parseEnvFile } from "../core/env_file.ts";
 import { UsageError } from "../core/errors.ts";
 import {
   parseListUnits,
@@ -374,4 +375,62 @@ Deno.test("parseListUnits() reads plain list-units lines, with or without a bull
       sub: "dead",
     },
   });
+});
+
+Deno.test("systemdDriver.plan() keeps --env-file values in a 0600 copy referenced by EnvironmentFile=", async () => {
+  const secret: [string, string][] = [["API_TOKEN", 's3cr"t $x\nline2']];
+  const withFile = {
+    ...spec,
+    condition: "boot" as const,
+    runAs: ALICE,
+    env: [["PORT", "8080"]] as [string, string][],
+    envFile: { source: "/home/alice/app.env", vars: secret },
+  };
+  const ctx = fakeContext({ self: ROOT_USER });
+  const plan = systemdDriver.plan(withFile, ctx);
+  await apply(plan, { runner: ctx.runner, fs: ctx.fs });
+  const unit =
+    ctx.fs.files.get("/etc/systemd/system/autostart-web.service")!.content;
+  assertMatch(unit, /^Environment="PORT=8080"$/m);
+  assertMatch(unit, /^EnvironmentFile=\/etc\/autostart\/env\/web\.env$/m);
+  assertEquals(unit.includes("s3cr"), false);
+  const copy = ctx.fs.files.get("/etc/autostart/env/web.env")!;
+  assertEquals(copy.mode, 0o600);
+  assertEquals(copy.owner, undefined); // root's: systemd reads it as root
+  assertMatch(copy.content, /^# Managed by autostart/);
+  assertEquals(parseEnvFile(copy.content, "copy"), secret);
+  assertOk(plan.notes?.some((n) => n.includes("/etc/autostart/env/web.env")));
+  // disable removes the copy with the unit
+  const off = systemdDriver.planDisable(withFile, ctx);
+  await apply(off, { runner: ctx.runner, fs: ctx.fs });
+  assertEquals(ctx.fs.files.has("/etc/autostart/env/web.env"), false);
+});
+
+Deno.test("systemdDriver.plan() for login keeps the copy under ~/.config/autostart/env, and a re-enable without --env-file removes it", async () => {
+  const ctx = fakeContext();
+  const withFile = {
+    ...spec,
+    envFile: {
+      source: "/home/alice/app.env",
+      vars: [["A", "1"]] as [
+        string,
+        string,
+      ][],
+    },
+  };
+  await apply(systemdDriver.plan(withFile, ctx), {
+    runner: ctx.runner,
+    fs: ctx.fs,
+  });
+  const path = "/home/alice/.config/autostart/env/web.env";
+  assertEquals(ctx.fs.files.get(path)?.mode, 0o600);
+  await apply(
+    systemdDriver.plan(spec, ctx, { enabled: true, running: true }),
+    { runner: ctx.runner, fs: ctx.fs },
+  );
+  assertEquals(ctx.fs.files.has(path), false);
+  const unit = ctx.fs.files.get(
+    "/home/alice/.config/systemd/user/autostart-web.service",
+  )!.content;
+  assertEquals(unit.includes("EnvironmentFile="), false);
 });

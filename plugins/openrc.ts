@@ -30,6 +30,12 @@ import type {
   ServiceState,
   ServiceStatus,
 } from "../core/driver.ts";
+import {
+  envCopyPath,
+  envCopyRemoveStep,
+  envCopySteps,
+  envFileNote,
+} from "../core/env_file.ts";
 import { UsageError } from "../core/errors.ts";
 import type { Plan, RunStep, Step } from "../core/plan.ts";
 import { ownershipOf } from "../core/ownership.ts";
@@ -144,9 +150,37 @@ export function openrcLogFile(
  * console.assert(text.includes("supervisor=supervise-daemon"));
  * ```
  */
-export function renderOpenrcScript(spec: ServiceSpec): string {
+export function renderOpenrcScript(
+  spec: ServiceSpec,
+  options: { envFile?: string } = {},
+): string {
   checkEvalWord("program", spec.program);
   spec.args.forEach((a, i) => checkEvalWord(`argument ${i + 1}`, a));
+  const switchUser = spec.runAs !== undefined && spec.runAs.uid !== 0;
+  const sourced = options.envFile === undefined
+    ? []
+    : ["set -a", `. ${shQuote(options.envFile)}`, "set +a"];
+  const exports = spec.env.map(([k, v]) => `export ${k}=${shQuote(v)}`);
+  // A service of another user gets its environment from a shell that runs as that user
+  // (command_user), never through openrc-run and supervise-daemon, which run as root.
+  const wrapped = switchUser && sourced.length + exports.length > 0;
+  for (const [k, v] of wrapped ? spec.env : []) {
+    if (/[\t\n]/.test(v)) {
+      throw new UsageError(
+        `Invalid value of ${k} for OpenRC: it contains a tab or a newline, and a service of another user gets its --env values through openrc-run's eval, which cannot pass them exactly`,
+        "put the variable in a file and pass --env-file FILE (read by the service's user, any value)",
+      );
+    }
+  }
+  const command = wrapped
+    ? [
+      "/bin/sh",
+      "-c",
+      [...sourced, ...exports, 'exec "$0" "$@"'].join("; "),
+      spec.program,
+      ...spec.args,
+    ]
+    : [spec.program, ...spec.args];
   if (spec.cwd !== undefined) checkEvalWord("--cwd", spec.cwd);
   const log = openrcLogFile(spec);
   const lines = [
@@ -176,8 +210,10 @@ export function renderOpenrcScript(spec: ServiceSpec): string {
       `retry=${dqQuote(openrcRetry(spec.stopTimeoutMs))}`,
     );
   }
-  lines.push(`command=${openrcValue([spec.program])}`);
-  if (spec.args.length) lines.push(`command_args=${openrcValue(spec.args)}`);
+  lines.push(`command=${openrcValue([command[0]!])}`);
+  if (command.length > 1) {
+    lines.push(`command_args=${openrcValue(command.slice(1))}`);
+  }
   if (spec.runAs && spec.runAs.uid !== 0) {
     lines.push(
       `command_user=${openrcValue([`${spec.runAs.name}:${spec.runAs.group}`])}`,
@@ -190,9 +226,12 @@ export function renderOpenrcScript(spec: ServiceSpec): string {
     `output_log=${openrcValue([log])}`,
     `error_log=${openrcValue([log])}`,
   );
-  if (spec.env.length) {
-    lines.push("", "# Environment of the program.");
-    for (const [k, v] of spec.env) lines.push(`export ${k}=${shQuote(v)}`);
+  if (!wrapped && sourced.length + exports.length > 0) {
+    lines.push(
+      "",
+      "# Environment of the program (it runs as root, like this script).",
+    );
+    lines.push(...sourced, ...exports);
   }
   lines.push("", "depend() {", "\tuse net", "}", "");
   return seal(lines.join("\n"));
@@ -274,7 +313,7 @@ export const openrcDriver: Driver = {
   conditions: ["boot"],
   keepAlive: ["false", "always"],
   // --stop-timeout is the script's `retry` schedule.
-  features: ["stop-timeout"],
+  features: ["stop-timeout", "env-file"],
 
   async available(ctx: Context): Promise<Availability> {
     if (ctx.os !== "linux") {
@@ -293,6 +332,9 @@ export const openrcDriver: Driver = {
     requireBoot(spec.condition);
     requireRoot(ctx, "Installing");
     const svc = openrcServiceName(spec.name);
+    const envFile = spec.envFile === undefined
+      ? undefined
+      : envCopyPath(spec, ctx);
     const log = openrcLogFile(spec);
     const logDir = log.slice(0, log.lastIndexOf("/"));
     const steps: Step[] = [
@@ -309,10 +351,24 @@ export const openrcDriver: Driver = {
       {
         kind: "write",
         path: `${INIT_DIR}/${svc}`,
-        content: renderOpenrcScript(spec),
+        content: renderOpenrcScript(
+          spec,
+          envFile === undefined ? {} : { envFile },
+        ),
         mode: 0o755,
         marker: OPENRC_MARKER_TEXT,
       },
+      // The env file's values: a 0600 copy owned by the user the program runs as.
+      ...envCopySteps(
+        spec,
+        ctx,
+        spec.runAs && spec.runAs.uid !== 0
+          ? { uid: spec.runAs.uid, gid: spec.runAs.gid }
+          : undefined,
+      ),
+      ...(prior !== undefined && envFile === undefined
+        ? [envCopyRemoveStep(spec, ctx)]
+        : []),
       cmd(
         ["rc-update", "add", svc, "default"],
         "add the service to the default runlevel",
@@ -328,10 +384,15 @@ export const openrcDriver: Driver = {
         ),
       );
     }
+    const notes = envFile === undefined ? [] : envFileNote(
+      spec,
+      `${envFile} (mode 0600, read by the init script at each start)`,
+    );
     return {
       driver: "openrc",
       service: spec.name,
       steps,
+      ...(notes.length ? { notes } : {}),
       ...(prior?.running
         ? { afterRollback: [{ argv: ["rc-service", svc, "restart"] }] }
         : {}),
@@ -378,7 +439,7 @@ export const openrcDriver: Driver = {
         kind: "remove",
         path: `${INIT_DIR}/${svc}`,
         marker: OPENRC_MARKER_TEXT,
-      });
+      }, envCopyRemoveStep(ref, ctx));
     }
     return { driver: "openrc", service: ref.name, steps };
   },
@@ -522,6 +583,19 @@ export function readOpenrcScript(text: string): ServiceFields {
   if (delay) f.restartDelayMs = Number(delay[1]) * 1000;
   f.program = value("command")?.[0] ?? "";
   f.args = value("command_args") ?? [];
+  // Another user's service: its environment is set by `/bin/sh -c SCRIPT`.
+  if (f.program === "/bin/sh" && f.args[0] === "-c" && f.args.length >= 3) {
+    // One line: `export K='v'; ... exec "$0" "$@"`; each assignment ends in one `;`.
+    const words = shStatements(f.args[1]!).flat();
+    words.forEach((w, i) => {
+      const a = words[i + 1];
+      if (w !== "export" || a === undefined) return;
+      const kv = a.replace(/;$/, "");
+      f.env.push([kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]);
+    });
+    f.program = f.args[2]!;
+    f.args = f.args.slice(3);
+  }
   f.user = (value("command_user")?.[0] ?? "root").split(":")[0]!;
   const cwd = value("directory")?.[0];
   if (cwd !== undefined) f.cwd = cwd;
@@ -529,7 +603,7 @@ export function readOpenrcScript(text: string): ServiceFields {
   if (log !== undefined && log !== openrcLogFile({ name: f.name })) {
     f.logDir = log.slice(0, log.lastIndexOf("/"));
   }
-  const env = text.indexOf("\n# Environment of the program.\n");
+  const env = text.indexOf("\n# Environment of the program");
   if (env >= 0) {
     const part = text.slice(env, text.lastIndexOf("\ndepend() {"));
     for (const [w0, w1] of shStatements(part)) {

@@ -128,12 +128,38 @@ async function evalAsOpenrc(script: string): Promise<{
 Deno.test("OpenRC values survive openrc-run's eval exactly (sh)", async () => {
   const s = GOLDEN_SPECS.awkward!;
   const got = await evalAsOpenrc(renderOpenrcScript(s));
-  assertEquals(got.command, [s.program]);
-  assertEquals(got.args, s.args);
+  // A service of another user: the program runs through a shell that sets the
+  // environment as that user; openrc-run (root) and supervise-daemon see none of it.
+  assertEquals(got.command, ["/bin/sh"]);
+  assertEquals(got.args[0], "-c");
+  assertEquals(got.args.slice(2), [s.program, ...s.args]);
   assertEquals(got.user, ["alice:alice"]);
   assertEquals(got.directory, [s.cwd!]);
-  assertEquals(got.env, { A: "x'y", B: "$PATH" });
+  assertEquals(got.env, { A: null, B: null });
+  const o = await new Deno.Command("/bin/sh", {
+    args: ["-c", got.args[1]!, "/usr/bin/env"],
+    clearEnv: true,
+  }).output();
+  const env = new TextDecoder().decode(o.stdout).split("\n");
+  assertOk(env.includes("A=x'y") && env.includes("B=$PATH"), env.join("\n"));
+  const root = await evalAsOpenrc(
+    renderOpenrcScript({ ...s, runAs: ROOT_USER }),
+  );
+  assertEquals(root.command, [s.program]);
+  assertEquals(root.args, s.args);
+  assertEquals(root.env, { A: "x'y", B: "$PATH" });
   assertEquals(openrcValue(["a b"]), `"a' 'b"`);
+  assertThrows(
+    () => renderOpenrcScript({ ...s, env: [["M", "two\nlines"]] }),
+    /Invalid value of M for OpenRC: it contains a tab or a newline/,
+  );
+  // through the env file (sourced by the user's shell) any value goes
+  assertOk(
+    renderOpenrcScript({ ...s, env: [] }, {
+      envFile: "/etc/autostart/env/web.env",
+    })
+      .includes("/etc/autostart/env/web.env"),
+  );
   for (const bad of ["a\nb", "a\tb"]) {
     assertThrows(
       () => renderOpenrcScript({ ...spec, args: [bad] }),

@@ -34,6 +34,12 @@ import type {
   ServiceState,
   ServiceStatus,
 } from "../core/driver.ts";
+import {
+  envCopyPath,
+  envCopyRemoveStep,
+  envCopySteps,
+  envFileNote,
+} from "../core/env_file.ts";
 import { UnsupportedError, UsageError } from "../core/errors.ts";
 import type { Plan, RunStep, Step } from "../core/plan.ts";
 import { ownershipOf } from "../core/ownership.ts";
@@ -43,7 +49,11 @@ import {
   type ServiceFields,
   shStatements,
 } from "../core/read_back.ts";
-import type { Condition, ServiceSpec } from "../core/spec.ts";
+import {
+  type Condition,
+  type ServiceSpec,
+  unsafeForRoot,
+} from "../core/spec.ts";
 import { backoffScript, wantsBackoff } from "../templates/backoff_sh.ts";
 
 /** Text that must be in an existing file for autostart to overwrite or remove it. */
@@ -130,8 +140,10 @@ function switchUser(spec: ServiceSpec): string | null {
 
 /**
  * Renders the `run` script: stderr joined to stdout (for svlogd), the working directory,
- * the environment as `export` lines, then `exec` of the program with every word quoted
- * for sh (through `chpst -u USER:GROUP` for a boot service of another user).
+ * the environment (`options.envFile`, the 0600 copy of `--env-file`, sourced with
+ * `set -a`; then `export` lines), then `exec` of the program with every word quoted for
+ * sh. A boot service of another user goes through `chpst -u USER:GROUP` first, and its
+ * environment is set by a shell running as that user (never in root's processes).
  *
  * @example Usage
  * ```ts
@@ -143,7 +155,10 @@ function switchUser(spec: ServiceSpec): string | null {
  * console.assert(text.includes("exec '/usr/bin/python3' '-m' 'http.server'"));
  * ```
  */
-export function renderRunitRun(spec: ServiceSpec): string {
+export function renderRunitRun(
+  spec: ServiceSpec,
+  options: { envFile?: string } = {},
+): string {
   const lines = header(
     spec,
     `runit service "${
@@ -166,12 +181,27 @@ export function renderRunitRun(spec: ServiceSpec): string {
     );
   }
   if (spec.cwd !== undefined) lines.push(`cd ${shQuote(spec.cwd)} || exit 111`);
-  for (const [k, v] of spec.env) lines.push(`export ${k}=${shQuote(v)}`);
+  const env = [
+    ...(options.envFile === undefined
+      ? []
+      : ["set -a", `. ${shQuote(options.envFile)}`, "set +a"]),
+    ...spec.env.map(([k, v]) => `export ${k}=${shQuote(v)}`),
+  ];
   const words = [spec.program, ...spec.args].map(shQuote).join(" ");
-  lines.push(
-    user === null ? `exec ${words}` : `exec "$1" -u ${shQuote(user)} ${words}`,
-    "",
-  );
+  if (user === null) {
+    lines.push(...env, `exec ${words}`, "");
+  } else {
+    // The environment is set by a shell that runs as the service's user, after chpst
+    // switched to it: no variable (LD_PRELOAD, ...) ever reaches root's chpst, and the
+    // env file (0600, the user's) is read by that user.
+    const inner = [...env, 'exec "$0" "$@"'].join("\n");
+    lines.push(
+      env.length === 0
+        ? `exec "$1" -u ${shQuote(user)} ${words}`
+        : `exec "$1" -u ${shQuote(user)} /bin/sh -c ${shQuote(inner)} ${words}`,
+      "",
+    );
+  }
   return seal(lines.join("\n"));
 }
 
@@ -441,6 +471,32 @@ export function stopTimeoutUnsupported(): UnsupportedError {
   );
 }
 
+/**
+ * Why a directory taken from the environment (`SVDIR`, `AUTOSTART_RUNIT_SV_DIR`) cannot
+ * hold root's boot services, or `null`: root writes run scripts there that runsv runs
+ * as root, so it (or, when missing, its nearest existing parent) and every directory
+ * above must be owned by root and not writable by group or others.
+ */
+export async function unsafeEnvDirs(
+  condition: Condition,
+  ctx: Context,
+): Promise<string | null> {
+  if (condition !== "boot" || ctx.self.uid !== 0) return null;
+  for (const name of ["SVDIR", "AUTOSTART_RUNIT_SV_DIR"]) {
+    const value = ctx.env[name];
+    if (!value?.startsWith("/")) continue;
+    let dir = value.replace(/(.)\/+$/, "$1");
+    while (dir !== "/" && !(await ctx.fs.exists(dir))) {
+      dir = dir.slice(0, Math.max(dir.lastIndexOf("/"), 1));
+    }
+    const why = await unsafeForRoot(dir);
+    if (why !== null) {
+      return `${name}=${value} cannot hold boot services: ${why}, so another user could change what root runs; use a directory only root can write`;
+    }
+  }
+  return null;
+}
+
 /** The runit driver. */
 export const runitDriver: Driver = {
   id: "runit",
@@ -449,6 +505,8 @@ export const runitDriver: Driver = {
   platforms: ["linux"],
   conditions: ["boot", "login"],
   keepAlive: ["false", "on-failure", "always"],
+  // --env-file: a 0600 copy read by the run script as the service's user.
+  features: ["env-file"],
 
   async available(ctx: Context, condition?: Condition): Promise<Availability> {
     if (ctx.os !== "linux") {
@@ -462,6 +520,8 @@ export const runitDriver: Driver = {
       };
     }
     const c = condition ?? "boot";
+    const unsafe = await unsafeEnvDirs(c, ctx);
+    if (unsafe !== null) return { available: false, reason: unsafe };
     const dir = runitSvDir(c, ctx);
     const all = await findRunsvdirs(ctx);
     const mine = all.filter((p) =>
@@ -493,6 +553,9 @@ export const runitDriver: Driver = {
     const owner = switchUser(spec) !== null && spec.runAs
       ? { owner: { uid: spec.runAs.uid, gid: spec.runAs.gid } }
       : {};
+    const envFile = spec.envFile === undefined
+      ? undefined
+      : envCopyPath(spec, ctx);
     const file = (path: string, content: string, mode = 0o755): Step => ({
       kind: "write",
       path,
@@ -506,13 +569,25 @@ export const runitDriver: Driver = {
     const steps: Step[] = [
       { kind: "mkdir", path: `${p.dir}/log`, mode: 0o755 },
       { kind: "mkdir", path: logDir, mode: 0o755, ...owner, ...secure },
-      file(p.run, renderRunitRun(spec)),
+      file(
+        p.run,
+        renderRunitRun(spec, envFile === undefined ? {} : { envFile }),
+      ),
       file(p.finish, renderRunitFinish(spec)),
       file(p.logRun, renderRunitLog(spec, logDir)),
+      // The env file's values: a 0600 copy owned by the user the program runs as,
+      // who reads it after chpst switched to them.
+      ...envCopySteps(spec, ctx, owner.owner),
+      ...(prior !== undefined && envFile === undefined
+        ? [envCopyRemoveStep(spec, ctx)]
+        : []),
       spec.start ? remove(p.down) : file(p.down, renderRunitDown(spec), 0o644),
     ];
     const afterRollback: NonNullable<Plan["afterRollback"]> = [];
-    const notes: string[] = [];
+    const notes: string[] = envFile === undefined ? [] : envFileNote(
+      spec,
+      `${envFile} (mode 0600, read by the run script at each start)`,
+    );
     if (!prior?.enabled && !prior?.running) {
       // runsvdir starts a runsv for the link within 5 seconds; without a down file
       // runsv starts the service right away.
@@ -590,6 +665,7 @@ export const runitDriver: Driver = {
         remove(p.finish),
         remove(p.logRun),
         remove(p.down),
+        envCopyRemoveStep(ref, ctx),
         {
           kind: "run",
           argv: [
@@ -793,8 +869,17 @@ export function readRunitFiles(
       const i = w1.indexOf("=");
       f.env.push([w1.slice(0, i), w1.slice(i + 1)]);
     } else if (w0 === "exec" && w1 !== "2>&1") {
-      const cmd = w1 === "$1" ? words.slice(4) : words.slice(1);
+      let cmd = w1 === "$1" ? words.slice(4) : words.slice(1);
       if (w1 === "$1") f.user = (words[3] ?? "").split(":")[0]!;
+      // Another user's service: its environment is set by `/bin/sh -c SCRIPT`.
+      if (w1 === "$1" && cmd[0] === "/bin/sh" && cmd[1] === "-c") {
+        for (const [i0, i1] of shStatements(cmd[2] ?? "")) {
+          if (i0 !== "export" || i1 === undefined) continue;
+          const i = i1.indexOf("=");
+          f.env.push([i1.slice(0, i), i1.slice(i + 1)]);
+        }
+        cmd = cmd.slice(3);
+      }
       f.program = cmd[0] ?? "";
       f.args = cmd.slice(1);
     }

@@ -16,6 +16,7 @@ import { apply } from "../core/apply.ts";
 import type { Context } from "../core/context.ts";
 import { UsageError } from "../core/errors.ts";
 import { FakeRunner, MemoryFs } from "../core/fake.ts";
+import { denoFs } from "../core/fs.ts";
 import { describePlan, type Plan } from "../core/plan.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import { builtinRegistry } from "../drivers/mod.ts";
@@ -28,6 +29,7 @@ import {
   renderRunitRun,
   runitDriver,
   runitState,
+  unsafeEnvDirs,
 } from "./runit.ts";
 
 const spec: ServiceSpec = webSpec({
@@ -147,7 +149,7 @@ Deno.test("renderRunitRun() quotes every word so sh gives the program exactly it
 
 Deno.test("renderRunitRun() switches user with chpst only for boot services of another user", () => {
   assertMatch(
-    renderRunitRun({ ...spec, runAs: ALICE }),
+    renderRunitRun({ ...spec, env: [], runAs: ALICE }),
     /^exec "\$1" -u 'alice:alice' '\/usr\/bin\/python3'/m,
   );
   assertOk(!renderRunitRun(spec).includes("chpst"));
@@ -544,4 +546,81 @@ Deno.test("enable --driver=runit through the CLI, and exit 3 where runit is not 
   assertEquals(r3.code, 3);
   assertMatch(r3.stderr, /Driver runit is not available here: no runsvdir/);
   assertOk(builtinRegistry().get("runit"));
+});
+
+Deno.test("renderRunitRun() sets the environment only after chpst switched user: nothing reaches root's chpst", () => {
+  const text = renderRunitRun(
+    {
+      ...spec,
+      condition: "boot",
+      runAs: ALICE,
+      env: [["LD_PRELOAD", "/home/alice/x.so"]],
+    },
+    { envFile: "/etc/autostart/env/web.env" },
+  );
+  const root = text.slice(0, text.indexOf('exec "$1"'));
+  assertOk(!/export|set -a|\. /.test(root), root);
+  assertMatch(
+    text,
+    /^exec "\$1" -u 'alice:alice' \/bin\/sh -c 'set -a\n\. '\\''\/etc\/autostart\/env\/web\.env'\\''\nset \+a\nexport LD_PRELOAD=/m,
+  );
+});
+
+Deno.test("runitDriver.plan() writes the env-file copy 0600, owned by the user the run script switches to", () => {
+  const ctx = fakeContext({ self: ROOT_USER });
+  const plan = runitDriver.plan({
+    ...spec,
+    condition: "boot",
+    runAs: ALICE,
+    envFile: { source: "/root/app.env", vars: [["API_TOKEN", "x"]] },
+  }, ctx);
+  const copy = plan.steps.find((s) =>
+    s.kind === "write" && s.path === "/etc/autostart/env/web.env"
+  );
+  assertOk(copy?.kind === "write");
+  assertEquals(copy.mode, 0o600);
+  assertEquals(copy.owner, { uid: ALICE.uid, gid: ALICE.gid });
+  // The service's own file comes first: enable names the first file it writes.
+  const run = plan.steps.find((s) => s.kind === "write");
+  assertEquals(run?.path, "/etc/sv/autostart-web/run");
+  assertOk(run?.kind === "write" && !run.content.includes("API_TOKEN"));
+  const off = runitDriver.planDisable({ name: "web", condition: "boot" }, ctx);
+  assertOk(
+    off.steps.some((s) =>
+      s.kind === "remove" && s.path === "/etc/autostart/env/web.env"
+    ),
+  );
+});
+
+Deno.test("runitDriver is not available for boot services when SVDIR or AUTOSTART_RUNIT_SV_DIR is a directory others can write", async () => {
+  const ctx = (env: Record<string, string>) => ({
+    ...fakeContext({ self: ROOT_USER, env: { PATH: "/usr/bin", ...env } }),
+    fs: denoFs,
+  });
+  const stage = await unsafeEnvDirs(
+    "boot",
+    ctx({ AUTOSTART_RUNIT_SV_DIR: "/tmp/autostart-no-such/sv" }),
+  );
+  assertMatch(
+    stage ?? "",
+    /^AUTOSTART_RUNIT_SV_DIR=\/tmp\/autostart-no-such\/sv cannot hold boot services: \/tmp is writable by group or others/,
+  );
+  assertMatch(
+    (await unsafeEnvDirs("boot", ctx({ SVDIR: "/var/tmp" }))) ?? "",
+    /^SVDIR=\/var\/tmp cannot hold boot services/,
+  );
+  assertEquals(
+    await unsafeEnvDirs("boot", ctx({ SVDIR: "/etc/service" })),
+    null,
+  );
+  // login services live in the user's own directories
+  assertEquals(
+    await unsafeEnvDirs("login", ctx({ AUTOSTART_RUNIT_SV_DIR: "/tmp/x" })),
+    null,
+  );
+  const a = await runitDriver.available(
+    ctx({ AUTOSTART_RUNIT_SV_DIR: "/tmp/x" }),
+    "boot",
+  );
+  assertEquals(a.available, false);
 });

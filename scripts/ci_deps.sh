@@ -1,6 +1,7 @@
 #!/usr/bin/env sh
 # Installs the programs the tests use (plistutil for plists; dash, busybox ash, shellcheck,
-# ruby for `ruby -c`, zsh and fish for completion syntax checks; runit for the runit
+# ruby for `ruby -c`, zsh and fish for completion syntax checks; minisign for the
+# installer's signature check; runit for the runit
 # plugin's e2e test: Debian's `runit` package only, never `runit-init`, which would
 # replace the init system; ansible-core for the Ansible playbook test of docs/fleet.md), with Debian's apt,
 # when running as root and only those that are missing. Fast when all are present:
@@ -9,7 +10,7 @@
 set -u
 
 # command:package pairs.
-wanted="dash:dash busybox:busybox shellcheck:shellcheck ruby:ruby zsh:zsh fish:fish plistutil:libplist-utils runsvdir:runit ansible-playbook:ansible-core"
+wanted="dash:dash busybox:busybox shellcheck:shellcheck ruby:ruby zsh:zsh fish:fish plistutil:libplist-utils runsvdir:runit ansible-playbook:ansible-core minisign:minisign"
 
 missing=""
 for pair in $wanted; do

@@ -10,6 +10,8 @@
 #                           https://github.com/autostart-dev/autostart/releases/download)
 #   AUTOSTART_TARGET        target triple to install (default: detected)
 #   AUTOSTART_FORCE=1       reinstall even when that version is already installed
+#   AUTOSTART_RELEASE_KEY   minisign public key the release must be signed with
+#                           (default: the project's, written into released copies)
 #
 # URL layout: version V is read from $AUTOSTART_DOWNLOAD_URL/vV/, "latest" from the
 # sibling .../latest/download/ (GitHub redirects it to the newest release; when the
@@ -18,10 +20,22 @@
 #   autostart-V-TARGET.tar.gz         one file inside: autostart
 # The version of "latest" is read from the archive names in its SHA256SUMS.
 #
-# The archive is checked against SHA256SUMS before anything is written; the binary is
-# installed with a temporary file in the target directory and a rename, so an
-# interrupted run leaves the old binary (or nothing) in place. Everything is inside
-# main(), called on the last line: a truncated download runs nothing.
+#   SHA256SUMS.minisig                minisign signature of SHA256SUMS
+#
+# What is checked, honestly: downloads use https URLs only (plain http only from this
+# machine, for tests); curl also refuses a redirect to http (--proto-redir =https).
+# wget cannot promise that (GNU wget's --https-only, passed where it exists, is
+# documented for recursive downloads; busybox wget has nothing alike). The
+# archive is checked against SHA256SUMS before anything is written, but SHA256SUMS
+# comes from the same server: that detects a corrupted download, not a tampered
+# release. When minisign is installed, SHA256SUMS.minisig is checked against the
+# release key (signed in the release workflow with a key the server does not hold),
+# which does detect tampering; without minisign, the script says it could not.
+#
+# The binary is installed through a temporary file (mktemp) in the target directory and
+# a rename, so an interrupted run leaves the old binary (or nothing) in place.
+# Everything is inside main(), called on the last line: a truncated download runs
+# nothing.
 
 main() {
   set -u
@@ -33,6 +47,14 @@ main() {
 
   base=${AUTOSTART_DOWNLOAD_URL:-https://github.com/autostart-dev/autostart/releases/download}
   base=${base%/}
+  # The release workflow writes the project's minisign public key here.
+  release_key=''
+  release_key=${AUTOSTART_RELEASE_KEY:-$release_key}
+  case $base in
+    https://*) proto='=https' ;;
+    http://127.0.0.1[:/]* | http://localhost[:/]* | 'http://[::1]'[:/]*) proto='=http,https' ;;
+    *) die "refusing to download from $base: only https is accepted (plain http could be changed on the way)" ;;
+  esac
   version=${AUTOSTART_VERSION:-latest}
   version=${version#v}
 
@@ -76,9 +98,14 @@ main() {
 
   # --- tools
   if command -v curl >/dev/null 2>&1; then
-    fetch() { curl -fsSL --retry 2 -o "$2" "$1"; }
+    fetch() { curl -fsSL --proto "$proto" --proto-redir "$proto" --retry 2 -o "$2" "$1"; }
   elif command -v wget >/dev/null 2>&1; then
-    fetch() { wget -q -O "$2" "$1"; }
+    # GNU wget: --https-only where it exists; busybox wget has no such option.
+    if [ "$proto" = '=https' ] && wget --help 2>&1 | grep -q -e '--https-only'; then
+      fetch() { wget -q --https-only -O "$2" "$1"; }
+    else
+      fetch() { wget -q -O "$2" "$1"; }
+    fi
   else
     die "curl or wget is needed to download autostart; install one of them and run this again"
   fi
@@ -117,6 +144,17 @@ main() {
     version=$(sed -n "s/^[0-9a-fA-F]\{64\} [ *]autostart-\(.*\)-$target\.tar\.gz\$/\1/p" "$tmp/SHA256SUMS" | head -n 1)
     [ -n "$version" ] || die "the latest release has no archive for $target ($rel/SHA256SUMS lists none)"
   fi
+  # --- the signature of SHA256SUMS, where minisign can check it
+  if ! command -v minisign >/dev/null 2>&1; then
+    say "minisign is not installed: the download is checked against SHA256SUMS only, which detects corruption, not tampering (install minisign to check the release signature)"
+  elif [ -z "$release_key" ]; then
+    say "this copy of install.sh carries no release key (it is not from a release; set AUTOSTART_RELEASE_KEY): the signature is not checked"
+  else
+    fetch "$rel/SHA256SUMS.minisig" "$tmp/SHA256SUMS.minisig" || die "could not download $rel/SHA256SUMS.minisig (the signature of SHA256SUMS); nothing was installed"
+    minisign -V -q -P "$release_key" -m "$tmp/SHA256SUMS" -x "$tmp/SHA256SUMS.minisig" >/dev/null 2>&1 ||
+      die "the signature of $rel/SHA256SUMS does not verify with the release key: the release was changed after it was signed, or the key is wrong; nothing was installed"
+    say "signature of SHA256SUMS verified (minisign)"
+  fi
   archive=autostart-$version-$target.tar.gz
   archive_re=$(printf '%s' "$archive" | sed 's/[.[\*^$]/\\&/g')
   expected=$(sed -n "s/^\([0-9a-fA-F]\{64\}\) [ *]$archive_re\$/\1/p" "$tmp/SHA256SUMS" | head -n 1 | tr 'A-F' 'a-f')
@@ -136,7 +174,7 @@ main() {
   fetch "$rel/$archive" "$tmp/$archive" || die "could not download $rel/$archive"
   actual=$(sha256 "$tmp/$archive")
   if [ "$actual" != "$expected" ]; then
-    die "checksum mismatch for $archive: expected $expected, got $actual; nothing was installed (the download is corrupt or was tampered with)"
+    die "checksum mismatch for $archive: expected $expected, got $actual; nothing was installed (the download is corrupt, or it was changed on the way or on the server)"
   fi
   mkdir "$tmp/x" || die "could not make $tmp/x"
   tar -xzf "$tmp/$archive" -C "$tmp/x" || die "could not unpack $archive; nothing was installed"
@@ -148,7 +186,10 @@ main() {
 
   # --- install: temporary file in the same directory, then rename
   mkdir -p "$dir" || die "could not create $dir; set AUTOSTART_INSTALL_DIR to a directory you can write"
-  partial=$dir/.autostart.tmp.$$
+  partial=$(mktemp "$dir/.autostart.XXXXXX") || {
+    partial=
+    die "could not write to $dir; run as root, or set AUTOSTART_INSTALL_DIR to a directory you can write"
+  }
   if ! cp "$tmp/x/autostart" "$partial" || ! chmod 755 "$partial"; then
     die "could not write to $dir; run as root, or set AUTOSTART_INSTALL_DIR to a directory you can write"
   fi

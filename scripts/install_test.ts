@@ -416,3 +416,153 @@ Deno.test({
     assertEquals(r.code, 0, new TextDecoder().decode(r.stdout));
   },
 });
+
+const MINISIGN = which("minisign");
+if (!MINISIGN) {
+  console.log("skipped: minisign is not installed (scripts/ci_deps.sh)");
+}
+
+/** Runs a command, failing the test when it fails. */
+async function must(
+  cmd: string,
+  args: string[],
+  cwd?: string,
+): Promise<string> {
+  const o = await new Deno.Command(cmd, {
+    args,
+    ...(cwd ? { cwd } : {}),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const d = new TextDecoder();
+  assertEquals(o.code, 0, `${cmd} ${args.join(" ")}: ${d.decode(o.stderr)}`);
+  return d.decode(o.stdout);
+}
+
+Deno.test({
+  name:
+    "install.sh checks the minisign signature of SHA256SUMS: a release re-hashed on the server is refused",
+  ignore: !DASH || !MINISIGN || !onLinux,
+  fn: async () => {
+    const w = await world(["0.1.0"]);
+    try {
+      const rel = `${w.dir}/www/releases/download/v0.1.0`;
+      await must(MINISIGN!, [
+        "-G",
+        "-W",
+        "-p",
+        `${w.dir}/pub`,
+        "-s",
+        `${w.dir}/sec`,
+      ]);
+      await must(MINISIGN!, [
+        "-S",
+        "-s",
+        `${w.dir}/sec`,
+        "-m",
+        `${rel}/SHA256SUMS`,
+      ]);
+      const key = (await Deno.readTextFile(`${w.dir}/pub`)).trim().split(
+        "\n",
+      )[1]!;
+      const env = {
+        ...w.env,
+        AUTOSTART_VERSION: "0.1.0",
+        AUTOSTART_RELEASE_KEY: key,
+      };
+      const ok = await runInstall([DASH!], env);
+      assertEquals(ok.code, 0, ok.stderr);
+      assertMatch(ok.stderr, /signature of SHA256SUMS verified \(minisign\)/);
+      await Deno.remove(`${w.bin}/autostart`);
+      // Whoever controls the server replaces the archive AND its line in SHA256SUMS:
+      // the checksum agrees, the signature does not.
+      const name = `autostart-0.1.0-${TARGET}.tar.gz`;
+      const evil = await tarGz(
+        "autostart",
+        new TextEncoder().encode("#!/bin/sh\necho evil\n"),
+      );
+      await Deno.writeFile(`${rel}/${name}`, evil);
+      const sums = (await Deno.readTextFile(`${rel}/SHA256SUMS`)).replace(
+        new RegExp(`^[0-9a-f]{64}(  ${name.replaceAll(".", "\\.")})$`, "m"),
+        `${await sha256Hex(evil)}$1`,
+      );
+      await Deno.writeTextFile(`${rel}/SHA256SUMS`, sums);
+      const bad = await runInstall([DASH!], env);
+      assertEquals(bad.code, 1);
+      assertMatch(
+        bad.stderr,
+        /signature of .*SHA256SUMS does not verify with the release key/,
+      );
+      assertEquals(await list(w.bin), []);
+      assertEquals(await list(`${w.dir}/tmp`), []);
+      // Without a signature file at all: refused too.
+      await Deno.remove(`${rel}/SHA256SUMS.minisig`);
+      const unsigned = await runInstall([DASH!], env);
+      assertEquals(unsigned.code, 1);
+      assertMatch(unsigned.stderr, /could not download .*SHA256SUMS\.minisig/);
+    } finally {
+      await w.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "install.sh says honestly what it checked: without minisign, corruption only",
+  ignore: !BUSYBOX || !onLinux,
+  fn: async () => {
+    const w = await world();
+    try {
+      const r = await runInstall([BUSYBOX!, "ash"], {
+        ...w.env,
+        PATH: await busyboxPath(w.dir),
+      });
+      assertEquals(r.code, 0, r.stderr);
+      assertMatch(
+        r.stderr,
+        /minisign is not installed: the download is checked against SHA256SUMS only, which detects corruption, not tampering/,
+      );
+    } finally {
+      await w.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "install.sh downloads over https only: curl gets --proto =https for redirects too; plain http from elsewhere is refused",
+  ignore: !DASH || !onLinux,
+  fn: async () => {
+    const w = await world();
+    try {
+      const log = `${w.dir}/curl.args`;
+      const fake = `${w.dir}/fakebin`;
+      await Deno.mkdir(fake);
+      await Deno.writeTextFile(
+        `${fake}/curl`,
+        `#!/bin/sh\nprintf '%s\\n' "$@" >> '${log}'\nexit 22\n`,
+        { mode: 0o755 },
+      );
+      const r = await runInstall([DASH!], {
+        ...w.env,
+        PATH: `${fake}:/usr/bin:/bin`,
+        AUTOSTART_DOWNLOAD_URL: "https://example.invalid/releases/download",
+      });
+      assertEquals(r.code, 1);
+      const args = (await Deno.readTextFile(log)).split("\n");
+      const at = (flag: string) => args[args.indexOf(flag) + 1];
+      assertEquals(at("--proto"), "=https");
+      assertEquals(at("--proto-redir"), "=https");
+      const http = await runInstall([DASH!], {
+        ...w.env,
+        AUTOSTART_DOWNLOAD_URL: "http://example.invalid/releases/download",
+      });
+      assertEquals(http.code, 1);
+      assertMatch(http.stderr, /only https is accepted/);
+      assertEquals(await list(w.bin), []);
+    } finally {
+      await w.close();
+    }
+  },
+});

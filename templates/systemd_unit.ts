@@ -95,16 +95,25 @@ export function formatTimespan(ms: number): string {
 
 /**
  * The `[Service]` lines every autostart unit shares: `User=`/`Group=` of a boot
- * service's account, one `Environment=` per variable (escaped), and the keep-alive
- * policy (`Restart=`, `RestartSec=`).
+ * service's account, one `Environment=` per variable (escaped), `EnvironmentFile=` of
+ * the env-file copy when `envFile` is given, and the keep-alive policy (`Restart=`,
+ * `RestartSec=`).
  */
-export function accountEnvRestartLines(spec: ServiceSpec): string[] {
+export function accountEnvRestartLines(
+  spec: ServiceSpec,
+  envFile?: string,
+): string[] {
   const lines: string[] = [];
   if (spec.condition === "boot" && spec.runAs) {
     lines.push(`User=${spec.runAs.name}`, `Group=${spec.runAs.group}`);
   }
   for (const [k, v] of spec.env) {
     lines.push(`Environment=${escapeEnvAssignment(k, v)}`);
+  }
+  if (envFile !== undefined) {
+    // Read by systemd (as root) at each start; the values never appear in this
+    // world-readable file nor in `systemctl show -p Environment`.
+    lines.push(`EnvironmentFile=${escapePathSetting(envFile)}`);
   }
   lines.push(
     `Restart=${spec.keepAlive === "false" ? "no" : spec.keepAlive}`,
@@ -136,6 +145,8 @@ export interface UnitOptions {
    * unknown: the unit then uses what every version understands.
    */
   systemdVersion?: number | null;
+  /** The copy of the service's `--env-file` (`core/env_file.ts`), as `EnvironmentFile=`. */
+  envFile?: string;
 }
 
 /** FNV-1a (32 bits) of a string, as 8 hex digits. */
@@ -211,7 +222,8 @@ export function stopTimeoutLines(spec: ServiceSpec): string[] {
 }
 
 /**
- * Renders the unit file of a service.
+ * Renders the unit file of a service. `options.envFile` is the path of the copy of its
+ * `--env-file` (see `core/env_file.ts`), referenced with `EnvironmentFile=`.
  *
  * @example Usage
  * ```ts
@@ -250,7 +262,10 @@ export function renderSystemdUnit(
   if (spec.cwd !== undefined) {
     lines.push(`WorkingDirectory=${escapePathSetting(spec.cwd)}`);
   }
-  lines.push(...accountEnvRestartLines(spec), ...stopTimeoutLines(spec));
+  lines.push(
+    ...accountEnvRestartLines(spec, options.envFile),
+    ...stopTimeoutLines(spec),
+  );
   lines.push(...backoffLines(spec, execStart, options));
   if (spec.logDir !== undefined) {
     const log = escapePathSetting(`${spec.logDir}/${spec.name}.log`);

@@ -104,11 +104,12 @@ Deno.test("drivers declare stop-timeout: drivers --json shows which can", async 
   const features = Object.fromEntries(
     doc.drivers.map((d) => [d.id, d.features]),
   );
-  assertEquals(features.systemd, ["stop-timeout"]);
-  assertEquals(features["launchd-agent"], ["stop-timeout"]);
-  assertEquals(features["launchd-daemon"], ["stop-timeout"]);
-  assertEquals(features.openrc, ["stop-timeout"]);
-  assertEquals(features.runit, []);
+  // (env-file: every built-in driver keeps --env-file values in a 0600 copy)
+  assertEquals(features.systemd, ["stop-timeout", "env-file"]);
+  assertEquals(features["launchd-agent"], ["stop-timeout", "env-file"]);
+  assertEquals(features["launchd-daemon"], ["stop-timeout", "env-file"]);
+  assertEquals(features.openrc, ["stop-timeout", "env-file"]);
+  assertEquals(features.runit, ["env-file"]);
   const table = await runCli(
     ["drivers"],
     fakeContext({ env: { ...ENV, PATH: "/bin" } }),

@@ -9,7 +9,8 @@ import { featuresOf } from "../../core/driver.ts";
 import { UsageError } from "../../core/errors.ts";
 import { basename } from "../../core/fs.ts";
 import { install } from "../../core/operations.ts";
-import { describePlan, type Plan } from "../../core/plan.ts";
+import { looksSecret } from "../../core/env_file.ts";
+import { describePlan, type Plan, printablePlan } from "../../core/plan.ts";
 import type { FieldChange } from "../../core/read_back.ts";
 import { resolveSpec } from "../../core/spec.ts";
 import type { App } from "../app.ts";
@@ -100,6 +101,10 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
     driverId: v.driver as string | undefined,
     ignoreAvailability: v["dry-run"] === true,
   }, ctx);
+  const warnings = publicEnvWarnings((v.env as string[] | undefined) ?? []);
+  for (const w of warnings) {
+    app.io.err(`${palette(app.io.color).yellow("warning")}: ${w}\n`);
+  }
   const json = v.json === true;
   const waitMs = waitMsOf(v.wait);
   const p = palette(app.io.color);
@@ -116,14 +121,21 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
   const { plan, result } = done;
   if (done.dryRun) {
     if (json) {
+      const shown = spec.envFile === undefined ? spec : {
+        ...spec,
+        envFile: {
+          ...spec.envFile,
+          vars: spec.envFile.vars.map(([k]) => [k, "(hidden)"]),
+        },
+      };
       app.io.out(
         JSON.stringify(
           {
             dryRun: true,
             action: done.action,
             changes: done.changes,
-            spec,
-            plan,
+            spec: shown,
+            plan: printablePlan(plan),
           },
           null,
           2,
@@ -243,6 +255,25 @@ export function describeChanges(
       }\n`
     ).join("")
   }`;
+}
+
+/**
+ * Warnings about values other users can read: `--env` names that look secret (they land
+ * in a world-readable service file and in `systemctl show -p Environment`).
+ */
+export function publicEnvWarnings(envOptions: string[]): string[] {
+  const out: string[] = [];
+  const secret = envOptions
+    .map((pair) => pair.slice(0, Math.max(pair.indexOf("="), 0)))
+    .filter((k) => k !== "" && looksSecret(k));
+  if (secret.length > 0) {
+    out.push(
+      `${
+        [...new Set(secret)].join(", ")
+      } given with --env: its value is written into the service file, which every user can read (and into \`systemctl show -p Environment\`); put secrets in a file and pass --env-file FILE instead`,
+    );
+  }
+  return out;
 }
 
 /** How a started service was found after the wait. */

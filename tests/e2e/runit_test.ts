@@ -63,7 +63,12 @@ class RunitBox {
   }
 
   static async start(): Promise<RunitBox> {
-    const root = await Deno.makeTempDir({ prefix: "autostart-runit-" });
+    // Under /run (root's, 0755): boot services refuse a service directory below a
+    // directory other users can write, such as /tmp.
+    const root = await Deno.makeTempDir({
+      dir: "/run",
+      prefix: "autostart-runit-",
+    });
     await Deno.chmod(root, 0o755);
     await Deno.mkdir(`${root}/service`);
     await Deno.mkdir(`${root}/sv`);
@@ -496,3 +501,89 @@ function compare(
   }
   return out;
 }
+
+const CC = ["cc", "gcc"].find(has);
+Deno.test({
+  name:
+    "runit e2e: --env LD_PRELOAD of a boot service of another user is loaded only by its program, never by root's chpst",
+  ...OPTS,
+  ignore: why !== "" || CC === undefined,
+  async fn() {
+    const box = await RunitBox.start();
+    try {
+      // A preload library that notes who loaded it: uid and program.
+      const log = `${box.root}/preload.log`;
+      await Deno.writeTextFile(log, "", { mode: 0o666 });
+      await Deno.chmod(log, 0o666);
+      await Deno.writeTextFile(
+        `${box.root}/note.c`,
+        `#include <stdio.h>
+#include <unistd.h>
+__attribute__((constructor)) static void note(void) {
+  char exe[256] = {0};
+  readlink("/proc/self/exe", exe, sizeof exe - 1);
+  FILE *f = fopen(${JSON.stringify(log)}, "a");
+  if (f) { fprintf(f, "%d %s\\n", (int)getuid(), exe); fclose(f); }
+}
+`,
+      );
+      const lib = `${box.root}/note.so`;
+      const cc = await new Deno.Command(CC!, {
+        args: ["-shared", "-fPIC", "-o", lib, `${box.root}/note.c`],
+        stderr: "piped",
+      }).output();
+      assertEquals(cc.code, 0, new TextDecoder().decode(cc.stderr));
+      await Deno.chmod(lib, 0o755);
+      const en = await box.cli([
+        "enable",
+        "pre",
+        "--condition=boot",
+        "--driver=runit",
+        "--env",
+        `LD_PRELOAD=${lib}`,
+        "--",
+        ...SLEEP,
+      ], { SUDO_USER: "nobody" });
+      assertEquals(en.code, 0, en.stderr);
+      let pid = 0;
+      await box.waitFor("the service to run", async () => {
+        const s = (await box.status()).get("pre");
+        pid = s?.state === "running" ? s.pid ?? 0 : 0;
+        return pid > 0;
+      });
+      const nobody = readProc(pid).uid;
+      assertOk(nobody !== 0, "runs as nobody");
+      assertOk(
+        readProc(pid).environ.includes(`LD_PRELOAD=${lib}`),
+        "the program has it",
+      );
+      const loads = (await Deno.readTextFile(log)).trim().split("\n");
+      assertOk(
+        loads.some((l) => l.startsWith(`${nobody} `)),
+        `the program loaded it: ${loads.join("; ")}`,
+      );
+      assertEquals(
+        loads.filter((l) => l.startsWith("0 ")),
+        [],
+        "a root process loaded the user's preload library",
+      );
+      // For a root service, the variable is refused outright.
+      const root = await box.cli([
+        "enable",
+        "pre2",
+        "--condition=boot",
+        "--user=root",
+        "--driver=runit",
+        "--env",
+        `LD_PRELOAD=${lib}`,
+        "--",
+        ...SLEEP,
+      ]);
+      assertEquals(root.code, 2, root.stderr);
+      assertMatch(root.stderr, /LD_PRELOAD would choose the code/);
+      assertEquals((await box.cli(["disable", "pre"])).code, 0);
+    } finally {
+      await box.stop();
+    }
+  },
+});

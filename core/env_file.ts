@@ -1,0 +1,406 @@
+/**
+ * `.env` files as people write them, read the same way by every driver.
+ *
+ * The grammar ({@link parseEnvFile}) is the common ground of dotenv and systemd's
+ * `EnvironmentFile=`; what those two (or a shell) would read differently is refused with
+ * the file and line, so a value never silently changes meaning:
+ *
+ * - One `NAME=VALUE` per line; `NAME` is `[A-Za-z_][A-Za-z0-9_]*`, right before the `=`
+ *   (no spaces around it); an optional `export ` prefix.
+ * - Blank lines and lines whose first non-blank character is `#` are ignored.
+ * - Unquoted values run to the end of the line or to a ` #` comment (a `#` after a blank),
+ *   surrounding blanks trimmed. They may not contain quotes or `\`.
+ * - `'single quotes'`: every character literal (newlines included), no escapes.
+ * - `"double quotes"`: may span lines; `\n` is a newline, and `\"`, `\\`, `\$`, `` \` ``
+ *   are the character itself; any other `\` sequence is refused.
+ * - After a closing quote only blanks and a `# comment` may follow.
+ * - No variable expansion, ever: `$NAME` and `${NAME}` in an unquoted or double-quoted
+ *   value are refused (write the value out, or use single quotes for a literal `$`).
+ * - A later line wins over an earlier one with the same name.
+ *
+ * {@link renderEnvFile} writes the canonical form autostart keeps (every value in double
+ * quotes), which both this parser and systemd's `EnvironmentFile=` read back exactly.
+ *
+ * @module
+ */
+
+import type { Context } from "./context.ts";
+import { UsageError } from "./errors.ts";
+import type { Owner } from "./fs.ts";
+import type { Step } from "./plan.ts";
+import { seal, SEAL_PLACEHOLDER } from "./seal.ts";
+import type { Condition, ServiceSpec } from "./spec.ts";
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const EXPANSION = /\$(?:[A-Za-z_{]|\d)/;
+
+/**
+ * Parses the text of an env file (grammar in the module doc).
+ * @param text File content.
+ * @param file Name shown in errors.
+ * @returns the assignments in file order (a repeated name keeps its last value, at the
+ *   position of its first appearance)
+ * @throws {UsageError} naming the file and line of the first problem
+ *
+ * @example Usage
+ * ```ts
+ * import { parseEnvFile } from "./env_file.ts";
+ * const vars = parseEnvFile('export A="two words" # note\nB=\'$x\'\n', "app.env");
+ * console.assert(vars[0]![1] === "two words" && vars[1]![1] === "$x");
+ * ```
+ */
+export function parseEnvFile(text: string, file: string): [string, string][] {
+  const out = new Map<string, string>();
+  const src = text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
+  let i = 0;
+  let line = 1;
+  const fail = (at: number, why: string, hint?: string): never => {
+    throw new UsageError(
+      `Invalid --env-file ${JSON.stringify(file)}, line ${at}: ${why}`,
+      hint ?? "see `autostart help enable` for the accepted .env syntax",
+    );
+  };
+  while (i < src.length) {
+    const eol = src.indexOf("\n", i);
+    const end = eol < 0 ? src.length : eol;
+    const raw = src.slice(i, end);
+    const start = line;
+    const trimmed = raw.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) {
+      i = end + 1;
+      line++;
+      continue;
+    }
+    let body = raw.replace(/^[ \t]+/, "");
+    let pos = i + (raw.length - body.length);
+    const exp = /^export[ \t]+/.exec(body);
+    if (exp) {
+      body = body.slice(exp[0].length);
+      pos += exp[0].length;
+    }
+    const eq = body.indexOf("=");
+    if (eq < 0) {
+      fail(
+        start,
+        `${JSON.stringify(body.slice(0, 40))} has no "=" (expected NAME=VALUE)`,
+      );
+    }
+    const name = body.slice(0, eq);
+    if (/[ \t]$/.test(name)) {
+      fail(start, `a blank before "=" (write NAME=VALUE with no spaces)`);
+    }
+    if (!NAME.test(name)) {
+      fail(
+        start,
+        `${
+          JSON.stringify(name.slice(0, 40))
+        } is not a valid variable name (letters, digits and "_", not starting with a digit)`,
+      );
+    }
+    pos += eq + 1;
+    const first = src[pos];
+    let value: string;
+    if (first === "'" || first === '"') {
+      const r = first === "'"
+        ? readSingle(src, pos + 1)
+        : readDouble(src, pos + 1, start, fail);
+      if (r === null) {
+        fail(
+          start,
+          `the ${
+            first === "'" ? "single" : "double"
+          } quote of ${name} is never closed`,
+        );
+      }
+      value = r!.value;
+      line += r!.newlines;
+      const restEnd = src.indexOf("\n", r!.next);
+      const rest = src.slice(r!.next, restEnd < 0 ? src.length : restEnd);
+      if (!/^(?:[ \t]*|[ \t]+#.*)$/.test(rest)) {
+        fail(
+          line,
+          `unexpected ${
+            JSON.stringify(rest.trim().slice(0, 20))
+          } after the closing quote of ${name}`,
+          "put the whole value inside the quotes",
+        );
+      }
+      i = restEnd < 0 ? src.length : restEnd + 1;
+    } else {
+      const lineEnd = eol < 0 ? src.length : eol;
+      let v = src.slice(pos, lineEnd);
+      if (/^[ \t]/.test(v) && v.trim() !== "" && !/^[ \t]+#/.test(v)) {
+        fail(
+          start,
+          `a blank after "=" (a shell would run the rest of the line as a command)`,
+          `write ${name}=VALUE, or quote it: ${name}="..."`,
+        );
+      }
+      const c = /[ \t]#/.exec(v);
+      if (c) v = v.slice(0, c.index);
+      v = v.trim();
+      if (v.includes("#")) {
+        fail(
+          start,
+          `the value of ${name} has a "#" inside it, which dotenv reads as a comment and systemd does not`,
+          `quote the whole value: ${name}='...'`,
+        );
+      }
+      if (/['"\\]/.test(v)) {
+        fail(
+          start,
+          `the value of ${name} has a quote or backslash inside it, which dotenv, systemd and sh read differently`,
+          `quote the whole value: ${name}='...' keeps every character as it is`,
+        );
+      }
+      if (EXPANSION.test(v)) {
+        fail(
+          start,
+          `the value of ${name} looks like a variable reference ("$..."); autostart does not expand variables`,
+          `write the value out, or use single quotes to keep the "$": ${name}='...'`,
+        );
+      }
+      value = v;
+      i = lineEnd + 1;
+    }
+    line++;
+    out.set(name, value);
+  }
+  return [...out];
+}
+
+function readSingle(
+  src: string,
+  from: number,
+): { value: string; next: number; newlines: number } | null {
+  const close = src.indexOf("'", from);
+  if (close < 0) return null;
+  const value = src.slice(from, close);
+  return { value, next: close + 1, newlines: value.split("\n").length - 1 };
+}
+
+function readDouble(
+  src: string,
+  from: number,
+  start: number,
+  fail: (at: number, why: string, hint?: string) => never,
+): { value: string; next: number; newlines: number } | null {
+  let value = "";
+  let newlines = 0;
+  for (let p = from; p < src.length; p++) {
+    const c = src[p]!;
+    if (c === '"') return { value, next: p + 1, newlines };
+    if (c === "\n") newlines++;
+    if (c === "$" && EXPANSION.test(src.slice(p, p + 2))) {
+      fail(
+        start + newlines,
+        `a variable reference ("$...") inside double quotes; autostart does not expand variables`,
+        `write \\$ for a literal "$", or use single quotes`,
+      );
+    }
+    if (c !== "\\") {
+      value += c;
+      continue;
+    }
+    const n = src[++p];
+    if (n === "n") value += "\n";
+    else if (n === '"' || n === "\\" || n === "$" || n === "`") value += n;
+    else {
+      fail(
+        start + newlines,
+        `unknown escape ${
+          JSON.stringify(`\\${n ?? ""}`)
+        } inside double quotes (accepted: \\n \\" \\\\ \\$ \\\`)`,
+        "write \\\\ for a backslash, or use single quotes",
+      );
+    }
+  }
+  return null;
+}
+
+/**
+ * Renders assignments in the canonical form autostart keeps: one `NAME="VALUE"` per
+ * assignment with `\`, `"`, `$` and `` ` `` backslash-escaped and newlines kept raw
+ * (inside the quotes). systemd's `EnvironmentFile=` parser and {@link parseEnvFile}
+ * both read it back exactly.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseEnvFile, renderEnvFile } from "./env_file.ts";
+ * const vars: [string, string][] = [["A", 'say "hi" $x\\']];
+ * console.assert(JSON.stringify(parseEnvFile(renderEnvFile(vars, ""), "f")) === JSON.stringify(vars));
+ * ```
+ */
+export function renderEnvFile(
+  vars: readonly [string, string][],
+  header: string,
+): string {
+  const lines = header === "" ? [] : header.split("\n").map((l) => `# ${l}`);
+  for (const [k, v] of vars) {
+    lines.push(`${k}="${v.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Words that make a variable name look like it holds a secret. */
+export const SECRET_WORDS: readonly string[] = [
+  "TOKEN",
+  "SECRET",
+  "PASSWORD",
+  "PASSWD",
+  "PASS",
+  "KEY",
+  "CREDENTIAL",
+  "CREDENTIALS",
+  "AUTH",
+  "PRIVATE",
+  "COOKIE",
+  "SESSION",
+  "DSN",
+  "APIKEY",
+];
+
+/**
+ * Whether a variable name looks like it holds a secret: one of {@link SECRET_WORDS} as a
+ * `_`-separated part (`API_TOKEN`, `DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`, `apiKey`),
+ * but not `PATH`-like words that merely contain one (`KEYBOARD`, `PASSTHROUGH`).
+ */
+export function looksSecret(name: string): boolean {
+  const parts = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toUpperCase()
+    .split("_")
+    .filter(Boolean);
+  return parts.some((p) => SECRET_WORDS.includes(p));
+}
+
+/** Directory of the env-file copies of a condition (see {@link envCopyPath}). */
+export function envCopyDir(condition: Condition, ctx: Context): string {
+  if (condition === "boot") return "/etc/autostart/env";
+  const config = ctx.env.XDG_CONFIG_HOME?.startsWith("/")
+    ? ctx.env.XDG_CONFIG_HOME
+    : `${ctx.self.home}/.config`;
+  return `${config}/autostart/env`;
+}
+
+/**
+ * Where autostart keeps the copy of a service's `--env-file` (named after its identity
+ * when a preset set one): `/etc/autostart/env/NAME.env`
+ * for boot services (directory root-owned 0711: nobody can list it), and
+ * `~/.config/autostart/env/NAME.env` for login services (directory 0700). The copy is
+ * mode 0600, owned by root, or by the service's user where the program reads it after
+ * switching to that user (runit, OpenRC).
+ */
+export function envCopyPath(
+  ref: { name: string; condition: Condition; identity?: string },
+  ctx: Context,
+): string {
+  return `${envCopyDir(ref.condition, ctx)}/${ref.identity ?? ref.name}.env`;
+}
+
+/** Text an env-file copy must contain to be replaced or removed. */
+export const ENV_COPY_MARKER = "Managed by autostart";
+
+/** The content of the copy of a service's env file (sealed, canonical form). */
+export function renderEnvCopy(spec: ServiceSpec): string {
+  const env = spec.envFile;
+  return seal(renderEnvFile(
+    env?.vars ?? [],
+    `${ENV_COPY_MARKER} (${SEAL_PLACEHOLDER}): do not edit; edit ${
+      env?.source.replace(/[\r\n]/g, "?") ?? "your env file"
+    } and run "autostart enable ${spec.name}" again.\nA copy of ${
+      env?.source.replace(/[\r\n]/g, "?") ?? "?"
+    }, read at enable; values are kept readable only by the service's user and root.`,
+  ));
+}
+
+/**
+ * The steps that write the copy of `spec`'s env file (none without one): its directory
+ * (for boot, `/etc/autostart` 0755 then `env` 0711) and the file, mode 0600, owned by
+ * `owner` when given.
+ */
+export function envCopySteps(
+  spec: ServiceSpec,
+  ctx: Context,
+  owner?: Owner,
+): Step[] {
+  if (spec.envFile === undefined) return [];
+  const dir = envCopyDir(spec.condition, ctx);
+  const steps: Step[] = spec.condition === "boot"
+    ? [
+      { kind: "mkdir", path: "/etc/autostart", mode: 0o755, secure: true },
+      { kind: "mkdir", path: dir, mode: 0o711, secure: true },
+    ]
+    : [{ kind: "mkdir", path: dir, mode: 0o700 }];
+  steps.push({
+    kind: "write",
+    path: envCopyPath(spec, ctx),
+    content: renderEnvCopy(spec),
+    mode: 0o600,
+    ...(owner ? { owner } : {}),
+    marker: ENV_COPY_MARKER,
+    secret: true,
+  });
+  return steps;
+}
+
+/** The step that removes a service's env-file copy (a missing copy is fine). */
+export function envCopyRemoveStep(
+  ref: { name: string; condition: Condition; identity?: string },
+  ctx: Context,
+): Step {
+  return {
+    kind: "remove",
+    path: envCopyPath(ref, ctx),
+    marker: ENV_COPY_MARKER,
+  };
+}
+
+/**
+ * The note `enable` prints for a service with an env file: where its values are kept
+ * and that they were read now (edit the file, then enable again).
+ */
+export function envFileNote(spec: ServiceSpec, keptIn: string): string[] {
+  if (spec.envFile === undefined) return [];
+  const n = spec.envFile.vars.length;
+  return [
+    `--env-file ${spec.envFile.source} was read now: its ${n} variable${
+      n === 1 ? "" : "s"
+    } ${
+      n === 1 ? "is" : "are"
+    } kept in ${keptIn}, readable only by the service's user and root; after editing it, run the same enable again`,
+  ];
+}
+
+/**
+ * The command line that runs `command` after a shell has read the env-file copy into
+ * its environment: `/bin/sh -c 'set -a; . COPY; set +a; exec "$0" "$@"' PROGRAM ARGS...`.
+ * For init systems without an env-file key (launchd): the shell runs as the service's
+ * user, so the values never appear in the service file nor in what the init system
+ * shows (`launchctl print` shows a job's environment to every user for the system
+ * domain). {@link parseEnvShellCommand} reads it back.
+ */
+export function envShellCommand(copy: string, command: string[]): string[] {
+  return [
+    "/bin/sh",
+    "-c",
+    `set -a; . ${shWord(copy)}; set +a; exec "$0" "$@"`,
+    ...command,
+  ];
+}
+
+/** The copy and the command of an {@link envShellCommand} line, or `null` when it is not one. */
+export function parseEnvShellCommand(
+  argv: readonly string[],
+): { copy: string; command: string[] } | null {
+  if (argv[0] !== "/bin/sh" || argv[1] !== "-c" || argv.length < 4) return null;
+  const m = /^set -a; \. '((?:[^']|'\\'')*)'; set \+a; exec "\$0" "\$@"$/.exec(
+    argv[2]!,
+  );
+  if (!m) return null;
+  return { copy: m[1]!.replaceAll(`'\\''`, "'"), command: argv.slice(3) };
+}
+
+function shWord(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
