@@ -136,8 +136,8 @@ Deno.test("launchdDaemonDriver.planDisable() and planControl() use the system do
     `launchctl bootout ${TARGET}`,
     `launchctl print ${TARGET}`,
     `remove ${PLIST}`,
-    "remove /etc/newsyslog.d/dev.autostart.tunnel.conf",
     "remove /etc/autostart/env/tunnel.env",
+    "remove /etc/newsyslog.d/dev.autostart.tunnel.conf",
   ]);
   assertEquals(lines(launchdDaemonDriver.planControl(ref, "restart", ctx)), [
     `launchctl enable ${TARGET}`,
