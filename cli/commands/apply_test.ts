@@ -406,3 +406,102 @@ Deno.test("apply of a boot service as a user exits 2 and says to apply each scop
 function actions(d: { services: { name: string; action: string }[] }) {
   return d.services.map((s) => `${s.name}:${s.action}`);
 }
+
+Deno.test("export lists a Lima service of `lima enable` as a lima entry; apply on a fresh machine writes the same file; limactl's file is left out", async () => {
+  const root = await Deno.makeTempDir({ prefix: "autostart-lima-export-" });
+  try {
+    const bin = `${root}/bin`, home = `${root}/lima`;
+    for (const d of [bin, `${home}/default`, `${home}/dev`]) {
+      await Deno.mkdir(d, { recursive: true });
+    }
+    await Deno.writeTextFile(`${home}/default/lima.yaml`, "");
+    await Deno.writeTextFile(`${home}/dev/lima.yaml`, "");
+    await Deno.writeTextFile(`${bin}/limactl`, "#!/bin/sh\n", { mode: 0o755 });
+    const env = {
+      PATH: `${bin}:/usr/bin:/bin`,
+      HOME: "/home/alice",
+      XDG_RUNTIME_DIR: "/run/user/1000",
+      LIMA_HOME: home,
+      NO_COLOR: "1",
+      TERM: "dumb",
+    };
+    const at = (m: ReturnType<typeof machine>) => {
+      m.ctx.env = env;
+      return m;
+    };
+    const unit = `${DIR}/lima-vm@default.service`;
+    const limactlFile = `${DIR}/lima-vm@dev.service`;
+    const a = at(machine());
+    const r0 = await runCli(
+      [
+        "lima",
+        "enable",
+        "default",
+        "--no-wait",
+        "--keep-alive=false",
+        "--stop-timeout",
+        "5m",
+      ],
+      a.ctx,
+    );
+    assertEquals(r0.code, 0, r0.stderr);
+    const r1 = await runCli(
+      ["enable", "web", "--no-wait", "--", "/bin/sh"],
+      a.ctx,
+    );
+    assertEquals(r1.code, 0, r1.stderr);
+    // limactl's own unit for "dev" (no marker): not autostart's, not exported.
+    a.fs.files.set(limactlFile, {
+      content: "[Service]\nExecStart=limactl start dev\n",
+      mode: 0o644,
+    });
+    const exp = await runCli(["export"], a.ctx);
+    assertEquals(exp.code, 0, exp.stderr);
+    const manifest = JSON.parse(exp.stdout);
+    assertEquals(exp.stderr, "");
+    assertEquals(manifest.services.slice(1), [
+      {
+        lima: "default",
+        condition: "login",
+        keepAlive: "false",
+        stopTimeout: "5m",
+      },
+    ]);
+    assertEquals(manifest.services[0].name, "web");
+    // A NAME matches the instance; the other condition has nothing.
+    const only = await runCli(["export", "default"], a.ctx);
+    assertEquals(only.code, 0, only.stderr);
+    assertEquals(
+      JSON.parse(only.stdout).services.map((s: { lima?: string }) => s.lima),
+      ["default"],
+    );
+    const boot = await runCli(["export", "--condition=boot"], a.ctx);
+    assertEquals(JSON.parse(boot.stdout).services, []);
+    const dev = await runCli(["export", "dev"], a.ctx);
+    assertEquals(dev.code, 1);
+    assertMatch(dev.stderr, /"dev" is not managed by autostart/);
+
+    const file = `${root}/services.json`;
+    await Deno.writeTextFile(file, exp.stdout);
+    const b = at(machine());
+    const ap = await runCli(["apply", file, "--json"], b.ctx);
+    assertEquals(ap.code, 0, ap.stderr);
+    assertEquals(
+      JSON.parse(ap.stdout).services.map((s: { action: string }) => s.action),
+      ["created", "created"],
+    );
+    assertOk(a.fs.files.get(unit)?.content);
+    assertEquals(b.fs.files.get(unit)?.content, a.fs.files.get(unit)?.content);
+    assertEquals(units(b.fs), units(a.fs));
+    assertEquals(b.fs.files.get(limactlFile), undefined);
+    const again = await runCli(["apply", file, "--json"], b.ctx);
+    assertEquals(
+      JSON.parse(again.stdout).services.map((s: { action: string }) =>
+        s.action
+      ),
+      ["unchanged", "unchanged"],
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -1,7 +1,8 @@
 /**
  * `autostart export [NAME...] [--condition=...]`: prints the manifest of the services
  * autostart manages, read back from the files it wrote (so it works where nothing else
- * is known). `autostart apply` of that output on another machine recreates the same
+ * is known), and the Lima services of `autostart lima enable` as `lima: INSTANCE`
+ * entries. `autostart apply` of that output on another machine recreates the same
  * files.
  *
  * @module
@@ -14,6 +15,7 @@ import {
   MANIFEST_VERSION,
 } from "../../core/manifest.ts";
 import { parseCondition, parseName } from "../../core/spec.ts";
+import { limaExports } from "../../presets/lima_export.ts";
 import type { App } from "../app.ts";
 import { type OptionSpec, parseArgs } from "../args.ts";
 import { collect } from "../locate.ts";
@@ -80,8 +82,20 @@ export async function exportCommand(argv: string[], app: App): Promise<number> {
     }
     manifest.services.push(entry);
   }
+  // Lima services autostart wrote (`autostart lima enable`), as `lima: INSTANCE`.
+  const lima = await limaExports(ctx, registry, {
+    ...(names.length ? { names } : {}),
+    ...(condition ? { condition } : {}),
+  });
+  for (const l of lima) {
+    if (l.warning) app.io.err(`warning: ${l.warning}\n`);
+    manifest.services.push(l.entry);
+  }
   app.io.out(JSON.stringify(manifest, null, 2) + "\n");
-  const missing = names.filter((n) => !found.some((f) => f.status.name === n));
+  const missing = names.filter((n) =>
+    !found.some((f) => f.status.name === n) &&
+    !lima.some((l) => l.instance === n)
+  );
   for (const n of missing) app.io.err(`"${n}" is not managed by autostart\n`);
   return missing.length ? 1 : 0;
 }
