@@ -10,10 +10,16 @@
 import type { Context } from "../core/context.ts";
 import { formatDuration, type ManifestEntry } from "../core/manifest.ts";
 import type { Registry } from "../core/registry.ts";
-import { type Condition, CONDITIONS, parseDuration } from "../core/spec.ts";
-import { LIMA_STOP_TIMEOUT, limaFlavor } from "./lima.ts";
+import {
+  type Condition,
+  CONDITIONS,
+  parseDuration,
+  parseName,
+} from "../core/spec.ts";
+import { LIMA_STOP_TIMEOUT, type LimaFlavor, limaFlavor } from "./lima.ts";
 import { limaHome, listInstances } from "./lima_locate.ts";
-import { type LimaStatus, limaStatus } from "./lima_status.ts";
+import { limaFile, type LimaStatus, limaStatus } from "./lima_status.ts";
+import { legacyLimaBootUnitName } from "../templates/lima_unit.ts";
 import type { Driver } from "../core/driver.ts";
 import type { ServiceFields } from "../core/read_back.ts";
 import { readSystemdUnit } from "../templates/systemd_unit.ts";
@@ -58,6 +64,37 @@ async function fieldsOf(
   }
 }
 
+/** Instances that have a file under Lima's names for `condition` (any writer). */
+async function filedInstances(
+  flavor: LimaFlavor,
+  condition: Condition,
+  ctx: Context,
+): Promise<string[]> {
+  const probe = limaFile(flavor, condition, "\0", ctx);
+  const dir = probe.slice(0, probe.lastIndexOf("/"));
+  const shapes = [probe.slice(dir.length + 1)];
+  if (flavor === "systemd" && condition === "boot") {
+    shapes.push(legacyLimaBootUnitName("\0"));
+  }
+  const out: string[] = [];
+  for (const entry of await ctx.fs.list(dir).catch(() => [])) {
+    for (const shape of shapes) {
+      const [pre = "", post = ""] = shape.split("\0");
+      if (
+        entry.length <= pre.length + post.length || !entry.startsWith(pre) ||
+        !entry.endsWith(post)
+      ) continue;
+      const name = entry.slice(pre.length, entry.length - post.length);
+      try {
+        out.push(parseName(name));
+      } catch {
+        // not an instance name autostart could have written
+      }
+    }
+  }
+  return out.sort();
+}
+
 /**
  * Reads back the Lima services autostart manages: for each instance of LIMA_HOME (or
  * the `names` given) and each condition (or `condition`), the file autostart wrote
@@ -73,7 +110,7 @@ export async function limaExports(
   const home = await limaHome(ctx.env, ctx.self.home, ctx.cwd).catch(() =>
     null
   );
-  const instances = options.names?.length
+  const known = options.names?.length
     ? options.names
     : home
     ? await listInstances(home.dir)
@@ -86,11 +123,17 @@ export async function limaExports(
       ignoreAvailability: true,
     }, ctx).catch(() => null);
     if (!driver) continue;
+    let flavor: LimaFlavor;
     try {
-      limaFlavor(driver);
+      flavor = limaFlavor(driver);
     } catch {
       continue; // not an init system Lima's preset writes for
     }
+    // The instances of LIMA_HOME, and those a file under Lima's names names (a boot
+    // service of another account's instance, an instance directory gone).
+    const instances = options.names?.length ? known : [
+      ...new Set([...known, ...await filedInstances(flavor, condition, ctx)]),
+    ];
     for (const instance of instances) {
       const s = await limaStatus(driver, condition, instance, ctx);
       if (s.owner !== "autostart") continue;

@@ -1,5 +1,11 @@
 import { assertEquals } from "../tests/assert.ts";
-import { ALICE, fakeContext, runCli } from "../tests/helpers.ts";
+import {
+  ALICE,
+  fakeContext,
+  managedText,
+  ROOT_USER,
+  runCli,
+} from "../tests/helpers.ts";
 import { MemoryFs } from "../core/fake.ts";
 import { limaContent, limaSpec } from "./lima.ts";
 import { loadPlistCodec } from "../templates/launchd_plist.ts";
@@ -74,4 +80,43 @@ Deno.test("export (macOS) reads a Lima LaunchAgent autostart wrote back as a lim
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("export finds a Lima boot unit autostart wrote from its file, also under the name earlier versions used", async () => {
+  const unit = (user: string) =>
+    managedText(`[Service]
+ExecStart=/usr/local/bin/limactl start %i --foreground
+User=${user}
+Restart=on-failure
+RestartSec=2s
+TimeoutStopSec=190s
+
+[Install]
+WantedBy=multi-user.target
+`);
+  const fs = new MemoryFs({
+    "/etc/systemd/system/lima-vm-boot@vm1.service": unit("alice"),
+    "/etc/systemd/system/lima-vm@old.service": unit("bob"),
+    // limactl's own (no marker) and an unrelated unit: left out.
+    "/etc/systemd/system/lima-vm-boot@theirs.service":
+      "[Service]\nExecStart=limactl start theirs\n",
+    "/etc/systemd/system/autostart-web.service.bak": "x",
+  });
+  const ctx = fakeContext({
+    self: ROOT_USER,
+    fs,
+    env: {
+      PATH: "/usr/bin:/bin",
+      HOME: "/root",
+      LIMA_HOME: "/nonexistent/lima",
+      NO_COLOR: "1",
+      TERM: "dumb",
+    },
+  });
+  const e = await runCli(["export", "--condition=boot"], ctx);
+  assertEquals([e.code, e.stderr], [0, ""]);
+  assertEquals(JSON.parse(e.stdout).services, [
+    { lima: "old", condition: "boot", user: "bob" },
+    { lima: "vm1", condition: "boot", user: "alice" },
+  ]);
 });
