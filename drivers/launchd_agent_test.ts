@@ -622,7 +622,7 @@ Deno.test("launchdAgentDriver.plan() keeps --env-file values out of the plist: a
     }),
     ctx,
   );
-  await apply(plan, { runner: ctx.runner, fs: ctx.fs });
+  await applyMac(plan, ctx);
   const file = ctx.fs.files.get(PLIST)!;
   assertEquals(file.mode, 0o644);
   assertEquals(file.content.includes("t0k"), false);
@@ -650,12 +650,9 @@ Deno.test("launchdAgentDriver.plan() keeps --env-file values out of the plist: a
   assertOk(
     again.steps.some((s) => s.kind === "remove" && s.path === copy),
   );
-  await apply(
+  await applyMac(
     launchdAgentDriver.planDisable({ name: "web", condition: "login" }, ctx),
-    {
-      runner: ctx.runner,
-      fs: ctx.fs,
-    },
+    ctx,
   );
   assertEquals(ctx.fs.files.has(copy), false);
 });
