@@ -1,11 +1,11 @@
 import { assertEquals, assertMatch } from "../tests/assert.ts";
 import { assertGolden } from "../tests/helpers.ts";
 import {
+  applyMac,
   MAC_ALICE,
   macContext,
   macRootContext,
 } from "../tests/launchd_helpers.ts";
-import { apply } from "../core/apply.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import { launchdAgentDriver } from "./launchd_agent.ts";
 import { launchdDaemonDriver } from "./launchd_daemon.ts";
@@ -48,19 +48,16 @@ Deno.test("renderNewsyslogConf() names the log, its owner, 3 files of 10 MiB, no
 
 Deno.test("launchd daemon: newsyslog file written root:wheel 0644 with the plist, removed with it", async () => {
   const ctx = macRootContext();
-  await apply(launchdDaemonDriver.plan(tunnelSpec(), ctx), {
-    runner: ctx.runner,
-    fs: ctx.fs,
-  });
+  await applyMac(launchdDaemonDriver.plan(tunnelSpec(), ctx), ctx);
   const f = ctx.fs.files.get(CONF)!;
   assertEquals([f.mode, f.owner], [0o644, { uid: 0, gid: 0 }]);
   assertMatch(
     f.content,
     /^\/Library\/Logs\/autostart\/tunnel\.log alice:staff 644 3 10240 \* N$/m,
   );
-  await apply(
+  await applyMac(
     launchdDaemonDriver.planDisable({ name: "tunnel", condition: "boot" }, ctx),
-    { runner: ctx.runner, fs: ctx.fs },
+    ctx,
   );
   assertEquals(ctx.fs.files.has(CONF), false);
 });
