@@ -380,6 +380,9 @@ export function entryOfFields(f: ServiceFields, driver: string): ManifestEntry {
     restartDelay: formatDuration(f.restartDelayMs),
   };
   if (f.env.length) e.env = Object.fromEntries(f.env);
+  // The copy's path, never its values (they would become public `Environment=` lines):
+  // `apply` on this machine reads the same copy; elsewhere, the operator ships the file.
+  if (f.envFile !== undefined) e.envFile = f.envFile;
   if (!f.env.some(([k]) => k === "PATH")) e.path = "default";
   if (f.cwd !== undefined) e.cwd = f.cwd;
   if (f.user !== undefined) e.user = f.user;

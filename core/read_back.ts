@@ -46,6 +46,11 @@ export interface ServiceFields {
   restartMaxDelayMs?: number;
   /** `false` when the file says it must not start (`--no-start`); absent: unknown or true. */
   start?: boolean;
+  /**
+   * Path of the 0600 copy of `--env-file` the file reads at each start (systemd
+   * `EnvironmentFile=`); its variables are not in {@link ServiceFields.env}.
+   */
+  envFile?: string;
 }
 
 /** A managed file read back: its path, its exact text, and its fields. */

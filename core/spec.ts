@@ -8,7 +8,7 @@
  */
 
 import type { Context, UserInfo } from "./context.ts";
-import { parseEnvFile } from "./env_file.ts";
+import { ENV_COPY_MARKER, parseEnvFile } from "./env_file.ts";
 import { UsageError } from "./errors.ts";
 import { parseDuration } from "./duration.ts";
 
@@ -532,7 +532,12 @@ export async function resolveSpec(
         [k, checkValue(`value of ${k} in --env-file`, v)] as [string, string]
       )
       .filter(([k]) => !env.has(k));
-    envFile = { source, vars };
+    // A copy autostart wrote (what `export` names): it keeps naming the user's file,
+    // so enabling from the copy again rewrites it unchanged.
+    const copied = text.startsWith(`# ${ENV_COPY_MARKER} (`)
+      ? /^# A copy of (.+), read at enable; /m.exec(text)?.[1]
+      : undefined;
+    envFile = { source: copied ?? source, vars };
   }
   const fileHas = (k: string) => envFile?.vars.some(([n]) => n === k) ?? false;
   if (

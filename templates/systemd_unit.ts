@@ -368,6 +368,7 @@ export const SYSTEMD_READERS: Record<string, (f: Fields, v: string) => void> = {
     f.args = args;
   },
   WorkingDirectory: (f, v) => (f.cwd = unescapePathSetting(v)),
+  EnvironmentFile: (f, v) => (f.envFile = unescapePathSetting(v)),
   User: (f, v) => (f.user = v),
   Environment: (f, v) => {
     const kv = unquoteWords(v, () => false)[0] ?? "";

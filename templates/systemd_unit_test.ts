@@ -5,6 +5,7 @@ import {
   escapeEnvAssignment,
   escapeExecArg,
   formatTimespan,
+  readSystemdUnit,
   renderSystemdUnit,
   serviceNameOfUnit,
   unitName,
@@ -136,4 +137,12 @@ Deno.test("renderSystemdUnit() backoff script carries no user string, only numbe
     restartMaxDelayMs: 60_000,
   });
   assertEquals(hostile, plain);
+});
+
+Deno.test("readSystemdUnit() records the EnvironmentFile= copy, apart from Environment=", () => {
+  const copy = "/home/alice/.config/autostart/env/my web.env";
+  const f = readSystemdUnit(renderSystemdUnit(base, { envFile: copy }));
+  assertEquals(f.envFile, copy);
+  assertEquals(f.env, base.env);
+  assertEquals(readSystemdUnit(renderSystemdUnit(base)).envFile, undefined);
 });

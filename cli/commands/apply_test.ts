@@ -505,3 +505,51 @@ Deno.test("export lists a Lima service of `lima enable` as a lima entry; apply o
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("export names the env-file copy, never its values; apply of it on the same machine changes nothing", async () => {
+  const m = machine();
+  const src = await Deno.makeTempFile({ suffix: ".env" });
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  const realRead = Deno.readTextFile;
+  try {
+    await Deno.writeTextFile(src, "API_TOKEN=tok-secret-1\nMODE=fast\n");
+    const en = await runCli(
+      [
+        "enable",
+        "web",
+        "--no-wait",
+        "--env-file",
+        src,
+        "--",
+        "/bin/sleep",
+        "9",
+      ],
+      m.ctx,
+    );
+    assertEquals(en.code, 0, en.stderr);
+    const exp = await runCli(["export", "web"], m.ctx);
+    assertEquals(exp.code, 0, exp.stderr);
+    assertEquals(exp.stdout.includes("tok-secret-1"), false, exp.stdout);
+    const entry = JSON.parse(exp.stdout).services[0];
+    const copy = "/home/alice/.config/autostart/env/web.env";
+    assertEquals(entry.envFile, copy);
+    assertEquals(entry.env?.API_TOKEN, undefined);
+    await Deno.writeTextFile(file, exp.stdout);
+    // The same machine: its files (the copy included) are those of the model.
+    Deno.readTextFile = ((p: string | URL, o?: Deno.ReadFileOptions) =>
+      m.fs.files.has(String(p))
+        ? Promise.resolve(m.fs.files.get(String(p))!.content)
+        : realRead(p, o)) as typeof Deno.readTextFile;
+    const before = units(m.fs);
+    const r = await runCli(["apply", file, "--json"], m.ctx);
+    assertEquals(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assertEquals(out.changed, false, r.stdout);
+    assertEquals(out.services[0].action, "unchanged");
+    assertEquals(units(m.fs), before);
+  } finally {
+    Deno.readTextFile = realRead;
+    await Deno.remove(src);
+    await Deno.remove(file);
+  }
+});

@@ -9,6 +9,8 @@
 import { OperationError, UsageError } from "../../core/errors.ts";
 import { formatDuration } from "../../core/manifest.ts";
 import { query } from "../../core/operations.ts";
+import { parseEnvFile } from "../../core/env_file.ts";
+import type { FileSystem } from "../../core/fs.ts";
 import { maskValue, type ReadBack, SECRET_NAME } from "../../core/read_back.ts";
 import { shellQuote } from "../../core/plan.ts";
 import type { App } from "../app.ts";
@@ -46,6 +48,22 @@ export function maskFile(rb: ReadBack): string | null {
     text = text.split(v).join("********");
   }
   return text;
+}
+
+/**
+ * The variables of the env-file copy at `path`, read through `fs`; `null` when the copy
+ * is missing, unreadable by this user, or no longer parses.
+ */
+export async function readEnvCopy(
+  fs: FileSystem,
+  path: string,
+): Promise<[string, string][] | null> {
+  try {
+    const text = await fs.readText(path);
+    return text === null ? null : parseEnvFile(text, path);
+  } catch {
+    return null;
+  }
 }
 
 /** Runs `show`. */
@@ -89,6 +107,15 @@ export async function showCommand(argv: string[], app: App): Promise<number> {
   }
   const f = rb.fields;
   const env = f.env.map(([k, v]) => [k, maskValue(k, v, reveal)] as const);
+  const fileVars = f.envFile === undefined
+    ? null
+    : await readEnvCopy(ctx.fs, f.envFile);
+  const fileEnv = (fileVars ?? []).map(([k, v]) =>
+    [k, maskValue(k, v, reveal)] as const
+  );
+  const fileMasked = (fileVars ?? []).filter(([k, v]) =>
+    SECRET_NAME.test(k) && v !== "" && !reveal
+  ).map(([k]) => k);
   if (a.values.json) {
     app.io.out(
       JSON.stringify(
@@ -101,6 +128,11 @@ export async function showCommand(argv: string[], app: App): Promise<number> {
           command: [f.program, ...f.args],
           cwd: f.cwd ?? null,
           env: Object.fromEntries(env),
+          envFile: f.envFile === undefined ? null : {
+            path: f.envFile,
+            readable: fileVars !== null,
+            env: fileVars === null ? null : Object.fromEntries(fileEnv),
+          },
           keepAlive: f.keepAlive,
           restartDelayMs: f.restartDelayMs,
           restartMaxDelayMs: f.restartMaxDelayMs ?? null,
@@ -109,7 +141,9 @@ export async function showCommand(argv: string[], app: App): Promise<number> {
           logDir: f.logDir ?? null,
           state: status.state,
           drifted: status.drifted,
-          ...(reveal ? {} : { masked: secrets(rb).map(([k]) => k) }),
+          ...(reveal
+            ? {}
+            : { masked: [...secrets(rb).map(([k]) => k), ...fileMasked] }),
         },
         null,
         2,
@@ -130,6 +164,15 @@ export async function showCommand(argv: string[], app: App): Promise<number> {
       `${k}=${v === f.env[i]![1] ? shellQuote(v) : v}`,
     ])
   );
+  if (f.envFile !== undefined) {
+    rows.push([
+      "env file",
+      fileVars === null ? `${f.envFile} (not readable by you)` : f.envFile,
+    ]);
+    fileEnv.forEach(([k, v], i) =>
+      rows.push(["", `${k}=${v === fileVars![i]![1] ? shellQuote(v) : v}`])
+    );
+  }
   rows.push(
     ["starts", status.condition === "boot" ? "at boot" : "at login"],
     ["keep-alive", `${f.keepAlive} (${keepAliveWords(f.keepAlive)})`],
@@ -159,7 +202,7 @@ export async function showCommand(argv: string[], app: App): Promise<number> {
     `${p.bold(f.name || name)} (${driver.id}, ${status.condition})\n` +
       rows.map(([k, v]) => `  ${(k ? `${k}:` : "").padEnd(15)}${v}\n`).join(""),
   );
-  if (!reveal && secrets(rb).length) {
+  if (!reveal && (secrets(rb).length || fileMasked.length)) {
     app.io.out(
       `${
         p.dim("note")

@@ -173,3 +173,51 @@ Deno.test("show gives the backoff cap read from the unit; a re-enable that chang
   const s = await runCli(["show", "w3"], ctx);
   assertMatch(s.stdout, /max delay:\s+2s \(no backoff\)\n/);
 });
+
+Deno.test("show lists the variables of the env-file copy (masked unless --reveal), and its path; --json too", async () => {
+  const ctx = machine();
+  const src = await Deno.makeTempFile({ suffix: ".env" });
+  const copy = "/home/alice/.config/autostart/env/wf.env";
+  try {
+    await Deno.writeTextFile(src, "API_TOKEN=tok-999999\nMODE=fast\n");
+    const en = await runCli(
+      ["enable", "wf", "--no-wait", "--env-file", src, "--", "/bin/sleep", "9"],
+      ctx,
+    );
+    assertEquals(en.code, 0, en.stderr);
+  } finally {
+    await Deno.remove(src);
+  }
+  const r = await runCli(["show", "wf"], ctx);
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(
+    r.stdout,
+    new RegExp(
+      `env file:\\s+${copy}\\n\\s+API_TOKEN=\\*{8}\\n\\s+MODE=fast\\n`,
+    ),
+  );
+  assertEquals(r.stdout.includes("tok-999999"), false, r.stdout);
+  assertMatch(r.stdout, /masked; add --reveal/);
+  const rev = await runCli(["show", "wf", "--reveal"], ctx);
+  assertMatch(rev.stdout, /API_TOKEN=tok-999999\n/);
+  const j = JSON.parse((await runCli(["show", "wf", "--json"], ctx)).stdout);
+  assertEquals(j.envFile, {
+    path: copy,
+    readable: true,
+    env: { API_TOKEN: "********", MODE: "fast" },
+  });
+  assertEquals(j.masked, ["API_TOKEN"]);
+  const jr = JSON.parse(
+    (await runCli(["show", "wf", "--json", "--reveal"], ctx)).stdout,
+  );
+  assertEquals(jr.envFile.env.API_TOKEN, "tok-999999");
+  // A copy this user cannot read (a boot service's, shown without root).
+  ctx.fs.files.delete(copy);
+  const gone = await runCli(["show", "wf"], ctx);
+  assertMatch(
+    gone.stdout,
+    new RegExp(`env file:\\s+${copy} \\(not readable by you\\)`),
+  );
+  const gj = JSON.parse((await runCli(["show", "wf", "--json"], ctx)).stdout);
+  assertEquals(gj.envFile, { path: copy, readable: false, env: null });
+});
