@@ -642,6 +642,15 @@ Deno.test("launchdAgentDriver.plan() keeps --env-file values out of the plist: a
     "t0k",
   ]]);
   assertOk(plan.notes?.some((n) => n.includes(copy)));
+  // read back: the real program and the copy, not the /bin/sh wrapper
+  const rb = await launchdAgentDriver.readBack!(
+    { name: "web", condition: "login" },
+    ctx,
+  );
+  assertEquals(rb?.fields.program, "/usr/bin/python3");
+  assertEquals(rb?.fields.args, ["-m", "http.server", "8080"]);
+  assertEquals(rb?.fields.envFile, copy);
+  assertEquals(rb?.fields.env.some(([k]) => k === "API_TOKEN"), false);
   // a re-enable without --env-file removes the copy
   const again = launchdAgentDriver.plan(webSpec(), ctx, {
     enabled: true,

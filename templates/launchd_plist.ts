@@ -10,6 +10,7 @@
 
 import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 import { UsageError } from "../core/errors.ts";
+import { parseEnvShellCommand } from "../core/env_file.ts";
 import type { ServiceFields } from "../core/read_back.ts";
 import type { KeepAliveMode, ServiceSpec } from "../core/spec.ts";
 
@@ -201,9 +202,12 @@ export function readLaunchdPlist(
   options: { daemon: boolean; defaultLogFile: string },
 ): ServiceFields {
   const o = (plist ?? {}) as Record<string, unknown>;
-  const argv = Array.isArray(o.ProgramArguments)
+  const raw = Array.isArray(o.ProgramArguments)
     ? o.ProgramArguments.map(String)
     : [];
+  // `--env-file`: /bin/sh reads the copy, then execs the real program.
+  const wrapped = parseEnvShellCommand(raw);
+  const argv = wrapped?.command ?? raw;
   const name = String(o.Label ?? "").replace(LABEL_PREFIX, "");
   const ka = o.KeepAlive;
   const f: ServiceFields = {
@@ -221,6 +225,7 @@ export function readLaunchdPlist(
     ).map(([k, v]) => [k, String(v)]),
     restartDelayMs: Number(o.ThrottleInterval ?? 10) * 1000,
   };
+  if (wrapped) f.envFile = wrapped.copy;
   if (typeof o.WorkingDirectory === "string") f.cwd = o.WorkingDirectory;
   if (typeof o.ExitTimeOut === "number") f.stopTimeoutMs = o.ExitTimeOut * 1000;
   if (options.daemon) f.user = String(o.UserName ?? "root");
