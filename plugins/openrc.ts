@@ -589,6 +589,7 @@ export function readOpenrcScript(text: string): ServiceFields {
     const words = shStatements(f.args[1]!).flat();
     words.forEach((w, i) => {
       const a = words[i + 1];
+      if (w === "." && a !== undefined) f.envFile = a.replace(/;$/, "");
       if (w !== "export" || a === undefined) return;
       const kv = a.replace(/;$/, "");
       f.env.push([kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]);
@@ -607,6 +608,7 @@ export function readOpenrcScript(text: string): ServiceFields {
   if (env >= 0) {
     const part = text.slice(env, text.lastIndexOf("\ndepend() {"));
     for (const [w0, w1] of shStatements(part)) {
+      if (w0 === "." && w1 !== undefined) f.envFile = w1;
       if (w0 !== "export" || w1 === undefined) continue;
       const i = w1.indexOf("=");
       f.env.push([w1.slice(0, i), w1.slice(i + 1)]);

@@ -21,6 +21,7 @@ import {
   openrcState,
   openrcValue,
   parseRcStatus,
+  readOpenrcScript,
   renderOpenrcScript,
 } from "./openrc.ts";
 
@@ -358,4 +359,19 @@ Deno.test("openrcDriver.plan() says supervise-daemon cannot back off, instead of
     /supervise-daemon has no backoff: "web" is restarted every \d+s/,
   );
   assertEquals(openrcDriver.plan(spec, ctx).notes, undefined);
+});
+
+Deno.test("readOpenrcScript() records the env-file copy, for root and for another user", () => {
+  const copy = "/etc/autostart/env/it's.env";
+  const asRoot = readOpenrcScript(
+    renderOpenrcScript({ ...spec, env: [["A", "1"]] }, { envFile: copy }),
+  );
+  assertEquals(asRoot.envFile, copy);
+  assertEquals(asRoot.env, [["A", "1"]]);
+  const other = readOpenrcScript(
+    renderOpenrcScript({ ...spec, runAs: ALICE, env: [] }, { envFile: copy }),
+  );
+  assertEquals(other.envFile, copy);
+  assertEquals(other.program, spec.program);
+  assertEquals(readOpenrcScript(renderOpenrcScript(spec)).envFile, undefined);
 });

@@ -865,6 +865,7 @@ export function readRunitFiles(
   for (const words of shStatements(files.run)) {
     const [w0, w1] = words;
     if (w0 === "cd" && w1 !== undefined) f.cwd = w1;
+    else if (w0 === "." && w1 !== undefined) f.envFile = w1;
     else if (w0 === "export" && w1 !== undefined) {
       const i = w1.indexOf("=");
       f.env.push([w1.slice(0, i), w1.slice(i + 1)]);
@@ -874,6 +875,7 @@ export function readRunitFiles(
       // Another user's service: its environment is set by `/bin/sh -c SCRIPT`.
       if (w1 === "$1" && cmd[0] === "/bin/sh" && cmd[1] === "-c") {
         for (const [i0, i1] of shStatements(cmd[2] ?? "")) {
+          if (i0 === "." && i1 !== undefined) f.envFile = i1;
           if (i0 !== "export" || i1 === undefined) continue;
           const i = i1.indexOf("=");
           f.env.push([i1.slice(0, i), i1.slice(i + 1)]);

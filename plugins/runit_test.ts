@@ -23,6 +23,7 @@ import { builtinRegistry } from "../drivers/mod.ts";
 import {
   parseRunsvdirCmdline,
   parseSvStatus,
+  readRunitFiles,
   renderRunitDown,
   renderRunitFinish,
   renderRunitLog,
@@ -623,4 +624,17 @@ Deno.test("runitDriver is not available for boot services when SVDIR or AUTOSTAR
     "boot",
   );
   assertEquals(a.available, false);
+});
+
+Deno.test("readRunitFiles() records the env-file copy, for root and for another user", () => {
+  const copy = "/etc/autostart/env/it's.env";
+  for (const runAs of [undefined, ALICE]) {
+    const s: ServiceSpec = { ...spec, condition: "boot", env: [["A", "1"]] };
+    if (runAs) s.runAs = runAs;
+    const run = renderRunitRun(s, { envFile: copy });
+    const f = readRunitFiles({ run, finish: null, logRun: null }, "/x", false);
+    assertEquals(f.envFile, copy, run);
+    assertEquals(f.env, [["A", "1"]]);
+    assertEquals(f.program, spec.program);
+  }
 });
