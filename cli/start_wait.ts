@@ -125,6 +125,8 @@ export async function waitAfterStart(
     replaced?: () => Promise<boolean>;
     /** Main PID of the run this start replaced (see {@link WaitOptions.priorPid}). */
     priorPid?: number | null;
+    /** This start stopped an earlier run (see {@link WaitOptions.replacesRun}). */
+    replacesRun?: boolean;
   } = {},
 ): Promise<WaitResult | null> {
   if (waitMs === null) return null;

@@ -52,6 +52,12 @@ export interface WaitOptions {
    * failure of the new run.
    */
   priorPid?: number | null;
+  /**
+   * This start stopped an earlier run (a re-enable or restart of a service that may
+   * have been up, even one caught starting): until a run of its own is seen, an end by
+   * SIGTERM or SIGKILL is the stop of that earlier run, not a failure of the new one.
+   */
+  replacesRun?: boolean;
 }
 
 /** Default longest wait after a start, in milliseconds. */
@@ -67,7 +73,15 @@ export function failedExit(lastExit: string | null): boolean {
  * still up or stopping, or its end, which the init system reports until the new run
  * begins. Its end is not a failure of the new run.
  */
-function notStartedYet(s: ServiceStatus, priorPid?: number | null): boolean {
+function notStartedYet(
+  s: ServiceStatus,
+  priorPid?: number | null,
+  stoppedEarlier = false,
+): boolean {
+  if (
+    stoppedEarlier && (s.state === "starting" || s.state === "stopped") &&
+    (s.lastExit === "signal TERM" || s.lastExit === "signal KILL")
+  ) return true;
   if (priorPid == null || priorPid <= 0) return false;
   if (s.state === "running") return s.pid === priorPid;
   if (s.lastExit !== null) return s.exitedPid === priorPid;
@@ -96,7 +110,11 @@ export async function waitForService(
     sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
     onPoll,
     priorPid,
+    replacesRun = false,
   } = options;
+  // Until a run of its own is seen running, an end by SIGTERM/SIGKILL is the stop of
+  // the run this start replaced.
+  let seenOwnRun = false;
   const start = now();
   let firstRestarts: number | undefined;
   let upPid: number | null | undefined;
@@ -112,7 +130,9 @@ export async function waitForService(
     last = s;
     onPoll?.(s);
     const t = now();
-    if (s !== null && notStartedYet(s, priorPid)) {
+    if (
+      s !== null && notStartedYet(s, priorPid, replacesRun && !seenOwnRun)
+    ) {
       // The replaced run is still stopping, or has ended and the new one has not
       // begun (under load, for a while): nothing is known about the new run yet.
     } else if (s !== null) {
@@ -130,6 +150,7 @@ export async function waitForService(
         return done(failedExit(s.lastExit) ? "failed" : "exited");
       }
       if (s.state === "running") {
+        seenOwnRun = true;
         if (upPid === undefined || s.pid !== upPid) {
           upPid = s.pid;
           upSince = t;

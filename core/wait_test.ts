@@ -150,3 +150,33 @@ Deno.test("waitForService() does not call the old process still running a succes
   const w = await waitForService(r.read, { ...r.opts, priorPid: 7 });
   assertEquals(w.outcome, "timeout");
 });
+
+Deno.test("waitForService() does not take the stop of a run caught starting (pid unknown) as a failure", async () => {
+  // A concurrent restart left the service starting when this run read it: no PID to
+  // compare, but this start stopped that run with SIGTERM.
+  const r = replay([
+    st({ state: "starting", pid: null, lastExit: "signal TERM", exitedPid: 5 }),
+    st({ pid: 9 }),
+  ]);
+  const w = await waitForService(r.read, { ...r.opts, replacesRun: true });
+  assertEquals([w.outcome, w.status?.pid], ["running", 9]);
+  // Once its own run was seen, a later end by SIGTERM counts.
+  const later = replay([
+    st({ pid: 9 }),
+    st({ state: "starting", pid: null, lastExit: "signal TERM", exitedPid: 9 }),
+  ]);
+  const w2 = await waitForService(later.read, {
+    ...later.opts,
+    replacesRun: true,
+  });
+  assertEquals(w2.outcome, "failed");
+  // A failure of its own (exit 3) is caught at once.
+  const own = replay([
+    st({ state: "starting", pid: null, lastExit: "exit 3", exitedPid: 9 }),
+  ]);
+  assertEquals(
+    (await waitForService(own.read, { ...own.opts, replacesRun: true }))
+      .outcome,
+    "failed",
+  );
+});

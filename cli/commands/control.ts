@@ -47,8 +47,11 @@ export function controlCommand(action: ControlAction) {
       ctx,
       waitMsOf(a.values.wait),
       // restart replaces the running process; its end is not a failure.
-      action === "restart" && status.state === "running"
-        ? { priorPid: status.pid }
+      action === "restart"
+        ? {
+          replacesRun: true,
+          ...(status.state === "running" ? { priorPid: status.pid } : {}),
+        }
         : {},
     );
     if (a.values.json) {

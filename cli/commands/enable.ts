@@ -166,6 +166,8 @@ export async function enableCommand(argv: string[], app: App): Promise<number> {
       replaced: () => replacedSince(plan, ctx),
       // A running service is replaced: its old process's end is not a failure.
       priorPid: done.before?.state === "running" ? done.before.pid : null,
+      // It existed: the start stops whatever run it had (even one caught starting).
+      replacesRun: done.before != null && done.before.state !== "not-loaded",
     })
     : null;
   if (json) {
