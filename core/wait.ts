@@ -69,9 +69,11 @@ export function failedExit(lastExit: string | null): boolean {
 }
 
 /**
- * Whether `s` still shows the run a restart replaced (main PID `priorPid`): that run
- * still up or stopping, or its end, which the init system reports until the new run
- * begins. Its end is not a failure of the new run.
+ * Whether `s` still shows the run a restart replaced: with `stoppedEarlier` (this
+ * start stopped an earlier run and has not seen its own yet), an end by SIGTERM or
+ * SIGKILL while starting or stopped; with `priorPid`, that run still up or stopping,
+ * or its end (systemd's `ExecMainPID`), which the init system reports until the new
+ * run begins. Such an end is not a failure of the new run.
  */
 function notStartedYet(
   s: ServiceStatus,
