@@ -6,11 +6,12 @@ import { E2E, sharedBox } from "./_box.ts";
 
 const asRoot = { env: { TERM: "dumb", NO_COLOR: "1", LANG: "C.UTF-8" } };
 
-/** Traps SIGTERM, takes 3 s to "save its state", writes it, exits 0. */
+/** Traps SIGTERM (then says it is ready), takes 3 s to "save its state", writes it, exits 0. */
 const SLOW_STOP = `#!/bin/sh
 name="$1"
-rm -f "/var/tmp/slowstop.$name"
+rm -f "/var/tmp/slowstop.$name" "/var/tmp/slowstop.$name.ready"
 trap 'sleep 3; echo clean > "/var/tmp/slowstop.$name"; exit 0' TERM
+: > "/var/tmp/slowstop.$name.ready"
 sleep 100000 &
 wait
 `;
@@ -41,6 +42,14 @@ async function enable(name: string, extra: string[]) {
 async function stopAndWait(name: string): Promise<string> {
   const b = await box.get();
   const unit = `autostart-${name}.service`;
+  // A SIGTERM before the trap is set ends the shell at once (a clean stop for
+  // systemd): stop only once the program says it is ready.
+  await b.waitFor(
+    `${name} to set its trap`,
+    async () =>
+      (await b.exec(["test", "-e", `/var/tmp/slowstop.${name}.ready`])).code ===
+        0,
+  );
   const r = await b.autostart(["stop", name], asRoot);
   assertEquals(r.code, 0, r.stderr);
   await b.waitFor(
