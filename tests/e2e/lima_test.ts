@@ -70,12 +70,13 @@ if alive; then echo "The instance \\"$inst\\" is already running." >&2; exit 0; 
 if [ -e "$dir/fail" ]; then echo "fake limactl: failing on demand" >&2; exit 1; fi
 # Like limactl start: the host agent's logs are removed and created afresh.
 rm -f "$dir/ha.stdout.log" "$dir/ha.stderr.log"
-echo $$ > "$dir/ha.pid"
+# The handler and ha.unit are ready before ha.pid tells limactl stop whom to signal.
+trap 'printf "{\\"status\\":{\\"exiting\\":true}}\\n" >> "$dir/ha.stdout.log"; rm -f "$dir/ha.pid"; exit 0' INT TERM
 # The systemd unit this process runs in, as sd_pid_get_unit() sees it: the first
 # cgroup path element that is not a slice (a user unit's is user@UID.service).
 grep -E '^[0-9]+:(name=systemd)?:' /proc/self/cgroup | cut -d: -f3- | tr / '\\n' |
   grep -v -e '^$' -e '[.]slice$' | head -n 1 > "$dir/ha.unit"
-trap 'printf "{\\"status\\":{\\"exiting\\":true}}\\n" >> "$dir/ha.stdout.log"; rm -f "$dir/ha.pid"; exit 0' INT TERM
+echo $$ > "$dir/ha.pid"
 printf '{"time":"%s","status":{"running":true,"sshLocalPort":60022}}\\n' "$(date +%s.%N)" >> "$dir/ha.stdout.log"
 # No child that outlives it: a user manager without cgroups cannot clean one up.
 while :; do sleep 1; done
@@ -247,9 +248,15 @@ WantedBy=multi-user.target
 `,
 );
 
-/** `limactl stop INSTANCE` as u1, as a user types it. */
+/** `limactl stop INSTANCE` as u1, as a user types it: once the VM runs (ha.pid). */
 async function limactlStop(instance: string) {
   const b = await box.get();
+  await b.waitFor(
+    `${instance}'s host agent to write ha.pid`,
+    async () =>
+      (await b.exec(["test", "-s", `${REAL_HOME}/${instance}/ha.pid`])).code ===
+        0,
+  );
   return await b.exec(["limactl", "stop", instance], u1());
 }
 
