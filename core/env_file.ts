@@ -27,6 +27,7 @@
 import type { Context } from "./context.ts";
 import { UsageError } from "./errors.ts";
 import type { Owner } from "./fs.ts";
+import { MARKER_TEXT } from "./kit/marker.ts";
 import type { Step } from "./plan.ts";
 import { seal, SEAL_PLACEHOLDER } from "./seal.ts";
 import type { Condition, ServiceSpec } from "./spec.ts";
@@ -299,7 +300,7 @@ export function envCopyPath(
 }
 
 /** Text an env-file copy must contain to be replaced or removed. */
-export const ENV_COPY_MARKER = "Managed by autostart";
+export const ENV_COPY_MARKER = MARKER_TEXT;
 
 /** The content of the copy of a service's env file (sealed, canonical form). */
 export function renderEnvCopy(spec: ServiceSpec): string {

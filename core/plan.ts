@@ -6,6 +6,7 @@
  * @module
  */
 
+import { shellQuote } from "./kit/sh_quote.ts";
 import type { Owner } from "./fs.ts";
 
 /** Write a file atomically. */
@@ -156,11 +157,8 @@ export interface Plan {
   notes?: string[];
 }
 
-/** Quotes one argument for display in a shell-like way (display only; never executed). */
-export function shellQuote(arg: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replaceAll("'", `'\\''`)}'`;
-}
+/** Quotes a word for display; it lives in the driver kit (`core/kit/sh_quote.ts`). */
+export { shellQuote };
 
 /** Renders a plan for `--dry-run`: the files with their contents, then the commands. */
 export function describePlan(plan: Plan): string {

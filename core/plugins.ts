@@ -32,6 +32,7 @@
 import type { Driver } from "./driver.ts";
 import { envCopyPath, envCopySteps } from "./env_file.ts";
 import { OperationError, UnsupportedError, UsageError } from "./errors.ts";
+import * as kit from "./kit/mod.ts";
 import type { Registry, RegistryProblem } from "./registry.ts";
 import { checkSeal, seal, SEAL_PLACEHOLDER } from "./seal.ts";
 import { unsafeForRoot } from "./spec.ts";
@@ -60,6 +61,19 @@ export interface PluginApi {
   /** Quotes one word for a POSIX shell with single quotes. */
   shQuote: (word: string) => string;
   /**
+   * The marker sentence of a generated file (marker, seal placeholder, "do not edit;
+   * run COMMAND again"): put it in a comment on the first line, then seal the file.
+   */
+  markerNote: typeof kit.markerNote;
+  /** Throws the usage error (exit 2) for a boot service planned without root. */
+  requireRoot: typeof kit.requireRoot;
+  /** The name of a signal number (`linux` or `darwin` numbering). */
+  signalName: typeof kit.signalName;
+  /** Whether restarts and uptime say "crash-looping" (the same rule as every driver). */
+  isCrashLooping: typeof kit.isCrashLooping;
+  /** `Promise.all(items.map(f))` with a bound on calls in flight (default 8). */
+  mapLimited: typeof kit.mapLimited;
+  /**
    * The steps that write a service's 0600 env-file copy (for a driver that declares
    * the `env-file` feature), and the copy's path.
    */
@@ -79,22 +93,22 @@ export type PluginExport =
   | Driver
   | ((api: PluginApi) => Driver | Promise<Driver>);
 
-/** Marker text of managed files (same words as the built-in drivers). */
-export const MARKER_TEXT = "Managed by autostart";
-
 /**
- * Quotes one word for a POSIX shell: wrapped in single quotes, each `'` written as
- * `'\''`. Every byte but NUL survives exactly (newlines included).
- *
- * @example Usage
- * ```ts
- * import { shQuote } from "./plugins.ts";
- * console.assert(shQuote("it's") === "'it'\\''s'");
- * ```
+ * The driver kit, for the plugins compiled in (`plugins/`): one definition of the
+ * marker, the root check, shell quoting, signal names, crash-loop detection and
+ * bounded concurrency. Runtime plugins get the same through {@link PluginApi}.
  */
-export function shQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
+export {
+  CRASH_LOOP_RESTARTS,
+  isCrashLooping,
+  mapLimited,
+  MARKER_TEXT,
+  markerNote,
+  requireRoot,
+  shQuote,
+  signalName,
+  signalText,
+} from "./kit/mod.ts";
 
 /** The {@link PluginApi} of this build. */
 export function pluginApi(version = "0.0.0"): PluginApi {
@@ -104,8 +118,13 @@ export function pluginApi(version = "0.0.0"): PluginApi {
     seal,
     checkSeal,
     sealPlaceholder: SEAL_PLACEHOLDER,
-    markerText: MARKER_TEXT,
-    shQuote,
+    markerText: kit.MARKER_TEXT,
+    shQuote: kit.shQuote,
+    markerNote: kit.markerNote,
+    requireRoot: kit.requireRoot,
+    signalName: kit.signalName,
+    isCrashLooping: kit.isCrashLooping,
+    mapLimited: kit.mapLimited,
     envCopySteps,
     envCopyPath,
     errors: { UsageError, UnsupportedError, OperationError },

@@ -10,6 +10,7 @@ import {
   isCompiledBinary,
   loadPlugins,
   parsePin,
+  pluginApi,
   pluginUrl,
   requestedPlugins,
   sha256Base64,
@@ -468,4 +469,21 @@ Deno.test("plugin URLs: http refused; as root https needs a #sha256- pin, checke
     /redirected to http:\/\/e\.test\/p\.js, which is not https/,
   );
   assertEquals(parsePin("https://x/p.ts"), null);
+});
+
+Deno.test("pluginApi() hands runtime plugins the driver kit the built-in drivers use", () => {
+  const api = pluginApi("9.9.9");
+  assertEquals(api.markerText, "Managed by autostart");
+  assertOk(api.markerNote("autostart enable x").startsWith(api.markerText));
+  assertOk(api.markerNote("autostart enable x").includes(api.sealPlaceholder));
+  assertEquals(api.shQuote("a'b"), `'a'\\''b'`);
+  assertEquals(api.signalName(10, "linux"), "USR1");
+  assertEquals(api.isCrashLooping({ restarts: 4 }), true);
+  let refused = "";
+  try {
+    api.requireRoot("boot", { self: { uid: 501 } }, "Installing");
+  } catch (e) {
+    if (e instanceof api.errors.UsageError) refused = e.message;
+  }
+  assertEquals(refused, "Installing a boot service needs root");
 });

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { hostSignalPlatform, signalNumber } from "./kit/signals.ts";
+
 /** What a finished command produced. */
 export interface CommandResult {
   /** Exit code (a signal-killed process reports 128 + signal number). */
@@ -132,7 +134,7 @@ export const denoRunner: Runner = {
       }
       const out = await child.output();
       return {
-        code: out.signal ? 128 + signalNumber(out.signal) : out.code,
+        code: out.signal ? 128 + exitSignal(out.signal) : out.code,
         stdout: decoder.decode(out.stdout),
         stderr: decoder.decode(out.stderr),
       };
@@ -192,23 +194,12 @@ export const denoRunner: Runner = {
     const status = await child.status;
     const err = await stderr.catch(() => "");
     if (signal?.aborted) return;
-    const code = status.signal
-      ? 128 + signalNumber(status.signal)
-      : status.code;
+    const code = status.signal ? 128 + exitSignal(status.signal) : status.code;
     if (code !== 0) throw new StreamError(argv, code, err);
   },
 };
 
-function signalNumber(sig: Deno.Signal): number {
-  const table: Record<string, number> = {
-    SIGHUP: 1,
-    SIGINT: 2,
-    SIGQUIT: 3,
-    SIGKILL: 9,
-    SIGSEGV: 11,
-    SIGPIPE: 13,
-    SIGALRM: 14,
-    SIGTERM: 15,
-  };
-  return table[sig] ?? 0;
+/** The number of a signal that ended a child, on this machine (0 when unknown). */
+function exitSignal(sig: Deno.Signal): number {
+  return signalNumber(sig, hostSignalPlatform()) ?? 0;
 }

@@ -81,3 +81,25 @@ Deno.test("FakeRunner.stream() and bufferedStream() answer from run()", async ()
   }
   assertOk(err instanceof StreamError && err.code === 2);
 });
+
+Deno.test("denoRunner.run() reports a death by signal as 128 + the signal's number on this machine", async () => {
+  // SIGUSR1 is 10 on Linux and 30 on macOS; SIGTERM is 15 on both.
+  const usr1 = Deno.build.os === "darwin" ? 30 : 10;
+  const byUsr1 = await denoRunner.run(["sh", "-c", "kill -USR1 $$"]);
+  assertEquals(byUsr1.code, 128 + usr1);
+  const byTerm = await denoRunner.run(["sh", "-c", "kill -TERM $$"]);
+  assertEquals(byTerm.code, 143);
+});
+
+Deno.test("denoRunner.stream() fails with 128 + signal when the program is killed", async () => {
+  let code = -1;
+  try {
+    for await (const _ of denoRunner.stream(["sh", "-c", "kill -SEGV $$"])) {
+      // no output
+    }
+  } catch (e) {
+    if (e instanceof StreamError) code = e.code;
+    else throw e;
+  }
+  assertEquals(code, 139);
+});

@@ -29,6 +29,13 @@ import {
   envFileNote,
 } from "../core/env_file.ts";
 import { OperationError, UsageError } from "../core/errors.ts";
+import {
+  CRASH_LOOP_RESTARTS,
+  isCrashLooping,
+  mapLimited,
+  requireRoot,
+  signalText,
+} from "../core/kit/mod.ts";
 import { tailFiles } from "../core/log_tail.ts";
 import { type LogFile, logSizeChecks, mebibytes } from "../core/log_size.ts";
 import {
@@ -97,15 +104,6 @@ function userEnv(
   return { XDG_RUNTIME_DIR: runtimeDir(ctx) };
 }
 
-function requireRoot(condition: Condition, ctx: Context, what: string) {
-  if (condition === "boot" && ctx.self.uid !== 0) {
-    throw new UsageError(
-      `${what} a boot service needs root`,
-      "run the same command with sudo",
-    );
-  }
-}
-
 function run(
   condition: Condition,
   ctx: Context,
@@ -144,20 +142,6 @@ function restoreAfterRollback(
   ];
 }
 
-const SIGNALS: Record<number, string> = {
-  1: "HUP",
-  2: "INT",
-  3: "QUIT",
-  4: "ILL",
-  6: "ABRT",
-  8: "FPE",
-  9: "KILL",
-  11: "SEGV",
-  13: "PIPE",
-  14: "ALRM",
-  15: "TERM",
-};
-
 /** Parses the output of `systemctl show` for several units into property maps. */
 export function parseShow(text: string): Map<string, string>[] {
   const blocks: Map<string, string>[] = [];
@@ -175,8 +159,8 @@ export function parseShow(text: string): Map<string, string>[] {
   return blocks;
 }
 
-/** How many restarts in a row make a service "crash-looping". */
-export const CRASH_LOOP_RESTARTS = 3;
+/** How many restarts in a row make a service "crash-looping" (from the driver kit). */
+export { CRASH_LOOP_RESTARTS };
 
 /**
  * Maps the properties of one unit to a {@link ServiceStatus}.
@@ -203,7 +187,7 @@ export function toStatus(
   const lastExit = code === 1
     ? `exit ${st}`
     : code === 2 || code === 3
-    ? `signal ${SIGNALS[st] ?? st}${code === 3 ? " (core dumped)" : ""}`
+    ? `${signalText(st, "linux")}${code === 3 ? " (core dumped)" : ""}`
     : null;
   const exitedPid = lastExit === null
     ? 0
@@ -220,11 +204,9 @@ export function toStatus(
     // Between two crashes a unit is "activating": waiting out its restart delay
     // (auto-restart) or running its start again (start, start-pre). Either way, with
     // several restarts behind it, it is looping.
-    state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS
-      ? "crash-looping"
-      : "starting";
+    state = isCrashLooping({ restarts }) ? "crash-looping" : "starting";
   } else if (active === "active" || active === "reloading") {
-    state = (restarts ?? 0) >= CRASH_LOOP_RESTARTS && sinceSec < 10
+    state = isCrashLooping({ restarts, upSec: sinceSec })
       ? "crash-looping"
       : "running";
   } else state = "stopped";
@@ -257,28 +239,6 @@ async function readUptime(ctx: Context): Promise<number | null> {
   const t = await ctx.fs.readText("/proc/uptime").catch(() => null);
   const v = t ? Number(t.split(" ")[0]) : NaN;
   return Number.isFinite(v) ? v : null;
-}
-
-/**
- * `Promise.all(items.map(f))` with at most 8 calls in flight: a file system whose reads
- * are asynchronous would otherwise start hundreds at once.
- */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  f: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]!);
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(8, items.length) }, worker),
-  );
-  return out;
 }
 
 /** A managed unit file found in the unit directory. */

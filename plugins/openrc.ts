@@ -20,6 +20,12 @@
  */
 
 import { wantsBackoff } from "../templates/backoff_sh.ts";
+import {
+  MARKER_TEXT,
+  markerNote,
+  requireRoot,
+  shQuote,
+} from "../core/plugins.ts";
 import type { Context } from "../core/context.ts";
 import type {
   Availability,
@@ -39,7 +45,7 @@ import {
 import { UsageError } from "../core/errors.ts";
 import type { Plan, RunStep, Step } from "../core/plan.ts";
 import { ownershipOf } from "../core/ownership.ts";
-import { checkSeal, seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
+import { checkSeal, seal } from "../core/seal.ts";
 import {
   type ReadBack,
   type ServiceFields,
@@ -48,7 +54,7 @@ import {
 import type { Condition, ServiceSpec } from "../core/spec.ts";
 
 /** Text that must be in an existing script for autostart to overwrite or remove it. */
-export const OPENRC_MARKER_TEXT = "Managed by autostart";
+export const OPENRC_MARKER_TEXT = MARKER_TEXT;
 
 /** Directory of init scripts. */
 export const INIT_DIR = "/etc/init.d";
@@ -56,11 +62,6 @@ export const INIT_DIR = "/etc/init.d";
 /** Service name of a service: `autostart-NAME`. */
 export function openrcServiceName(name: string): string {
   return `autostart-${name}`;
-}
-
-/** Quotes one word for sh with single quotes. */
-export function shQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /** Quotes text for a double-quoted sh assignment (`\`, `"`, `$` and backquote escaped). */
@@ -185,7 +186,7 @@ export function renderOpenrcScript(
   const log = openrcLogFile(spec);
   const lines = [
     "#!/sbin/openrc-run",
-    `# ${OPENRC_MARKER_TEXT} (${SEAL_PLACEHOLDER}): do not edit; run "autostart enable ${spec.name}" again to change it.`,
+    `# ${markerNote(`autostart enable ${spec.name}`)}`,
     "# openrc-run evaluates these values with eval: each holds words quoted for sh.",
     "",
     `description=${dqQuote(`autostart: ${spec.name}`)}`,
@@ -235,15 +236,6 @@ export function renderOpenrcScript(
   }
   lines.push("", "depend() {", "\tuse net", "}", "");
   return seal(lines.join("\n"));
-}
-
-function requireRoot(ctx: Context, what: string) {
-  if (ctx.self.uid !== 0) {
-    throw new UsageError(
-      `${what} a boot service needs root`,
-      "run the same command with sudo",
-    );
-  }
 }
 
 function requireBoot(condition: Condition) {
@@ -330,7 +322,7 @@ export const openrcDriver: Driver = {
 
   plan(spec: ServiceSpec, ctx: Context, prior?: PriorState): Plan {
     requireBoot(spec.condition);
-    requireRoot(ctx, "Installing");
+    requireRoot("boot", ctx, "Installing");
     const svc = openrcServiceName(spec.name);
     const envFile = spec.envFile === undefined
       ? undefined
@@ -415,7 +407,7 @@ export const openrcDriver: Driver = {
     options: { keepFiles?: boolean; prior?: PriorState } = {},
   ): Plan {
     requireBoot(ref.condition);
-    requireRoot(ctx, "Removing");
+    requireRoot("boot", ctx, "Removing");
     const svc = openrcServiceName(ref.name);
     const prior = options.prior ?? { enabled: true, running: true };
     const steps: Step[] = [
@@ -446,7 +438,7 @@ export const openrcDriver: Driver = {
 
   planControl(ref: ServiceRef, action: ControlAction, ctx: Context): Plan {
     requireBoot(ref.condition);
-    requireRoot(ctx, action === "stop" ? "Stopping" : "Starting");
+    requireRoot("boot", ctx, action === "stop" ? "Stopping" : "Starting");
     const svc = openrcServiceName(ref.name);
     return {
       driver: "openrc",

@@ -55,9 +55,15 @@ import {
   unsafeForRoot,
 } from "../core/spec.ts";
 import { backoffScript, wantsBackoff } from "../templates/backoff_sh.ts";
+import {
+  MARKER_TEXT,
+  markerNote,
+  requireRoot,
+  shQuote,
+} from "../core/plugins.ts";
 
 /** Text that must be in an existing file for autostart to overwrite or remove it. */
-export const RUNIT_MARKER_TEXT = "Managed by autostart";
+export const RUNIT_MARKER_TEXT = MARKER_TEXT;
 
 /** Seconds `sv` waits for a stop before it kills the service. */
 export const SV_WAIT_SECONDS = 10;
@@ -99,14 +105,6 @@ export function runitLogDir(
 }
 
 /**
- * Quotes one word for a POSIX shell: single quotes, each `'` as `'\''`. Exact for every
- * string without NUL (which {@link ServiceSpec} values never hold).
- */
-export function shQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
  * Tells runsv "once" (run, do not restart) and waits until it has read the command
  * (`supervise/stat` then says "want down"): otherwise runsv may see the program exit
  * first and restart it.
@@ -125,7 +123,7 @@ const ONCE = [
 function header(spec: ServiceSpec, what: string): string[] {
   return [
     "#!/bin/sh",
-    `# ${RUNIT_MARKER_TEXT} (${SEAL_PLACEHOLDER}): do not edit; run "autostart enable ${spec.name}" again to change it.`,
+    `# ${markerNote(`autostart enable ${spec.name}`)}`,
     `# ${what}`,
   ];
 }
@@ -294,15 +292,6 @@ function rmdirIfEmpty(dir: string): RunStep {
     okCodes: [1],
     title: `remove ${dir} if nothing else is in it`,
   };
-}
-
-function requireRoot(condition: Condition, ctx: Context, what: string) {
-  if (condition === "boot" && ctx.self.uid !== 0) {
-    throw new UsageError(
-      `${what} a boot service needs root`,
-      "run the same command with sudo",
-    );
-  }
 }
 
 function sv(args: string[], title: string, extra: Partial<RunStep> = {}) {

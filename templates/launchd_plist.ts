@@ -8,6 +8,7 @@
  * @module
  */
 
+import { MARKER_TEXT, markerNote } from "../core/kit/marker.ts";
 import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 import { UsageError } from "../core/errors.ts";
 import { parseEnvShellCommand } from "../core/env_file.ts";
@@ -21,7 +22,7 @@ export const LABEL_PREFIX = "dev.autostart.";
 export const LAUNCHD_MARKER_KEY = "AutostartManaged";
 
 /** Text that must be in an existing plist for autostart to overwrite or remove it. */
-export const LAUNCHD_MARKER_TEXT = "Managed by autostart";
+export const LAUNCHD_MARKER_TEXT = MARKER_TEXT;
 
 /** A plist value as the serializer takes it. */
 export type PlistValue =
@@ -143,8 +144,7 @@ export function buildLaunchdPlist(
 ): PlistDict {
   const obj: PlistDict = {
     Label: paths.label,
-    [LAUNCHD_MARKER_KEY]:
-      `${LAUNCHD_MARKER_TEXT} (${SEAL_PLACEHOLDER}): do not edit; run "autostart enable ${spec.name}" again to change it.`,
+    [LAUNCHD_MARKER_KEY]: markerNote(`autostart enable ${spec.name}`),
     ProgramArguments: [
       checkXml("program", spec.program),
       ...spec.args.map((a, i) => checkXml(`argument ${i + 1}`, a)),

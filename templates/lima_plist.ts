@@ -28,13 +28,12 @@
  * @module
  */
 
-import { SEAL_PLACEHOLDER } from "../core/seal.ts";
+import { markerNote } from "../core/kit/marker.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import {
   exitTimeOut,
   keepAliveValue,
   LAUNCHD_MARKER_KEY,
-  LAUNCHD_MARKER_TEXT,
   type PlistDict,
 } from "./launchd_plist.ts";
 
@@ -87,8 +86,7 @@ export function buildLimaPlist(
   const daemon = spec.condition === "boot";
   const obj: PlistDict = {
     Label: spec.identity ?? limaLabel(spec.name, daemon),
-    [LAUNCHD_MARKER_KEY]:
-      `${LAUNCHD_MARKER_TEXT} (${SEAL_PLACEHOLDER}): do not edit; run "autostart lima enable ${spec.name}" again to change it.`,
+    [LAUNCHD_MARKER_KEY]: markerNote(`autostart lima enable ${spec.name}`),
   };
   if (daemon && spec.runAs) obj.UserName = spec.runAs.name;
   obj.ProgramArguments = [spec.program, ...spec.args];

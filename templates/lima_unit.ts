@@ -14,13 +14,13 @@
  * @module
  */
 
-import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
+import { markerNote } from "../core/kit/marker.ts";
+import { seal } from "../core/seal.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import {
   accountEnvRestartLines,
   escapeExecPath,
   stopTimeoutLines,
-  SYSTEMD_MARKER,
 } from "./systemd_unit.ts";
 
 /** `Description=` of Lima's unit, kept so `systemctl status` reads the same. */
@@ -79,7 +79,7 @@ function execPath(path: string): string {
 export function renderLimaUnit(spec: ServiceSpec): string {
   const boot = spec.condition === "boot";
   const lines = [
-    `${SYSTEMD_MARKER} (${SEAL_PLACEHOLDER}): do not edit; run "autostart lima enable ${spec.name}" again to change it.`,
+    `# ${markerNote(`autostart lima enable ${spec.name}`)}`,
     "[Unit]",
     `Description=${LIMA_UNIT_DESCRIPTION}`,
     "Documentation=man:lima(1)",

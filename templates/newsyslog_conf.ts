@@ -11,6 +11,7 @@
  * @module
  */
 
+import { MARKER_TEXT } from "../core/kit/marker.ts";
 import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 
 /** Directory of newsyslog's drop-in files on macOS. */
@@ -23,7 +24,7 @@ export const NEWSYSLOG_SIZE_KIB = 10_240;
 export const NEWSYSLOG_COUNT = 3;
 
 /** Text that marks a newsyslog file as autostart's. */
-export const NEWSYSLOG_MARKER_TEXT = "Managed by autostart";
+export const NEWSYSLOG_MARKER_TEXT = MARKER_TEXT;
 
 /** Path of the newsyslog file of a daemon's label. */
 export function newsyslogPath(label: string): string {

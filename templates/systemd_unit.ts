@@ -6,17 +6,18 @@
  * @module
  */
 
-import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
+import { MARKER_TEXT, markerNote } from "../core/kit/marker.ts";
+import { seal } from "../core/seal.ts";
 import type { ServiceFields } from "../core/read_back.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import { backoffScript, wantsBackoff } from "./backoff_sh.ts";
 import { logRotateScript } from "./log_rotate_sh.ts";
 
 /** First line of every unit autostart writes; its presence marks the file as ours. */
-export const SYSTEMD_MARKER = "# Managed by autostart";
+export const SYSTEMD_MARKER = `# ${MARKER_TEXT}`;
 
 /** Text that must be in an existing unit for autostart to overwrite or remove it. */
-export const SYSTEMD_MARKER_TEXT = "Managed by autostart";
+export const SYSTEMD_MARKER_TEXT = MARKER_TEXT;
 
 /** Unit name of a service: `autostart-NAME.service`. */
 export function unitName(name: string): string {
@@ -244,7 +245,7 @@ export function renderSystemdUnit(
     [escapeExecPath(spec.program), ...spec.args.map(escapeExecArg)].join(" ")
   }`;
   const lines = [
-    `${SYSTEMD_MARKER} (${SEAL_PLACEHOLDER}): do not edit; run "autostart enable ${spec.name}" again to change it.`,
+    `# ${markerNote(`autostart enable ${spec.name}`)}`,
     "[Unit]",
     `Description=autostart: ${spec.name}`,
   ];
