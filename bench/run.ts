@@ -11,7 +11,7 @@
 
 import { bootSandbox, type Sandbox, sandboxSupport } from "../tests/sandbox.ts";
 import { renderSystemdUnit, unitName } from "../templates/systemd_unit.ts";
-import { SHOW_PROPERTIES } from "../drivers/systemd.ts";
+import { SHOW_PROPERTIES } from "../drivers/systemd/mod.ts";
 import type { ProbeCase, ProbeJob, ProbeResult } from "./probe.ts";
 import { renderTable, type Row, summarize } from "./stats.ts";
 

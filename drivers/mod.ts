@@ -9,12 +9,12 @@ import { Registry } from "../core/registry.ts";
 import { BUILTIN_PLUGINS } from "../plugins/mod.ts";
 import { launchdAgentDriver } from "./launchd_agent.ts";
 import { launchdDaemonDriver } from "./launchd_daemon.ts";
-import { systemdDriver } from "./systemd.ts";
+import { systemdDriver } from "./systemd/mod.ts";
 import { unsupportedDriver } from "./unsupported.ts";
 
 export { launchdAgentDriver } from "./launchd_agent.ts";
 export { launchdDaemonDriver } from "./launchd_daemon.ts";
-export { systemdDriver } from "./systemd.ts";
+export { systemdDriver } from "./systemd/mod.ts";
 export { unsupportedDriver } from "./unsupported.ts";
 
 /** Built-in drivers, in the order selection tries them. */

@@ -27,7 +27,7 @@ import {
   systemctl,
   toStatus,
   unitDir,
-} from "../drivers/systemd.ts";
+} from "../drivers/systemd/mod.ts";
 import { LAUNCHD_MARKER_TEXT } from "../templates/launchd_plist.ts";
 import { SYSTEMD_MARKER_TEXT } from "../templates/systemd_unit.ts";
 import { legacyLimaBootUnitName } from "../templates/lima_unit.ts";

@@ -14,7 +14,7 @@ import type { MemoryFs } from "../../core/fake.ts";
 import type { Plan, Step } from "../../core/plan.ts";
 import { bufferedStream } from "../../core/runner.ts";
 import type { ServiceSpec } from "../../core/spec.ts";
-import { systemdDriver, unitDir } from "../../drivers/systemd.ts";
+import { systemdDriver, unitDir } from "../../drivers/systemd/mod.ts";
 import { ALICE, fakeContext, ROOT_USER, webSpec } from "../helpers.ts";
 import { SystemdModel } from "./systemd_model.ts";
 
