@@ -7,13 +7,13 @@
 import type { Driver } from "../core/driver.ts";
 import { Registry } from "../core/registry.ts";
 import { BUILTIN_PLUGINS } from "../plugins/mod.ts";
-import { launchdAgentDriver } from "./launchd_agent.ts";
-import { launchdDaemonDriver } from "./launchd_daemon.ts";
+import { launchdAgentDriver } from "./launchd/mod.ts";
+import { launchdDaemonDriver } from "./launchd/mod.ts";
 import { systemdDriver } from "./systemd.ts";
 import { unsupportedDriver } from "./unsupported.ts";
 
-export { launchdAgentDriver } from "./launchd_agent.ts";
-export { launchdDaemonDriver } from "./launchd_daemon.ts";
+export { launchdAgentDriver } from "./launchd/mod.ts";
+export { launchdDaemonDriver } from "./launchd/mod.ts";
 export { systemdDriver } from "./systemd.ts";
 export { unsupportedDriver } from "./unsupported.ts";
 
