@@ -7,13 +7,11 @@
 import type { Driver } from "../core/driver.ts";
 import { Registry } from "../core/registry.ts";
 import { BUILTIN_PLUGINS } from "../plugins/mod.ts";
-import { launchdAgentDriver } from "./launchd_agent.ts";
-import { launchdDaemonDriver } from "./launchd_daemon.ts";
+import { launchdAgentDriver, launchdDaemonDriver } from "./launchd/mod.ts";
 import { systemdDriver } from "./systemd/mod.ts";
 import { unsupportedDriver } from "./unsupported.ts";
 
-export { launchdAgentDriver } from "./launchd_agent.ts";
-export { launchdDaemonDriver } from "./launchd_daemon.ts";
+export { launchdAgentDriver, launchdDaemonDriver } from "./launchd/mod.ts";
 export { systemdDriver } from "./systemd/mod.ts";
 export { unsupportedDriver } from "./unsupported.ts";
 

@@ -20,7 +20,7 @@ import {
   parsePrintDisabled,
   plistPath,
   toLaunchdStatus,
-} from "../drivers/_launchd.ts";
+} from "../drivers/launchd/mod.ts";
 import {
   parseShow,
   SHOW_PROPERTIES,

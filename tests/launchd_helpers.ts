@@ -11,7 +11,7 @@ import { apply, type ApplyOptions, type ApplyResult } from "../core/apply.ts";
 import type { Context } from "../core/context.ts";
 import { MemoryFs } from "../core/fake.ts";
 import type { Plan } from "../core/plan.ts";
-import { explainLaunchctl } from "../drivers/_launchd.ts";
+import { explainLaunchctl } from "../drivers/launchd/mod.ts";
 import type { CliResult } from "./helpers.ts";
 import {
   LaunchdModel,

@@ -6,7 +6,7 @@
 import { assertEquals, assertMatch } from "./assert.ts";
 import { MemoryFs } from "../core/fake.ts";
 import { userLookup } from "../core/context.ts";
-import { parsePrint, toLaunchdStatus } from "../drivers/_launchd.ts";
+import { parsePrint, toLaunchdStatus } from "../drivers/launchd/mod.ts";
 import { LaunchdModel, MAC_ALICE } from "./launchd_model.ts";
 
 const AGENT = "/Users/alice/Library/LaunchAgents/x.plist";

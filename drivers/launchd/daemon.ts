@@ -4,12 +4,12 @@
  * loaded into the `system` domain, with `UserName`/`GroupName` of the invoking user
  * (SUDO_USER) or `--user`. Needs root (sudo). Logs go to
  * `/Library/Logs/autostart/NAME.log` unless `--log-dir` says otherwise. Shared code:
- * `_launchd.ts`.
+ * `driver.ts` and the other files of this folder.
  *
  * @module
  */
 
-import { createLaunchdDriver, type LaunchdDriver } from "./_launchd.ts";
+import { createLaunchdDriver, type LaunchdDriver } from "./driver.ts";
 
 /**
  * The launchd-daemon driver (id `launchd-daemon`, condition `boot`).

@@ -4,7 +4,7 @@ import {
   assertMatch,
   assertOk,
   assertThrows,
-} from "../tests/assert.ts";
+} from "../../tests/assert.ts";
 import {
   applyMac,
   fixture,
@@ -12,10 +12,10 @@ import {
   macCli as runCli,
   macContext,
   macRootContext,
-} from "../tests/launchd_helpers.ts";
-import { UsageError } from "../core/errors.ts";
-import type { ServiceSpec } from "../core/spec.ts";
-import { launchdDaemonDriver } from "./launchd_daemon.ts";
+} from "../../tests/launchd_helpers.ts";
+import { UsageError } from "../../core/errors.ts";
+import type { ServiceSpec } from "../../core/spec.ts";
+import { launchdDaemonDriver } from "./daemon.ts";
 
 const PLIST = "/Library/LaunchDaemons/dev.autostart.tunnel.plist";
 const TARGET = "system/dev.autostart.tunnel";

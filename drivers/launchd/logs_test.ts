@@ -1,15 +1,15 @@
-import { assertEquals, assertMatch } from "../tests/assert.ts";
-import { assertGolden } from "../tests/helpers.ts";
+import { assertEquals, assertMatch } from "../../tests/assert.ts";
+import { assertGolden } from "../../tests/helpers.ts";
 import {
   applyMac,
   MAC_ALICE,
   macContext,
   macRootContext,
-} from "../tests/launchd_helpers.ts";
-import type { ServiceSpec } from "../core/spec.ts";
-import { launchdAgentDriver } from "./launchd_agent.ts";
-import { launchdDaemonDriver } from "./launchd_daemon.ts";
-import { renderNewsyslogConf } from "../templates/newsyslog_conf.ts";
+} from "../../tests/launchd_helpers.ts";
+import type { ServiceSpec } from "../../core/spec.ts";
+import { launchdAgentDriver } from "./agent.ts";
+import { launchdDaemonDriver } from "./daemon.ts";
+import { renderNewsyslogConf } from "../../templates/newsyslog_conf.ts";
 
 const CONF = "/etc/newsyslog.d/dev.autostart.tunnel.conf";
 

@@ -1,0 +1,224 @@
+/**
+ * The state of launchd jobs: `launchctl print TARGET` per service (launchctl has no
+ * batch form of it; they run concurrently) plus one `print-disabled DOMAIN` for all,
+ * mapped to a {@link ServiceStatus}.
+ *
+ * @module
+ */
+
+import type { Context } from "../../core/context.ts";
+import type {
+  Availability,
+  ServiceState,
+  ServiceStatus,
+} from "../../core/driver.ts";
+import { unknownStatus } from "../../core/driver.ts";
+import { ownershipOf } from "../../core/ownership.ts";
+import type { CommandResult } from "../../core/runner.ts";
+import { checkSeal } from "../../core/seal.ts";
+import type { Condition } from "../../core/spec.ts";
+import {
+  LAUNCHD_MARKER_TEXT,
+  launchdLabel,
+  serviceNameOfPlist,
+} from "../../templates/launchd_plist.ts";
+import { KINDS, launchdDomain, type LaunchdKind, plistDir } from "./paths.ts";
+import { parsePrint, parsePrintDisabled } from "./print.ts";
+
+/** How many restarts in a row make a scheduled respawn "crash-looping". */
+export const CRASH_LOOP_RESTARTS = 3;
+
+const SIGNALS: Record<number, string> = {
+  1: "HUP",
+  2: "INT",
+  3: "QUIT",
+  4: "ILL",
+  5: "TRAP",
+  6: "ABRT",
+  8: "FPE",
+  9: "KILL",
+  10: "BUS",
+  11: "SEGV",
+  13: "PIPE",
+  14: "ALRM",
+  15: "TERM",
+};
+
+/** How the last run ended, from the print fields; `failed` when it was not a clean exit. */
+export function lastExitOf(
+  fields: Map<string, string>,
+): { text: string | null; failed: boolean } {
+  const signal = fields.get("last terminating signal");
+  if (signal !== undefined) {
+    const n = Number(/(\d+)\s*$/.exec(signal)?.[1]);
+    return {
+      text: `signal ${Number.isFinite(n) ? SIGNALS[n] ?? n : signal}`,
+      failed: true,
+    };
+  }
+  const code = fields.get("last exit code");
+  const m = code === undefined ? null : /^(-?\d+)(?::\s*(.+))?$/.exec(code);
+  if (m) {
+    const n = Number(m[1]);
+    return {
+      text: `exit ${n}${m[2] ? ` (${m[2]})` : ""}`,
+      failed: n !== 0,
+    };
+  }
+  const reason = fields.get("last exit reason");
+  if (reason !== undefined) return { text: `killed: ${reason}`, failed: true };
+  return { text: null, failed: false };
+}
+
+/**
+ * Maps the result of `launchctl print TARGET` to a {@link ServiceStatus}.
+ * @param r The command's result (exit 113 / "Could not find service" = not loaded).
+ * @param base Name, condition, unit (label) and file.
+ * @param driver Driver id.
+ * @param enabled From `print-disabled`; `null` when unknown.
+ */
+export function toLaunchdStatus(
+  r: CommandResult,
+  base: Pick<ServiceStatus, "name" | "condition" | "unit" | "file" | "drifted">,
+  driver: string,
+  enabled: boolean | null,
+): ServiceStatus {
+  const common = {
+    ...base,
+    driver,
+    enabled,
+    restarts: null,
+    lastExit: null,
+    since: null,
+    pid: null,
+  };
+  if (r.code !== 0) {
+    const said = (r.stderr || r.stdout).trim().split("\n").pop() ?? "";
+    if (r.code === 113 || /could not find service/i.test(r.stderr)) {
+      return {
+        ...common,
+        state: "not-loaded",
+        detail: enabled === false
+          ? "not loaded (disabled in launchd)"
+          : "not loaded (stopped, or waiting for the next login/boot)",
+      };
+    }
+    return {
+      ...common,
+      state: "unknown",
+      detail: `launchctl print exited with code ${r.code}: ${said}`,
+    };
+  }
+  const f = parsePrint(r.stdout);
+  const raw = f.get("state") ?? "";
+  const runsText = f.get("runs");
+  const runs = runsText === undefined ? null : Number(runsText);
+  const restarts = runs === null || !Number.isFinite(runs)
+    ? null
+    : Math.max(0, runs - 1);
+  const exit = lastExitOf(f);
+  const pidNum = Number(f.get("pid") ?? 0);
+  const pid = Number.isInteger(pidNum) && pidNum > 0 ? pidNum : null;
+  let state: ServiceState;
+  if (raw === "running") state = pid === null ? "starting" : "running";
+  else if (
+    raw === "spawn scheduled" || raw === "xpcproxy" || raw === "spawning"
+  ) {
+    state = exit.failed && (restarts ?? 0) >= CRASH_LOOP_RESTARTS
+      ? "crash-looping"
+      : "starting";
+  } else if (
+    raw === "not running" || raw === "waiting" || raw === "exited"
+  ) {
+    state = exit.failed ? "failed" : "stopped";
+  } else state = "unknown";
+  const detail = [
+    raw || "no state",
+    runs === null ? "" : `runs ${runs}`,
+    f.get("last exit reason")
+      ? `last exit reason ${f.get("last exit reason")}`
+      : "",
+    enabled === false ? "disabled in launchd" : "",
+    base.drifted ? "plist edited by hand since autostart wrote it" : "",
+  ].filter(Boolean).join(", ");
+  return {
+    ...common,
+    state,
+    pid: state === "running" ? pid : null,
+    restarts,
+    lastExit: exit.text,
+    detail,
+  };
+}
+
+/**
+ * Lists the managed plists of a kind (marker checked; only `names` when given) and
+ * reads their state: one `print-disabled DOMAIN`, and `print TARGET` per service,
+ * run concurrently.
+ *
+ * @param driver The driver's id, kind and availability check.
+ */
+export async function launchdStatus(
+  driver: {
+    id: string;
+    kind: LaunchdKind;
+    available(ctx: Context): Promise<Availability>;
+  },
+  condition: Condition,
+  ctx: Context,
+  names?: string[],
+): Promise<ServiceStatus[]> {
+  const k = driver.kind;
+  if (condition !== KINDS[k].condition) return [];
+  const dir = plistDir(k, ctx);
+  const found: {
+    name: string;
+    unit: string;
+    file: string;
+    drifted: boolean;
+  }[] = [];
+  for (const f of await ctx.fs.list(dir)) {
+    const name = serviceNameOfPlist(f);
+    if (name === null || (names && !names.includes(name))) continue;
+    const content = await ctx.fs.readText(`${dir}/${f}`).catch(() => null);
+    if (
+      content === null ||
+      ownershipOf(content, LAUNCHD_MARKER_TEXT) === "foreign"
+    ) continue;
+    found.push({
+      name,
+      unit: launchdLabel(name),
+      file: `${dir}/${f}`,
+      drifted: checkSeal(content) === "drifted",
+    });
+  }
+  if (found.length === 0) return [];
+  const a = await driver.available(ctx);
+  if (!a.available) {
+    return found.map((f) =>
+      unknownStatus(
+        { ...f, condition },
+        driver.id,
+        a.reason ?? "launchd is not reachable",
+      )
+    );
+  }
+  const domain = launchdDomain(k, ctx);
+  const [disabled, ...prints] = await Promise.all([
+    ctx.runner.run(["launchctl", "print-disabled", domain]),
+    ...found.map((f) =>
+      ctx.runner.run(["launchctl", "print", `${domain}/${f.unit}`])
+    ),
+  ]);
+  const off = disabled!.code === 0
+    ? parsePrintDisabled(disabled!.stdout)
+    : null;
+  return found.map((f, i) =>
+    toLaunchdStatus(
+      prints[i]!,
+      { ...f, condition },
+      driver.id,
+      off === null ? null : !(off.get(f.unit) ?? false),
+    )
+  );
+}
