@@ -7,6 +7,7 @@
  * @module
  */
 
+import { isDuration } from "../core/duration.ts";
 import { UsageError } from "../core/errors.ts";
 import { didYouMean } from "./suggest.ts";
 
@@ -24,11 +25,11 @@ export interface OptionSpec {
   /** Values a bare following word may take for an `optional` option. */
   choices?: readonly string[];
   /**
-   * For an `optional` option without fixed `choices`: whether a following word is its
-   * value (`--wait 30s`), e.g. a duration.
+   * For an `optional` option without fixed `choices`: which following words are its
+   * value (`--wait 30s`): "duration", a duration such as 30s.
    */
-  accepts?: (word: string) => boolean;
-  /** The option's valid values in words, for errors (e.g. "a duration such as 30s"). */
+  accepts?: "duration";
+  /** The option's valid values in words, for errors (default: from `accepts`). */
   values?: string;
 }
 
@@ -52,14 +53,17 @@ export interface ParsedArgs {
 /** The valid values of an option, in words, for errors and hints. */
 export function valuesOf(spec: OptionSpec): string {
   if (spec.choices?.length) return spec.choices.join(", ");
-  return spec.values ?? "a value";
+  if (spec.values !== undefined) return spec.values;
+  return spec.accepts === "duration"
+    ? "a duration such as 30s, 500ms or 2m"
+    : "a value";
 }
 
 /** Whether `word` is a value an `optional` option takes from the next word. */
 function takesWord(spec: OptionSpec, word: string | undefined): boolean {
   if (word === undefined || word === "--") return false;
   if (spec.choices?.includes(word)) return true;
-  return spec.accepts?.(word) === true;
+  return spec.accepts === "duration" && isDuration(word);
 }
 
 /**

@@ -7,7 +7,7 @@ import { fakeContext, runCli } from "../tests/helpers.ts";
 import { UsageError } from "../core/errors.ts";
 import { parseArgs, unexpectedArgument } from "./args.ts";
 import { colorWanted } from "./output.ts";
-import { WAIT_OPTION } from "./start_wait.ts";
+import { WAIT as WAIT_OPTION } from "./table/options.ts";
 import { ENABLE_OPTIONS } from "./commands/enable.ts";
 
 Deno.test("parseArgs() takes a spaced value of an optional option when it is valid", () => {

@@ -25,13 +25,17 @@ import { enableCommand } from "./commands/enable.ts";
 import { exportCommand } from "./commands/export.ts";
 import { limaCommand } from "./commands/lima.ts";
 import { logsCommand } from "./commands/logs.ts";
+import { manCommand } from "./commands/man.ts";
 import { showCommand } from "./commands/show.ts";
 import { statusCommand } from "./commands/status.ts";
-import { COMMAND_HELP, MAIN_HELP } from "./help.ts";
+import { helpOf, renderMainHelp } from "./help.ts";
 import { denoIo, type Io, printError } from "./output.ts";
 import { didYouMean } from "./suggest.ts";
 
-/** Commands by name. */
+/**
+ * What runs each command of the table (cli/table/), by name and alias, in the table's
+ * order; `help` is answered by {@link run} itself.
+ */
 export const COMMANDS: Record<string, Command> = {
   enable: enableCommand,
   disable: disableCommand,
@@ -41,13 +45,14 @@ export const COMMANDS: Record<string, Command> = {
   stop: controlCommand("stop"),
   restart: controlCommand("restart"),
   logs: logsCommand,
-  doctor: doctorCommand,
-  drivers: driversCommand,
-  lima: limaCommand,
   show: showCommand,
   export: exportCommand,
   apply: applyCommand,
-  completions: completionsCommand(() => Object.keys(COMMANDS)),
+  doctor: doctorCommand,
+  drivers: driversCommand,
+  lima: limaCommand,
+  completions: completionsCommand,
+  man: manCommand,
 };
 
 /** Options of {@link run}; everything defaults to the real process. */
@@ -172,7 +177,7 @@ export async function run(
   try {
     const [cmd, ...rest] = argv;
     if (cmd === undefined || cmd === "--help" || cmd === "-h") {
-      io.out(MAIN_HELP);
+      io.out(renderMainHelp());
       return cmd === undefined ? 2 : 0;
     }
     if (cmd === "--version" || cmd === "-V" || cmd === "version") {
@@ -182,10 +187,10 @@ export async function run(
     if (cmd === "help") {
       const topic = rest[0];
       if (topic === undefined) {
-        io.out(MAIN_HELP);
+        io.out(renderMainHelp());
         return 0;
       }
-      const help = COMMAND_HELP[topic];
+      const help = helpOf(topic);
       if (help === undefined) throw unknownCommand(topic);
       io.out(help);
       return 0;
@@ -195,7 +200,7 @@ export async function run(
     const dd = rest.indexOf("--");
     const own = dd < 0 ? rest : rest.slice(0, dd);
     if (own.includes("--help") || own.includes("-h")) {
-      io.out(COMMAND_HELP[cmd] ?? MAIN_HELP);
+      io.out(helpOf(cmd) ?? renderMainHelp());
       return 0;
     }
     return await command(rest, app);

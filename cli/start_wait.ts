@@ -10,7 +10,7 @@
 import type { Context } from "../core/context.ts";
 import type { Driver, ServiceRef, ServiceStatus } from "../core/driver.ts";
 import { OperationError } from "../core/errors.ts";
-import { isDuration, parseDuration } from "../core/duration.ts";
+import { parseDuration } from "../core/duration.ts";
 import {
   DEFAULT_WAIT_MS,
   waitForService,
@@ -18,16 +18,6 @@ import {
   type WaitResult,
 } from "../core/wait.ts";
 import type { App } from "./app.ts";
-import type { OptionSpec } from "./args.ts";
-
-/** The `--wait[=DURATION]` / `--no-wait` option. */
-export const WAIT_OPTION: OptionSpec = {
-  name: "wait",
-  kind: "optional",
-  // `--wait 30s` as well as `--wait=30s`: the next word is its value when it is one.
-  accepts: isDuration,
-  values: "a duration such as 30s, 500ms or 2m",
-};
 
 /** Pause before reading the log of a failed start, so its last lines are in. */
 export const LOG_CATCH_UP_MS = 500;

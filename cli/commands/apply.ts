@@ -19,16 +19,12 @@ import {
 } from "../../core/spec.ts";
 import { resolveLima } from "../../presets/lima_apply.ts";
 import type { App } from "../app.ts";
-import { type OptionSpec, parseArgs } from "../args.ts";
+import { parseArgs } from "../args.ts";
+import { optionsOf } from "../table/mod.ts";
 import { palette } from "../output.ts";
 
 /** Options of `apply`. */
-export const APPLY_OPTIONS: OptionSpec[] = [
-  { name: "prune", kind: "boolean" },
-  { name: "check", kind: "boolean" },
-  { name: "condition", kind: "string" },
-  { name: "json", kind: "boolean" },
-];
+export const APPLY_OPTIONS = optionsOf("apply");
 
 /** Version of the `apply --json` document. */
 export const APPLY_SCHEMA_VERSION = 1;

@@ -4,12 +4,12 @@ import { COMMANDS } from "../main.ts";
 import {
   completionModel,
   optionCompletions,
-  optionsFromHelp,
+  renderCompletions,
   SHELLS,
-  summaryOf,
-} from "./completions.ts";
+} from "../completion/mod.ts";
+import { optionForms } from "../table/forms.ts";
+import { type CommandDef, commandNames, TABLE } from "../table/mod.ts";
 import { ENABLE_OPTIONS } from "./enable.ts";
-import { COMMAND_HELP } from "../help.ts";
 
 const HAVE: Record<string, boolean> = Object.fromEntries(
   ["bash", "zsh", "fish"].map((s) => [s, which(s) !== null]),
@@ -62,6 +62,12 @@ async function setup(): Promise<{ dir: string; path: string }> {
     `#!/bin/sh\n[ "$1" = status ] && [ "$2" = --fast ] && [ "$3" = --json ] && cat <<'EOF'\n${status}\nEOF\n`,
   );
   await Deno.chmod(`${dir}/bin/autostart`, 0o755);
+  // Lima instances come from `limactl list --quiet`, as Lima prints them.
+  await Deno.writeTextFile(
+    `${dir}/bin/limactl`,
+    `#!/bin/sh\n[ "$1" = list ] && [ "$2" = --quiet ] && printf 'default\\ndocker\\n'\n`,
+  );
+  await Deno.chmod(`${dir}/bin/limactl`, 0o755);
   for (const s of SHELLS) {
     await Deno.writeTextFile(`${dir}/${s}`, await script(s));
   }
@@ -78,7 +84,7 @@ Deno.test("completions prints a script per shell and rejects others", async () =
 });
 
 Deno.test("completionModel() covers every command with its declared options", () => {
-  const m = completionModel(Object.keys(COMMANDS), ["systemd"]);
+  const m = completionModel(TABLE, ["systemd"]);
   assertEquals(
     m.commands.map((c) => c.name),
     [...Object.keys(COMMANDS).filter((c) => c !== "help"), "help"],
@@ -106,25 +112,95 @@ Deno.test("completionModel() covers every command with its declared options", ()
   );
 });
 
-Deno.test("optionsFromHelp() reads options of a command without a declared list", () => {
-  const opts = optionsFromHelp(`Usage: autostart logs NAME [options]
-
-Shows the output of NAME.
-
-Options:
-  -f, --follow             keep printing new lines
-  -n, --lines N            how many lines (default: 100)
-  --condition=login|boot   which one
-`);
-  assertEquals(opts.map((o) => [o.flag, o.value]), [
-    ["--follow", "none"],
-    ["--lines", "any"],
-    ["--condition", "choice"],
+Deno.test("completionModel() takes lima's sub-commands and options from the table", () => {
+  // lima once had no option list: its options were read back from its help text.
+  const m = completionModel(TABLE, []);
+  const lima = m.commands.find((c) => c.name === "lima")!;
+  assertEquals(lima.subcommands.map((s) => s.name), [
+    "enable",
+    "disable",
+    "status",
+    "list",
   ]);
-  assertEquals(optionCompletions([], "", []), []);
+  const enable = lima.subcommands.find((s) => s.name === "enable")!;
+  assertEquals(enable.args, "instances");
+  assertEquals(enable.options.map((o) => o.flag), [
+    "--condition",
+    "--keep-alive",
+    "--no-keep-alive",
+    "--adopt",
+    "--no-start",
+    "--no-wait",
+    "--timeout",
+    "--stop-timeout",
+    "--dry-run",
+    "--json",
+  ]);
+  assertEquals(optionCompletions([], []), []);
   assertEquals(
-    summaryOf(COMMAND_HELP.enable!),
+    m.commands.find((c) => c.name === "enable")!.summary,
     "Installs NAME so it starts at login (default) or at boot, and starts it now",
+  );
+  assertEquals(
+    m.commands.find((c) => c.name === "list")!.summary,
+    "Same as status",
+  );
+});
+
+/** Every command and sub-command of a table, with its words ("lima enable"). */
+function allCommands(
+  cs: readonly CommandDef[],
+  parent = "",
+): [string, CommandDef][] {
+  return cs.flatMap((c) => [
+    [`${parent}${c.name}`, c] as [string, CommandDef],
+    ...allCommands(c.commands ?? [], `${parent}${c.name} `),
+  ]);
+}
+
+Deno.test("every option form of the table is in each shell's script, under its command", () => {
+  const scripts = Object.fromEntries(
+    SHELLS.map((s) => [s, renderCompletions(s, TABLE, ["systemd"])]),
+  );
+  let checked = 0;
+  for (const [words, c] of allCommands(TABLE.commands)) {
+    const bash = scripts.bash!.split("\n").find((l) =>
+      l.startsWith(`    '${words}') opts=`)
+    );
+    const zsh = scripts.zsh!.split("\n").find((l) =>
+      l.startsWith(`    '${words}') opts=(`)
+    );
+    assertOk(bash, `bash: no case for ${words}`);
+    assertOk(zsh, `zsh: no case for ${words}`);
+    for (const o of c.options) {
+      for (const f of optionForms(o)) {
+        assertMatch(
+          bash!,
+          new RegExp(`[' ]${f.flag}[' ]`),
+          `bash ${words} ${f.flag}`,
+        );
+        assertMatch(
+          zsh!,
+          new RegExp(`[( ]${f.flag}[) ]`),
+          `zsh ${words} ${f.flag}`,
+        );
+        assertOk(
+          scripts.fish!.includes(
+            `-n '__autostart_using ${words}'${
+              f.short ? ` -s ${f.short.slice(1)}` : ""
+            } -l ${f.flag.slice(2)}`,
+          ),
+          `fish ${words} ${f.flag}`,
+        );
+        checked++;
+      }
+    }
+  }
+  assertOk(checked > 60, `only ${checked} option forms`);
+  // The command list the scripts offer is the table's.
+  assertEquals(
+    completionModel(TABLE, []).commands.map((c) => c.name),
+    commandNames(TABLE),
   );
 });
 
@@ -167,6 +243,15 @@ Deno.test({
         [["autostart", "completions", "z"], "zsh"],
         [["autostart", "help", "dis"], "disable"],
         [["autostart", "enable", "web", "--", "sleep", "--cond"], ""],
+        [
+          ["autostart", "enable", "web", "--path="],
+          "--path=inherit --path=default",
+        ],
+        [["autostart", "lima", ""], "enable disable status list"],
+        [["autostart", "lima", "enable", "--ad"], "--adopt"],
+        [["autostart", "lima", "enable", "d"], "default docker"],
+        [["autostart", "lima", "disable", "--condition", "b"], "boot"],
+        [["autostart", "help", "m"], "man"],
       ];
       const calls = cases.map(([words], i) =>
         `COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${
@@ -207,13 +292,23 @@ Deno.test({
         `source '${dir}/fish'
 complete -C 'autostart en'; echo ==
 complete -C 'autostart enable web --condition='; echo ==
-complete -C 'autostart restart '`,
+complete -C 'autostart restart '; echo ==
+complete -C 'autostart lima '; echo ==
+complete -C 'autostart lima enable '; echo ==
+complete -C 'autostart logs web -'`,
       ], { PATH: path, HOME: dir });
       assertEquals(r.code, 0, r.out);
-      const [cmds, conds, names] = r.out.split("==\n");
+      const [cmds, conds, names, subs, instances, logs] = r.out.split("==\n");
       assertMatch(cmds!, /^enable\tInstalls NAME/);
       assertEquals(conds, "--condition=boot\n--condition=login\n");
       assertEquals(names, "web\nworker\n");
+      assertEquals(
+        subs!.split("\n").map((l) => l.split("\t")[0]).filter((l) => l),
+        ["disable", "enable", "list", "status"],
+      );
+      assertEquals(instances, "default\ndocker\n");
+      // Short options too, with the description of the table.
+      assertMatch(logs!, /^-n\thow many recent lines/m);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -243,20 +338,23 @@ t autostart ""
 t autostart stop ""
 t autostart enable web --condition=
 t autostart enable web --keep-alive ""
-t autostart completions ""`,
+t autostart completions ""
+t autostart lima ""
+t autostart lima status ""`,
       ], { PATH: path });
       assertEquals(r.code, 0, r.out);
       const lines = r.out.trimEnd().split("\n");
       assertEquals(
         lines[0],
-        completionModel(Object.keys(COMMANDS), []).commands.map((c) => c.name)
-          .join(" "),
+        completionModel(TABLE, []).commands.map((c) => c.name).join(" "),
       );
       assertEquals(lines.slice(1), [
         "web worker",
         "login boot",
         "true false always on-failure",
         "bash zsh fish",
+        "enable disable status list",
+        "default docker",
       ]);
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -7,10 +7,11 @@
 import { control } from "../../core/operations.ts";
 import type { ControlAction } from "../../core/driver.ts";
 import type { App } from "../app.ts";
-import { type OptionSpec, parseArgs } from "../args.ts";
+import { parseArgs } from "../args.ts";
+import { optionsOf } from "../table/mod.ts";
 import { locate, targetOf } from "../locate.ts";
 import { palette } from "../output.ts";
-import { WAIT_OPTION, waitAfterStart, waitMsOf } from "../start_wait.ts";
+import { waitAfterStart, waitMsOf } from "../start_wait.ts";
 import { startedWords } from "./enable.ts";
 
 const DONE: Record<ControlAction, string> = {
@@ -20,11 +21,7 @@ const DONE: Record<ControlAction, string> = {
 };
 
 /** Options of `start`, `stop` and `restart`. */
-export const CONTROL_OPTIONS: OptionSpec[] = [
-  { name: "condition", kind: "string" },
-  { name: "json", kind: "boolean" },
-  WAIT_OPTION,
-];
+export const CONTROL_OPTIONS = optionsOf("start");
 
 /** Makes the command for one control action. */
 export function controlCommand(action: ControlAction) {

@@ -10,20 +10,13 @@ import { uninstall } from "../../core/operations.ts";
 import { describePlan } from "../../core/plan.ts";
 import { type Condition, parseCondition } from "../../core/spec.ts";
 import type { App } from "../app.ts";
-import { type OptionSpec, parseArgs, type ParsedArgs } from "../args.ts";
+import { parseArgs, type ParsedArgs } from "../args.ts";
+import { optionsOf } from "../table/mod.ts";
 import { collect, locate, type Located, targetOf } from "../locate.ts";
 import { palette } from "../output.ts";
 
 /** Options of `disable`. */
-export const DISABLE_OPTIONS: OptionSpec[] = [
-  { name: "condition", kind: "string" },
-  { name: "keep-files", kind: "boolean" },
-  { name: "dry-run", kind: "boolean" },
-  { name: "force", kind: "boolean" },
-  { name: "json", kind: "boolean" },
-  { name: "all", kind: "boolean" },
-  { name: "yes", kind: "boolean", short: "y" },
-];
+export const DISABLE_OPTIONS = optionsOf("disable");
 
 /** Runs `disable`. */
 export async function disableCommand(

@@ -12,14 +12,15 @@ import { UsageError } from "../../core/errors.ts";
 import type { Context } from "../../core/context.ts";
 import type { Registry } from "../../core/registry.ts";
 import type { App } from "../app.ts";
-import { type OptionSpec, parseArgs } from "../args.ts";
+import { parseArgs } from "../args.ts";
+import { optionsOf } from "../table/mod.ts";
 import { palette } from "../output.ts";
 
 /** Version of the `doctor --json` document (see docs/json.md). */
 export const DOCTOR_SCHEMA_VERSION = 1;
 
 /** Options of `doctor`. */
-export const DOCTOR_OPTIONS: OptionSpec[] = [{ name: "json", kind: "boolean" }];
+export const DOCTOR_OPTIONS = optionsOf("doctor");
 
 /** A check with the driver that made it. */
 export interface DriverCheck extends Check {

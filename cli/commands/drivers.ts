@@ -5,14 +5,12 @@
  */
 
 import type { App } from "../app.ts";
-import { type OptionSpec, parseArgs } from "../args.ts";
+import { parseArgs } from "../args.ts";
+import { optionsOf } from "../table/mod.ts";
 import { palette, table } from "../output.ts";
 
 /** Options of `drivers`. */
-export const DRIVERS_OPTIONS: OptionSpec[] = [{
-  name: "json",
-  kind: "boolean",
-}];
+export const DRIVERS_OPTIONS = optionsOf("drivers");
 
 /** Runs `drivers`. */
 export async function driversCommand(

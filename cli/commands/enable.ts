@@ -14,39 +14,14 @@ import { describePlan, type Plan, printablePlan } from "../../core/plan.ts";
 import type { FieldChange } from "../../core/read_back.ts";
 import { resolveSpec } from "../../core/spec.ts";
 import type { App } from "../app.ts";
-import { type OptionSpec, parseArgs, unexpectedArgument } from "../args.ts";
+import { parseArgs, unexpectedArgument } from "../args.ts";
+import { optionsOf } from "../table/mod.ts";
 import { palette } from "../output.ts";
-import { WAIT_OPTION, waitAfterStart, waitMsOf } from "../start_wait.ts";
+import { waitAfterStart, waitMsOf } from "../start_wait.ts";
 import type { WaitOutcome } from "../../core/wait.ts";
 
-/** The `--keep-alive[=true|false|always|on-failure]` option. */
-export const KEEP_ALIVE_OPTION: OptionSpec = {
-  name: "keep-alive",
-  kind: "optional",
-  choices: ["true", "false", "always", "on-failure"],
-};
-
 /** Options of `enable`. */
-export const ENABLE_OPTIONS: OptionSpec[] = [
-  { name: "condition", kind: "string" },
-  KEEP_ALIVE_OPTION,
-  { name: "env", kind: "list", short: "e" },
-  { name: "env-file", kind: "string" },
-  { name: "cwd", kind: "string" },
-  { name: "path", kind: "string" },
-  { name: "user", kind: "string" },
-  { name: "log-dir", kind: "string" },
-  { name: "restart-delay", kind: "string" },
-  { name: "stop-timeout", kind: "string" },
-  { name: "restart-max-delay", kind: "string" },
-  { name: "driver", kind: "string" },
-  { name: "start", kind: "boolean" },
-  { name: "force", kind: "boolean" },
-  { name: "allow-unsafe", kind: "boolean" },
-  { name: "dry-run", kind: "boolean" },
-  { name: "json", kind: "boolean" },
-  WAIT_OPTION,
-];
+export const ENABLE_OPTIONS = optionsOf("enable");
 
 /** Human words for a keep-alive mode. */
 export function keepAliveWords(mode: string): string {

@@ -17,13 +17,12 @@ import {
 import { parseCondition, parseName } from "../../core/spec.ts";
 import { limaExports } from "../../presets/lima_export.ts";
 import type { App } from "../app.ts";
-import { type OptionSpec, parseArgs } from "../args.ts";
+import { parseArgs } from "../args.ts";
+import { optionsOf } from "../table/mod.ts";
 import { collect } from "../locate.ts";
 
 /** Options of `export`. */
-export const EXPORT_OPTIONS: OptionSpec[] = [
-  { name: "condition", kind: "string" },
-];
+export const EXPORT_OPTIONS = optionsOf("export");
 
 /** Runs `export`. */
 export async function exportCommand(argv: string[], app: App): Promise<number> {

@@ -54,35 +54,19 @@ import {
 import { type LimaStatus, limaStatus } from "../../presets/lima_status.ts";
 import { waitForBoot } from "../../presets/lima_wait.ts";
 import type { App } from "../app.ts";
-import { type OptionSpec, parseArgs } from "../args.ts";
+import { parseArgs } from "../args.ts";
+import { optionsOf } from "../table/mod.ts";
 import { palette } from "../output.ts";
-import { KEEP_ALIVE_OPTION, keepAliveWords, priorOf } from "./enable.ts";
+import { keepAliveWords, priorOf } from "./enable.ts";
 
 /** Options of `lima enable`. */
-export const LIMA_ENABLE_OPTIONS: OptionSpec[] = [
-  { name: "condition", kind: "string" },
-  KEEP_ALIVE_OPTION,
-  { name: "adopt", kind: "boolean" },
-  { name: "start", kind: "boolean" },
-  { name: "wait", kind: "boolean" },
-  { name: "timeout", kind: "string" },
-  { name: "stop-timeout", kind: "string" },
-  { name: "dry-run", kind: "boolean" },
-  { name: "json", kind: "boolean" },
-];
+export const LIMA_ENABLE_OPTIONS = optionsOf("lima enable");
 
 /** Options of `lima disable`. */
-export const LIMA_DISABLE_OPTIONS: OptionSpec[] = [
-  { name: "condition", kind: "string" },
-  { name: "adopt", kind: "boolean" },
-  { name: "dry-run", kind: "boolean" },
-  { name: "json", kind: "boolean" },
-];
+export const LIMA_DISABLE_OPTIONS = optionsOf("lima disable");
 
 /** Options of `lima status`. */
-export const LIMA_STATUS_OPTIONS: OptionSpec[] = [
-  { name: "json", kind: "boolean" },
-];
+export const LIMA_STATUS_OPTIONS = optionsOf("lima status");
 
 /** Version of the `lima status --json` document. */
 export const LIMA_STATUS_SCHEMA_VERSION = 1;

@@ -6,17 +6,12 @@
 
 import { UnsupportedError, UsageError } from "../../core/errors.ts";
 import type { App } from "../app.ts";
-import { type OptionSpec, parseArgs } from "../args.ts";
+import { parseArgs } from "../args.ts";
+import { optionsOf } from "../table/mod.ts";
 import { locate, targetOf } from "../locate.ts";
 
 /** Options of `logs`. */
-export const LOGS_OPTIONS: OptionSpec[] = [
-  { name: "follow", kind: "boolean", short: "f" },
-  { name: "lines", kind: "string", short: "n" },
-  { name: "since", kind: "string" },
-  { name: "condition", kind: "string" },
-  { name: "all", kind: "boolean" },
-];
+export const LOGS_OPTIONS = optionsOf("logs");
 
 /** Lines shown when `-n` is not given. */
 export const DEFAULT_LOG_LINES = 100;

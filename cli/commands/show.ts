@@ -14,18 +14,14 @@ import type { FileSystem } from "../../core/fs.ts";
 import { maskValue, type ReadBack, SECRET_NAME } from "../../core/read_back.ts";
 import { shellQuote } from "../../core/plan.ts";
 import type { App } from "../app.ts";
-import { type OptionSpec, parseArgs } from "../args.ts";
+import { parseArgs } from "../args.ts";
+import { optionsOf } from "../table/mod.ts";
 import { locate, targetOf } from "../locate.ts";
 import { palette } from "../output.ts";
 import { keepAliveWords } from "./enable.ts";
 
 /** Options of `show`. */
-export const SHOW_OPTIONS: OptionSpec[] = [
-  { name: "condition", kind: "string" },
-  { name: "file", kind: "boolean" },
-  { name: "reveal", kind: "boolean" },
-  { name: "json", kind: "boolean" },
-];
+export const SHOW_OPTIONS = optionsOf("show");
 
 /** Version of the `show --json` document. */
 export const SHOW_SCHEMA_VERSION = 1;

@@ -7,7 +7,8 @@
 import type { ServiceStatus } from "../../core/driver.ts";
 import { type Condition, parseCondition, parseName } from "../../core/spec.ts";
 import type { App } from "../app.ts";
-import { type OptionSpec, parseArgs } from "../args.ts";
+import { parseArgs } from "../args.ts";
+import { optionsOf } from "../table/mod.ts";
 import { collect } from "../locate.ts";
 import { type Paint, palette, shortDuration, table } from "../output.ts";
 
@@ -67,11 +68,7 @@ export function renderStatusTable(
 }
 
 /** Options of `status` (and its alias `list`). */
-export const STATUS_OPTIONS: OptionSpec[] = [
-  { name: "condition", kind: "string" },
-  { name: "json", kind: "boolean" },
-  { name: "fast", kind: "boolean" },
-];
+export const STATUS_OPTIONS = optionsOf("status");
 
 /**
  * What `status --condition C` says when nothing is under that filter: that none is
