@@ -75,7 +75,8 @@ const INSTANCE = { name: "INSTANCE", complete: "instances" } as const;
 /** `autostart lima enable|disable|status`. */
 export const LIMA: CommandDef = {
   name: "lima",
-  summary: "Starts a Lima VM at login or at boot with the files limactl writes",
+  summary:
+    "Starts a Lima VM at login or at boot with the files limactl itself writes",
   usage: [
     "lima enable INSTANCE [options]",
     "lima disable INSTANCE [--condition=login|boot] [--adopt]",
@@ -223,7 +224,9 @@ export const HELP: CommandDef = {
   summary: "Show the help of a command",
   usage: ["help [COMMAND]"],
   synopsis: ["help [COMMAND]"],
-  description: ["Shows the help of COMMAND, or the list of commands."],
+  description: [
+    "Show the help of a command: of COMMAND, or the list of commands.",
+  ],
   positionals: [{ name: "COMMAND", complete: "commands" }],
   options: [],
   examples: ["autostart help enable"],
