@@ -1,6 +1,6 @@
 #!/usr/bin/env sh
 # Installs the programs the tests use (plistutil for plists; dash, busybox ash, shellcheck,
-# ruby for `ruby -c`, zsh and fish for completion syntax checks; minisign for the
+# ruby for `ruby -c`, zsh and fish for completion syntax checks; man-db for `man -l` of the man page; minisign for the
 # installer's signature check; runit for the runit
 # plugin's e2e test: Debian's `runit` package only, never `runit-init`, which would
 # replace the init system; ansible-core for the Ansible playbook test of docs/fleet.md), with Debian's apt,
@@ -10,7 +10,7 @@
 set -u
 
 # command:package pairs.
-wanted="dash:dash busybox:busybox shellcheck:shellcheck ruby:ruby zsh:zsh fish:fish plistutil:libplist-utils runsvdir:runit ansible-playbook:ansible-core minisign:minisign"
+wanted="dash:dash busybox:busybox shellcheck:shellcheck ruby:ruby zsh:zsh fish:fish plistutil:libplist-utils runsvdir:runit ansible-playbook:ansible-core minisign:minisign man:man-db"
 
 missing=""
 for pair in $wanted; do

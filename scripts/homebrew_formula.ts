@@ -7,8 +7,9 @@
  *   [--out autostart.rb]
  * ```
  *
- * The formula installs the prebuilt binary for macOS/Linux × arm/intel, generates the
- * bash/zsh/fish completions with `autostart completions SHELL`, and tests
+ * The formula installs the prebuilt binary for macOS/Linux × arm/intel and its man page
+ * `autostart.1` (in the archive beside it), generates the bash/zsh/fish completions
+ * with `autostart completions SHELL`, and tests
  * `autostart --version`. It has no `service do` block: autostart is itself the
  * service manager.
  *
@@ -99,6 +100,7 @@ ${block("linux")}
 
   def install
     bin.install "autostart"
+    man1.install "autostart.1"
     generate_completions_from_executable(bin/"autostart", "completions", shells: [:bash, :zsh, :fish])
   end
 

@@ -76,6 +76,8 @@ Deno.test("renderFormula() has the Homebrew parts", () => {
   );
   assertMatch(rb, /^ {2}on_macos do\n {4}on_arm do\n/m);
   assertMatch(rb, /^ {4}bin\.install "autostart"$/m);
+  // The man page from the archive (scripts/release_files.ts puts it there).
+  assertMatch(rb, /^ {4}man1\.install "autostart\.1"$/m);
   assertMatch(
     rb,
     /generate_completions_from_executable\(bin\/"autostart", "completions", shells: \[:bash, :zsh, :fish\]\)/,

@@ -8,7 +8,7 @@
  * `https://github.com/autostart-dev/autostart/releases/download/vVERSION/`:
  *
  * ```
- * autostart-VERSION-TARGET.tar.gz    one file inside: autostart (mode 0755)
+ * autostart-VERSION-TARGET.tar.gz    autostart (mode 0755) and its man page autostart.1 (0644)
  * autostart-VERSION-TARGET.zip       Windows: autostart.exe
  * autostart-VERSION-TARGET[.exe]     the bare executables
  * SHA256SUMS                         "HEX  autostart-VERSION-TARGET.tar.gz" per archive
@@ -120,6 +120,67 @@ function octal(value: number, width: number): string {
   return value.toString(8).padStart(width - 1, "0") + "\0";
 }
 
+/** One regular file of a tar archive. */
+export interface TarEntry {
+  /** Its name inside the archive (at most 100 bytes). */
+  name: string;
+  /** Its content. */
+  data: Uint8Array;
+  /** Its permission bits, e.g. 0o755. */
+  mode: number;
+}
+
+/** The 512-byte ustar header of one entry. */
+function tarHeader(entry: TarEntry, mtime: number): Uint8Array {
+  const enc = new TextEncoder();
+  const header = new Uint8Array(512);
+  const put = (offset: number, text: string) =>
+    header.set(enc.encode(text), offset);
+  if (enc.encode(entry.name).length > 100) {
+    throw new Error(`tar entry name is longer than 100 bytes: ${entry.name}`);
+  }
+  put(0, entry.name);
+  put(100, octal(entry.mode & 0o7777, 8));
+  put(108, octal(0, 8));
+  put(116, octal(0, 8));
+  put(124, octal(entry.data.length, 12));
+  put(136, octal(Math.floor(mtime), 12));
+  put(148, "        ");
+  put(156, "0");
+  put(257, "ustar\0");
+  put(263, "00");
+  put(265, "root");
+  put(297, "root");
+  const sum = header.reduce((a, b) => a + b, 0);
+  put(148, sum.toString(8).padStart(6, "0") + "\0 ");
+  return header;
+}
+
+/**
+ * A gzip-compressed ustar archive of regular files, in the order given.
+ *
+ * @param entries the files
+ * @param mtime their modification time, seconds since the epoch
+ * @returns the `.tar.gz` bytes
+ */
+export async function tarGzFiles(
+  entries: readonly TarEntry[],
+  mtime = 0,
+): Promise<Uint8Array> {
+  const size = entries.reduce(
+    (n, e) => n + 512 + Math.ceil(e.data.length / 512) * 512,
+    1024,
+  );
+  const tar = new Uint8Array(size);
+  let at = 0;
+  for (const e of entries) {
+    tar.set(tarHeader(e, mtime), at);
+    tar.set(e.data, at + 512);
+    at += 512 + Math.ceil(e.data.length / 512) * 512;
+  }
+  return await compress(tar, "gzip");
+}
+
 /**
  * A gzip-compressed ustar archive holding one regular file.
  *
@@ -135,32 +196,7 @@ export async function tarGz(
   mode = 0o755,
   mtime = 0,
 ): Promise<Uint8Array> {
-  const enc = new TextEncoder();
-  const header = new Uint8Array(512);
-  const put = (offset: number, text: string) =>
-    header.set(enc.encode(text), offset);
-  if (enc.encode(name).length > 100) {
-    throw new Error(`tar entry name is longer than 100 bytes: ${name}`);
-  }
-  put(0, name);
-  put(100, octal(mode & 0o7777, 8));
-  put(108, octal(0, 8));
-  put(116, octal(0, 8));
-  put(124, octal(data.length, 12));
-  put(136, octal(Math.floor(mtime), 12));
-  put(148, "        ");
-  put(156, "0");
-  put(257, "ustar\0");
-  put(263, "00");
-  put(265, "root");
-  put(297, "root");
-  const sum = header.reduce((a, b) => a + b, 0);
-  put(148, sum.toString(8).padStart(6, "0") + "\0 ");
-  const padded = Math.ceil(data.length / 512) * 512;
-  const tar = new Uint8Array(512 + padded + 1024);
-  tar.set(header, 0);
-  tar.set(data, 512);
-  return await compress(tar, "gzip");
+  return await tarGzFiles([{ name, data, mode }], mtime);
 }
 
 const CRC_TABLE = (() => {
@@ -276,6 +312,8 @@ export interface PackageOptions {
   version: string;
   /** Time stamp of the archived files (seconds); default: SOURCE_DATE_EPOCH or each file's mtime. */
   mtime?: number;
+  /** The man page put beside the executable in each `.tar.gz`; default: `autostart man`'s. */
+  manPage?: string;
 }
 
 /** What {@link packageRelease} wrote. */
@@ -289,9 +327,10 @@ export interface PackageResult {
 }
 
 /**
- * Packs each executable into its archive (`autostart` inside a `.tar.gz`, or
- * `autostart.exe` inside a `.zip` for Windows) and writes `SHA256SUMS` over the
- * archives. Archives are written to a temporary name and renamed.
+ * Packs each executable into its archive (`autostart` and the man page
+ * `autostart.1` inside a `.tar.gz`, or `autostart.exe` inside a `.zip` for Windows)
+ * and writes `SHA256SUMS` over the archives. Archives are written to a temporary
+ * name and renamed.
  *
  * @param binaries the executables, one per target
  * @param options output directory and version
@@ -311,6 +350,9 @@ export async function packageRelease(
   const { outDir, version } = options;
   await Deno.mkdir(outDir, { recursive: true });
   const epoch = Deno.env.get("SOURCE_DATE_EPOCH");
+  const man = new TextEncoder().encode(
+    options.manPage ?? await manPageOf(version),
+  );
   const digests: Record<string, string> = {};
   const archives: string[] = [];
   for (const b of binaries) {
@@ -321,7 +363,10 @@ export async function packageRelease(
     const win = isWindows(b.target);
     const bytes = win
       ? await zip("autostart.exe", data, 0o755, mtime)
-      : await tarGz("autostart", data, 0o755, mtime);
+      : await tarGzFiles([
+        { name: "autostart", data, mode: 0o755 },
+        { name: MAN_PAGE, data: man, mode: 0o644 },
+      ], mtime);
     const name = archiveName(version, b.target);
     const path = `${outDir}/${name}`;
     await writeAtomic(path, bytes);
@@ -334,6 +379,18 @@ export async function packageRelease(
     new TextEncoder().encode(formatSha256Sums(digests)),
   );
   return { archives, sums, digests };
+}
+
+/** Name of the man page in the release archives (the Homebrew formula installs it). */
+export const MAN_PAGE = "autostart.1";
+
+/** The man page of a version, as `autostart man` prints it. */
+async function manPageOf(version: string): Promise<string> {
+  const [{ renderMan }, { TABLE }] = await Promise.all([
+    import("../cli/man.ts"),
+    import("../cli/table/mod.ts"),
+  ]);
+  return renderMan(TABLE, version);
 }
 
 async function writeAtomic(path: string, data: Uint8Array): Promise<void> {

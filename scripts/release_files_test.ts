@@ -16,6 +16,8 @@ import {
   TARGETS,
 } from "./release_files.ts";
 import { which } from "../tests/helpers.ts";
+import { renderMan } from "../cli/man.ts";
+import { TABLE } from "../cli/table/mod.ts";
 
 const TOOLS = ["tar", "unzip", "sha256sum"].every(which);
 if (!TOOLS) console.log("skipped: tar, unzip or sha256sum is missing");
@@ -66,7 +68,8 @@ Deno.test("parseSha256Sums() reads what formatSha256Sums() writes", () => {
 });
 
 Deno.test({
-  name: "packageRelease() packs each binary as autostart and writes SHA256SUMS",
+  name:
+    "packageRelease() packs each binary as autostart with autostart.1 and writes SHA256SUMS",
   ignore: !TOOLS,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "autostart-pkg-" });
@@ -111,9 +114,10 @@ Deno.test({
         } else {
           const list = await sh(["tar", "-tzvf", archive]);
           assertEquals(list.code, 0, list.err);
+          // The executable, then its man page.
           assertMatch(
             list.out,
-            /^-rwxr-xr-x root\/root +\d+ 2023-11-1\d \d\d:\d\d autostart\n$/,
+            /^-rwxr-xr-x root\/root +\d+ 2023-11-1\d \d\d:\d\d autostart\n-rw-r--r-- root\/root +\d+ 2023-11-1\d \d\d:\d\d autostart\.1\n$/,
           );
           const x = `${dir}/x-${t}`;
           await Deno.mkdir(x);
@@ -123,6 +127,10 @@ Deno.test({
             (await Deno.stat(`${x}/autostart`)).mode! & 0o777,
             0o755,
           );
+          // The man page of this version, as `autostart man` prints it.
+          const man = await Deno.readTextFile(`${x}/autostart.1`);
+          assertEquals(man, renderMan(TABLE, "9.8.7"));
+          assertMatch(man, /\n\.TH AUTOSTART 1 "" "autostart 9\.8\.7"/);
         }
       }
       // Nothing but the archives and SHA256SUMS (no temporary files).
