@@ -25,6 +25,11 @@ export function roffEscape(text: string): string {
   return /^[.']/.test(t) ? `\\&${t}` : t;
 }
 
+/** A tagged paragraph: the term (roff already), then its text. */
+function tagged(term: string, text: string): string[] {
+  return [".TP", term, roffEscape(text)];
+}
+
 /** `.TP` entries of options: the flag in bold, its value in italics. */
 function optionEntries(options: readonly OptionDef[]): string[] {
   const out: string[] = [];
@@ -33,9 +38,10 @@ function optionEntries(options: readonly OptionDef[]): string[] {
       const value = f.value === "" ? "" : `\\fI${roffEscape(f.value)}\\fR`;
       const short = f.short ? `\\fB${roffEscape(f.short)}\\fR, ` : "";
       out.push(
-        ".TP",
-        `${short}\\fB${roffEscape(f.flag)}\\fR${value}`,
-        roffEscape(f.description),
+        ...tagged(
+          `${short}\\fB${roffEscape(f.flag)}\\fR${value}`,
+          f.description,
+        ),
       );
     }
   }
@@ -115,34 +121,25 @@ export function renderMan(table: CommandTable, version: string): string {
   for (const para of table.description) lines.push(".PP", roffEscape(para));
   lines.push(".SH OPTIONS", ...optionEntries(table.globalOptions));
   lines.push(
-    ".TP",
-    "\\fB\\-h\\fR, \\fB\\-\\-help\\fR",
-    "print the help (after a command: the help of that command)",
-    ".TP",
-    "\\fB\\-V\\fR, \\fB\\-\\-version\\fR",
-    "print the version",
+    ...tagged(
+      "\\fB\\-h\\fR, \\fB\\-\\-help\\fR",
+      "print the help (after a command: the help of that command)",
+    ),
+    ...tagged("\\fB\\-V\\fR, \\fB\\-\\-version\\fR", "print the version"),
   );
   lines.push(".SH COMMANDS");
   for (const c of table.commands) lines.push(...commandEntry(c, p));
   lines.push('.SH "EXIT STATUS"');
   for (const e of table.exitCodes) {
-    lines.push(".TP", `\\fB${e.code}\\fR`, roffEscape(e.meaning));
+    lines.push(...tagged(`\\fB${e.code}\\fR`, e.meaning));
   }
   lines.push(".SH ENVIRONMENT");
   for (const e of table.environment) {
-    lines.push(
-      ".TP",
-      `\\fB${roffEscape(e.name)}\\fR`,
-      roffEscape(e.description),
-    );
+    lines.push(...tagged(`\\fB${roffEscape(e.name)}\\fR`, e.description));
   }
   lines.push(".SH FILES");
   for (const f of table.files) {
-    lines.push(
-      ".TP",
-      `\\fI${roffEscape(f.path)}\\fR`,
-      roffEscape(f.description),
-    );
+    lines.push(...tagged(`\\fI${roffEscape(f.path)}\\fR`, f.description));
   }
   lines.push(".SH EXAMPLES", ...literal(table.examples));
   for (const c of table.commands) {

@@ -5,26 +5,27 @@
  */
 
 import {
-  type CommandCompletion,
+  commandPaths,
   type CompletionModel,
+  flagsOf,
   ident,
   NAME_SED,
+  type OptionCompletion,
   SHELLS,
   sq,
+  type ValueKind,
   valueOptions,
 } from "./model.ts";
 
-/** `case` entries that set `opts` and `args` for each command and sub-command. */
-function commandCases(model: CompletionModel): string[] {
-  const entry = (key: string, c: CommandCompletion) =>
-    `    ${sq(key)}) opts=${
-      sq([...c.options.map((o) => o.flag), "--help"].join(" "))
-    }; args=${c.args} ;;`;
-  return model.commands.flatMap((c) => [
-    entry(c.name, c),
-    ...c.subcommands.map((s) => entry(`${c.name} ${s.name}`, s)),
-  ]);
-}
+/** What bash completes a value of each kind with (a `compgen` generator). */
+const GENERATOR: Record<ValueKind, (o: OptionCompletion) => string | null> = {
+  choice: (o) => `-W ${sq(o.choices.join(" "))}`,
+  file: () => "-f",
+  dir: () => "-d",
+  user: () => "-u",
+  any: () => null,
+  none: () => null,
+};
 
 /**
  * Renders the bash completion script.
@@ -38,15 +39,8 @@ export function renderBash(model: CompletionModel): string {
   const valueCases = valueOptions(model).map((o) => {
     const reply = (gen: string) =>
       `COMPREPLY=($(compgen -P "$prefix" ${gen} -- "$cur"))`;
-    const body = o.value === "choice"
-      ? `${reply(`-W ${sq(o.choices.join(" "))}`)}; return 0`
-      : o.value === "file"
-      ? `${reply("-f")}; return 0`
-      : o.value === "dir"
-      ? `${reply("-d")}; return 0`
-      : o.value === "user"
-      ? `${reply("-u")}; return 0`
-      : "return 0";
+    const gen = GENERATOR[o.value](o);
+    const body = gen === null ? "return 0" : `${reply(gen)}; return 0`;
     // An optional value is only taken from the next word when it is a choice.
     const guarded = o.optionalValue
       ? `if [ -n "$prefix" ] || [[ $cur != -* ]]; then ${body}; fi`
@@ -116,7 +110,11 @@ ${subCases.join("\n")}
 ${valueCases.join("\n")}
   esac
   case $cmd in
-${commandCases(model).join("\n")}
+${
+    commandPaths(model).map(([key, c]) =>
+      `    ${sq(key)}) opts=${sq(flagsOf(c).join(" "))}; args=${c.args} ;;`
+    ).join("\n")
+  }
     *) return 0 ;;
   esac
   if [[ $cur == -* ]]; then

@@ -10,6 +10,7 @@ import {
   ident,
   type OptionCompletion,
   SHELLS,
+  type ValueKind,
 } from "./model.ts";
 
 /** Quotes a word for fish, whose single quotes escape `\` and `'` with `\`. */
@@ -23,6 +24,16 @@ const HELP: OptionCompletion = {
   choices: [],
   optionalValue: false,
   description: "Show help",
+};
+
+/** The `complete` flags of an option's value, by kind. */
+const VALUE: Record<ValueKind, (o: OptionCompletion) => string> = {
+  choice: (o) => ` -x -a ${fishQuote(o.choices.join(" "))}`,
+  file: () => " -r -F",
+  dir: () => " -x -a '(__fish_complete_directories)'",
+  user: () => " -x -a '(__fish_complete_users)'",
+  any: () => " -x",
+  none: () => "",
 };
 
 /**
@@ -76,17 +87,7 @@ export function renderFish(model: CompletionModel): string {
     const when = `-n ${fishQuote(`${f}_using ${path}`)}`;
     for (const o of [...c.options, HELP]) {
       const short = o.short ? ` -s ${o.short}` : "";
-      const value = o.value === "choice"
-        ? ` -x -a ${fishQuote(o.choices.join(" "))}`
-        : o.value === "file"
-        ? " -r -F"
-        : o.value === "dir"
-        ? " -x -a '(__fish_complete_directories)'"
-        : o.value === "user"
-        ? " -x -a '(__fish_complete_users)'"
-        : o.value === "any"
-        ? " -x"
-        : "";
+      const value = VALUE[o.value](o);
       // A description would also be shown beside each value: only on plain flags.
       const d = value.includes(" -a ") ? "" : ` -d ${fishQuote(o.description)}`;
       lines.push(

@@ -196,6 +196,29 @@ export function valueOptions(model: CompletionModel): OptionCompletion[] {
   return [...seen.values()];
 }
 
+/**
+ * Each command and sub-command with the words that select it ("enable",
+ * "lima enable"), as the scripts' `case` statements match them.
+ *
+ * @param model the completion model
+ * @returns [words, command] pairs, in order
+ */
+export function commandPaths(
+  model: CompletionModel,
+): [string, CommandCompletion][] {
+  return model.commands.flatMap((c) => [
+    [c.name, c] as [string, CommandCompletion],
+    ...c.subcommands.map((s) =>
+      [`${c.name} ${s.name}`, s] as [string, CommandCompletion]
+    ),
+  ]);
+}
+
+/** The flags a command offers, `--help` last. */
+export function flagsOf(c: CommandCompletion): string[] {
+  return [...c.options.map((o) => o.flag), "--help"];
+}
+
 /** sed program that prints the value of each `"name": "..."` line of status JSON. */
 export const NAME_SED = `s/^ *"name": *"\\([^"]*\\)".*/\\1/p`;
 

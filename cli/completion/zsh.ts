@@ -6,12 +6,15 @@
  */
 
 import {
-  type CommandCompletion,
+  commandPaths,
   type CompletionModel,
+  flagsOf,
   ident,
   NAME_SED,
+  type OptionCompletion,
   SHELLS,
   sq,
+  type ValueKind,
   valueOptions,
 } from "./model.ts";
 
@@ -19,6 +22,16 @@ import {
 function describeEntry(name: string, summary: string): string {
   return sq(`${name}:${summary.replace(/:/g, "\\:")}`);
 }
+
+/** How zsh completes a value of each kind. */
+const COMPLETER: Record<ValueKind, (o: OptionCompletion) => string> = {
+  choice: (o) => `compadd -- ${o.choices.map(sq).join(" ")}; return`,
+  file: () => "_files; return",
+  dir: () => "_files -/; return",
+  user: () => "_users; return",
+  any: () => "return 1",
+  none: () => "return 1",
+};
 
 /**
  * Renders the zsh completion script.
@@ -29,28 +42,15 @@ function describeEntry(name: string, summary: string): string {
 export function renderZsh(model: CompletionModel): string {
   const f = `_${ident(model.program)}`;
   const valueCases = valueOptions(model).map((o) => {
-    const body = o.value === "choice"
-      ? `compadd -- ${o.choices.map(sq).join(" ")}; return`
-      : o.value === "file"
-      ? "_files; return"
-      : o.value === "dir"
-      ? "_files -/; return"
-      : o.value === "user"
-      ? "_users; return"
-      : "return 1";
+    const body = COMPLETER[o.value](o);
     const guarded = o.optionalValue
       ? `if [[ -n $eq || $cur != -* ]]; then ${body}; fi`
       : body;
     return `    ${o.flag}) ${guarded} ;;`;
   });
-  const entry = (key: string, c: CommandCompletion) =>
-    `    ${sq(key)}) opts=(${
-      [...c.options.map((o) => o.flag), "--help"].join(" ")
-    }); args=${c.args} ;;`;
-  const cmdCases = model.commands.flatMap((c) => [
-    entry(c.name, c),
-    ...c.subcommands.map((s) => entry(`${c.name} ${s.name}`, s)),
-  ]);
+  const cmdCases = commandPaths(model).map(([key, c]) =>
+    `    ${sq(key)}) opts=(${flagsOf(c).join(" ")}); args=${c.args} ;;`
+  );
   const subCases = model.commands.filter((c) => c.subcommands.length).map((
     c,
   ) =>
