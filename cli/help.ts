@@ -66,6 +66,9 @@ export function renderCommandHelp(
     parts.push(wrap(para, WIDTH).join("\n") + "\n");
   }
   for (const s of command.sections ?? []) parts.push(block(s.title, s.lines));
+  for (const para of command.notes ?? []) {
+    parts.push(wrap(para, WIDTH).join("\n") + "\n");
+  }
   const own = optionLines(command.options);
   if (own.length) parts.push(`Options:\n${own.join("\n")}\n`);
   for (const sub of command.commands ?? []) {

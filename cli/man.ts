@@ -25,9 +25,12 @@ export function roffEscape(text: string): string {
   return /^[.']/.test(t) ? `\\&${t}` : t;
 }
 
-/** A tagged paragraph: the term (roff already), then its text. */
+/**
+ * A tagged paragraph: the term (roff already), then its text, always on a line of
+ * its own (`.br`: a short term such as `--json` would otherwise share its line).
+ */
 function tagged(term: string, text: string): string[] {
-  return [".TP", term, roffEscape(text)];
+  return [".TP", term, ".br", roffEscape(text)];
 }
 
 /** `.TP` entries of options: the flag in bold, its value in italics. */
@@ -75,6 +78,7 @@ function commandEntry(
   for (const s of c.sections ?? []) {
     out.push(".PP", `${roffEscape(s.title)}:`, ...literal(s.lines));
   }
+  for (const para of c.notes ?? []) out.push(".PP", roffEscape(para));
   out.push(...optionEntries(c.options));
   for (const sub of c.commands ?? []) {
     out.push(...commandEntry(sub, program, `${parent}${c.name} `));

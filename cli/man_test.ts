@@ -96,7 +96,9 @@ Deno.test({
     assertMatch(m.text, /^AUTOSTART\(1\) +User Commands +AUTOSTART\(1\)/);
     assertMatch(m.text, /\n {7}--keep-alive\[=MODE\]\n/);
     assertMatch(m.text, /\n {7}-n, --lines=N\n/);
-    assertMatch(m.text, /\nEXIT STATUS\n {7}0 {6}ok\n/);
+    assertMatch(m.text, /\nEXIT STATUS\n {7}0\n {14}ok\n/);
+    // A short option gets a line of its own, as a long one does.
+    assertMatch(m.text, /\n {7}--json\n {14}print the result as JSON\n/);
     // Typed back as they are shown: ASCII hyphen-minus, not a Unicode hyphen.
     assertOk(!m.text.includes("\u2010"), "a hyphen was turned into U+2010");
     // Filled text fits MANWIDTH (literal blocks, such as examples, stay as written).

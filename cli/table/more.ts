@@ -188,8 +188,8 @@ export const COMPLETIONS: CommandDef = {
   synopsis: ["completions bash|zsh|fish"],
   description: [
     'Prints a shell completion script: commands, options, option values, and the names of the services autostart manages (read as you type with the cheap "autostart status --fast --json").',
-    "Homebrew installs these scripts for you.",
   ],
+  notes: ["Homebrew installs these scripts for you."],
   sections: [{
     title: "Setup",
     lines: [
@@ -211,7 +211,7 @@ export const MAN: CommandDef = {
   usage: ["man"],
   synopsis: ["man"],
   description: [
-    "Prints the manual page autostart.1 (roff), made from the same table as this help. Read it with: autostart man | man -l -",
+    "Prints the manual page autostart.1 (roff), made from the same command table as --help. Read it with: autostart man | man -l -",
   ],
   positionals: [],
   options: [],

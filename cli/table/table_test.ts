@@ -110,7 +110,7 @@ Deno.test("an option added to the table is parsed, in help, in every completion 
   }
   // Man page.
   const man = renderMan(table, "0.0.0");
-  assertMatch(man, /\\fB\\-\\-nice\\-level\\fR\\fI=LEVEL\\fR\nhow nice/);
+  assertMatch(man, /\\fB\\-\\-nice\\-level\\fR\\fI=LEVEL\\fR\n\.br\nhow nice/);
   // Real bash completes the new option and its values.
   if (which("bash") === null) {
     console.log("skipped the bash run: bash is not installed");

@@ -66,6 +66,8 @@ export interface CommandDef {
   description: readonly string[];
   /** Extra sections of its help, e.g. the states of `status`, in order. */
   sections?: readonly HelpSection[];
+  /** Paragraphs after the sections. */
+  notes?: readonly string[];
   /** Its positional arguments. */
   positionals: readonly PositionalDef[];
   /** Its options. */
