@@ -63,6 +63,12 @@ Deno.test("dist/autostart.js prints the help", async () => {
   assertMatch(r.stdout, /autostart completions bash\|zsh\|fish/);
 });
 
+Deno.test("dist/autostart.js prints the man page (its renderer is loaded on demand)", async () => {
+  const man = await runBundle(["man"]);
+  assertEquals(man.code, 0, man.stderr);
+  assertMatch(man.stdout, /\n\.TH AUTOSTART 1 /);
+});
+
 Deno.test("dist/autostart.js lists the drivers as JSON", async () => {
   const r = await runBundle(["drivers", "--json"]);
   assertEquals(r.code, 0, r.stderr);

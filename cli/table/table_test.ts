@@ -61,6 +61,23 @@ Deno.test("the table is consistent: unique names, summaries open descriptions, e
   assertEquals(commandOf(["lima", "nope"]), undefined);
 });
 
+Deno.test("a hidden option is parsed but neither shown nor completed", () => {
+  // stop takes --wait as start and restart do, for scripts that pass the same options.
+  const a = parseArgs(["web", "--wait=3s"], optionsOf("stop"), "stop");
+  assertEquals(a.values.wait, "3s");
+  const help = renderCommandHelp(commandOf(["stop"])!);
+  assertEquals(help.includes("--wait"), false);
+  assertEquals(help.includes("--no-wait"), false);
+  const bash = renderCompletions("bash", TABLE, []);
+  assertMatch(
+    bash,
+    /^ {4}'stop'\) opts='--condition --json --help'; args=names ;;$/m,
+  );
+  const man = renderMan(TABLE, "0");
+  const stop = man.slice(man.indexOf('.SS "autostart stop'));
+  assertEquals(stop.slice(0, stop.indexOf(".SS", 3)).includes("wait"), false);
+});
+
 /** A copy of the table whose `enable` has one more option. */
 function withFakeOption(): CommandTable {
   return {
@@ -111,39 +128,57 @@ Deno.test("an option added to the table is parsed, in help, in every completion 
   // Man page.
   const man = renderMan(table, "0.0.0");
   assertMatch(man, /\\fB\\-\\-nice\\-level\\fR\\fI=LEVEL\\fR\n\.br\nhow nice/);
-  // Real bash completes the new option and its values.
-  if (which("bash") === null) {
-    console.log("skipped the bash run: bash is not installed");
-    return;
-  }
+  // Real shells complete the new option and its values.
   const dir = await Deno.makeTempDir({ prefix: "autostart-table-" });
   try {
-    await Deno.writeTextFile(
-      `${dir}/bash`,
-      renderCompletions("bash", table, []),
-    );
+    for (const s of SHELLS) {
+      await Deno.writeTextFile(`${dir}/${s}`, renderCompletions(s, table, []));
+    }
     const call = (words: string[]) =>
       `COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${
         words.length - 1
       }; COMPREPLY=(); _autostart; echo "\${COMPREPLY[*]}"`;
-    const r = await new Deno.Command("bash", {
-      args: [
+    const runs: Record<string, [string[], string]> = {
+      bash: [[
+        "bash",
         "-c",
         `source '${dir}/bash'\n${
           call(["autostart", "enable", "web", "--nice"])
         }\n${call(["autostart", "enable", "web", "--nice-level", ""])}`,
-      ],
-      env: { PATH: "/usr/bin:/bin", HOME: dir, TERM: "dumb" },
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const out = new TextDecoder().decode(r.stdout);
-    assertEquals(
-      out,
-      "--nice-level\nlow high\n",
-      new TextDecoder().decode(r.stderr),
-    );
+      ], "--nice-level\nlow high\n"],
+      // compadd only works inside a completion widget: a stand-in prints its words.
+      zsh: [[
+        "zsh",
+        "-f",
+        "-c",
+        `compdef() { :; }
+source '${dir}/zsh'
+compadd() { shift \${@[(i)--]}; print -r -- "$@"; }
+t() { words=("$@"); CURRENT=$#; _autostart; }
+t autostart enable web --nice-level ""`,
+      ], "low high\n"],
+      fish: [[
+        "fish",
+        "--no-config",
+        "-c",
+        `source '${dir}/fish'; complete -C 'autostart enable web --nice'; complete -C 'autostart enable web --nice-level '`,
+      ], "--nice-level\nhigh\nlow\n"],
+    };
+    for (const [shell, [argv, want]] of Object.entries(runs)) {
+      if (which(shell) === null) {
+        console.log(`skipped the ${shell} run: ${shell} is not installed`);
+        continue;
+      }
+      const r = await new Deno.Command(argv[0]!, {
+        args: argv.slice(1),
+        env: { PATH: "/usr/bin:/bin", HOME: dir, TERM: "dumb" },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const d = new TextDecoder();
+      assertEquals(d.decode(r.stdout), want, `${shell}: ${d.decode(r.stderr)}`);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
