@@ -17,7 +17,7 @@
 # sibling .../latest/download/ (GitHub redirects it to the newest release; when the
 # URL does not end in /download, from $AUTOSTART_DOWNLOAD_URL/latest/). Each holds
 #   SHA256SUMS                        sha256sum lines for the archives
-#   autostart-V-TARGET.tar.gz         one file inside: autostart
+#   autostart-V-TARGET.tar.gz         autostart (installed) and its man page autostart.1
 # The version of "latest" is read from the archive names in its SHA256SUMS.
 #
 #   SHA256SUMS.minisig                minisign signature of SHA256SUMS
