@@ -96,7 +96,7 @@ function commandEntry(
  * ```ts
  * import { renderMan } from "./man.ts";
  * import { TABLE } from "./table/mod.ts";
- * console.assert(renderMan(TABLE, "1.0.0").startsWith(".TH AUTOSTART 1"));
+ * console.assert(renderMan(TABLE, "1.0.0").includes("\n.TH AUTOSTART 1 "));
  * ```
  */
 export function renderMan(table: CommandTable, version: string): string {
