@@ -70,6 +70,13 @@ export interface BackoffScript {
    * Absent: it runs after each exit (runit `finish`), where the count is the restarts.
    */
   atStart?: boolean;
+  /**
+   * A SIGTERM during the pause ends it and forgets the count (exit 0, nothing
+   * recorded). systemd sends one when a stop or restart is asked for while the unit
+   * pauses in `ExecStartPre=`, and autostart when a start is asked for: a start by
+   * hand is not part of the crash loop. (An automatic restart never signals the pause.)
+   */
+  interruptible?: boolean;
 }
 
 /**
@@ -102,7 +109,11 @@ export function backoffScript(o: BackoffScript): string {
     `while [ $i -lt $n ] && [ $d -lt ${o.maxMs} ]; do d=$((d * 2)); i=$((i + 1)); done`,
     `if [ $d -gt ${o.maxMs} ]; then d=${o.maxMs}; fi`,
     `w=$((d - ${o.alreadyWaitedMs}))`,
-    `if [ $w -gt 0 ]; then sleep ${ms("w")}; fi`,
+    o.interruptible
+      ? `if [ $w -gt 0 ]; then trap 'kill $! 2>/dev/null; rm -f "$f"; exit 0' TERM; sleep ${
+        ms("w")
+      } & wait $!; trap - TERM; fi`
+      : `if [ $w -gt 0 ]; then sleep ${ms("w")}; fi`,
     `echo "$((n + 1)) $(date +%s)" > "$f"`,
   ].join("; ");
 }

@@ -109,3 +109,76 @@ Deno.test("wantsBackoff() and backoffDelays()", () => {
     60000,
   ]);
 });
+
+Deno.test("backoffScript({ interruptible }) ends a pause on SIGTERM and forgets the count", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const state = `${dir}/state`;
+    const script = backoffScript({
+      stateFile: `"${state}"`,
+      delayMs: 100,
+      maxMs: 600_000,
+      alreadyWaitedMs: 100,
+      atStart: true,
+      interruptible: true,
+    });
+    // Ten restarts in a row a second ago: this start pauses 100ms × 2^9 = 51.1s.
+    const now = Math.floor(Date.now() / 1000);
+    await Deno.writeTextFile(state, `10 ${now - 1}\n`);
+    const child = new Deno.Command("sh", {
+      args: ["-c", `echo $$ > "${dir}/pid"; ${script}`],
+      env: { PATH: "/usr/bin:/bin", LANG: "C" },
+      clearEnv: true,
+    }).spawn();
+    // Signal it once it is pausing: its `sleep` is a child of the script (not the
+    // `date` it runs before).
+    const sleeping = async () => {
+      const pid = (await Deno.readTextFile(`${dir}/pid`).catch(() => ""))
+        .trim();
+      if (!pid) return false;
+      const kids = await Deno.readTextFile(`/proc/${pid}/task/${pid}/children`)
+        .catch(() => "");
+      for (const k of kids.trim().split(/\s+/).filter(Boolean)) {
+        const comm = await Deno.readTextFile(`/proc/${k}/comm`).catch(() => "");
+        if (comm.trim() === "sleep") return true;
+      }
+      return false;
+    };
+    let pausing = false;
+    for (let i = 0; i < 200 && !pausing; i++) {
+      pausing = await sleeping();
+      if (!pausing) await new Promise((r) => setTimeout(r, 50));
+    }
+    assertEquals(pausing, true, "the script never started its pause");
+    child.kill("SIGTERM");
+    const status = await child.status;
+    assertEquals(
+      status.code,
+      0,
+      "the pause ends as a success: the start goes on",
+    );
+    assertEquals(
+      await Deno.stat(state).then(() => "kept", () => "gone"),
+      "gone",
+      "the count of the crash loop is forgotten",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("backoffScript() without interruptible is the plain sleep (runit's finish)", () => {
+  const o = {
+    stateFile: '"./s"',
+    delayMs: 100,
+    maxMs: 1000,
+    alreadyWaitedMs: 0,
+  };
+  assertEquals(backoffScript(o).includes("trap"), false);
+  assertEquals(
+    backoffScript({ ...o, interruptible: true }).includes(
+      `trap 'kill $! 2>/dev/null; rm -f "$f"; exit 0' TERM`,
+    ),
+    true,
+  );
+});

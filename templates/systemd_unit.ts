@@ -164,7 +164,9 @@ function fnv32(text: string): string {
  * per doubling) and `RestartMaxDelaySec=`; before, an `ExecStartPre=` run as the
  * service's user that sleeps the extra pause ({@link backoffScript}), counting in a
  * file of the service's runtime directory, kept across restarts and removed on stop;
- * an `ExecStop=` forgets the count when the stop was asked for while the program ran.
+ * an `ExecStop=` forgets the count when the stop was asked for while the program ran,
+ * and the pause itself forgets it when a stop, restart or start asked for by hand
+ * interrupts it (SIGTERM).
  * The file's name carries a hash of `execStart`, so a changed command starts a fresh
  * count. Empty when the spec does not back off.
  */
@@ -190,6 +192,7 @@ export function backoffLines(
     maxMs: max,
     alreadyWaitedMs: base,
     atStart: true,
+    interruptible: true,
   });
   const lines = [
     `# Backoff of crash loops (systemd < ${SYSTEMD_BACKOFF_VERSION} has no RestartSteps=): pauses double from ${

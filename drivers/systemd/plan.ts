@@ -219,7 +219,13 @@ export function planDisable(
   };
 }
 
-/** Pure: the steps of `autostart start`, `stop` or `restart`. */
+/**
+ * Pure: the steps of `autostart start`, `stop` or `restart`. A start asked for by hand
+ * is no part of a crash loop: on systemd < 254 a unit may be pausing in its backoff's
+ * `ExecStartPre=` (a start would only join that pending start), so the pause is ended
+ * first (SIGTERM to the unit's control process: the pause then forgets the count, and
+ * the start goes on now). A restart (or stop) ends a pause by itself.
+ */
 export function planControl(
   ref: ServiceRef,
   action: ControlAction,
@@ -242,6 +248,18 @@ export function planControl(
         {
           okCodes: [1, 5],
         },
+      ),
+    );
+  }
+  if (action === "start" && unit === unitName(ref.name)) {
+    steps.push(
+      systemctlStep(
+        ref.condition,
+        ctx,
+        ["kill", "--kill-who=control", "--signal=SIGTERM", unit],
+        "end a crash-loop pause",
+        // Nothing to end (no control process, unit not loaded) is the usual answer.
+        { ignoreFailure: true },
       ),
     );
   }

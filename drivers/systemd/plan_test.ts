@@ -188,3 +188,47 @@ Deno.test("systemdDriver.plan() for login keeps the copy under ~/.config/autosta
   )!.content;
   assertEquals(unit.includes("EnvironmentFile="), false);
 });
+
+Deno.test("systemdDriver.planControl(): a start ends a crash-loop pause first; restart and stop do not need to", () => {
+  const ctx = fakeContext();
+  const lines = (action: "start" | "stop" | "restart") =>
+    systemdDriver.planControl({ name: "web", condition: "login" }, action, ctx)
+      .steps.map((s) => s.kind === "run" ? s.argv.join(" ") : s.kind);
+  assertEquals(lines("start"), [
+    "systemctl --user reset-failed autostart-web.service",
+    "systemctl --user kill --kill-who=control --signal=SIGTERM autostart-web.service",
+    "systemctl --user --no-block start autostart-web.service",
+  ]);
+  assertEquals(lines("restart"), [
+    "systemctl --user reset-failed autostart-web.service",
+    "systemctl --user --no-block restart autostart-web.service",
+  ]);
+  assertEquals(lines("stop"), ["systemctl --user stop autostart-web.service"]);
+  // Nothing to end is the usual answer: it never fails the start.
+  const kill = systemdDriver.planControl(
+    { name: "web", condition: "login" },
+    "start",
+    ctx,
+  ).steps[1]!;
+  assertOk(kill.kind === "run" && kill.ignoreFailure === true);
+});
+
+Deno.test("systemdDriver.planControl() leaves the control process of a unit autostart did not name alone", () => {
+  const ctx = fakeContext();
+  const plan = systemdDriver.planControl(
+    {
+      name: "default",
+      condition: "login",
+      identity: "lima-vm@default.service",
+    },
+    "start",
+    ctx,
+  );
+  assertEquals(
+    plan.steps.map((s) => s.kind === "run" ? s.argv.join(" ") : s.kind),
+    [
+      "systemctl --user reset-failed lima-vm@default.service",
+      "systemctl --user --no-block start lima-vm@default.service",
+    ],
+  );
+});
