@@ -109,6 +109,18 @@ export {
   shQuote,
 } from "./core/plugins.ts";
 export {
+  type CrashLoopEvidence,
+  isCrashLooping,
+  mapLimited,
+  MARKER_TEXT,
+  markerNote,
+  requireRoot,
+  shellQuote,
+  signalName,
+  signalNumber,
+  type SignalPlatform,
+} from "./core/kit/mod.ts";
+export {
   diffFields,
   fieldsOfSpec,
   type ReadBack,
