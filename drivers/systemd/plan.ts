@@ -258,8 +258,9 @@ export function planControl(
         ctx,
         ["kill", "--kill-who=control", "--signal=SIGTERM", unit],
         "end a crash-loop pause",
-        // Nothing to end (no control process, unit not loaded) is the usual answer.
-        { ignoreFailure: true },
+        // Nothing to end is the usual answer: "No control process to kill" (1), or
+        // not loaded (5). Anything else is a warning; the start goes on.
+        { okCodes: [1, 5], ignoreFailure: true },
       ),
     );
   }

@@ -211,6 +211,7 @@ Deno.test("systemdDriver.planControl(): a start ends a crash-loop pause first; r
     ctx,
   ).steps[1]!;
   assertOk(kill.kind === "run" && kill.ignoreFailure === true);
+  assertEquals(kill.kind === "run" && kill.okCodes, [1, 5]);
 });
 
 Deno.test("systemdDriver.planControl() leaves the control process of a unit autostart did not name alone", () => {
