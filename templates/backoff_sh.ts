@@ -71,10 +71,12 @@ export interface BackoffScript {
    */
   atStart?: boolean;
   /**
-   * A SIGTERM during the pause ends it and forgets the count (exit 0, nothing
-   * recorded). systemd sends one when a stop or restart is asked for while the unit
-   * pauses in `ExecStartPre=`, and autostart when a start is asked for: a start by
-   * hand is not part of the crash loop. (An automatic restart never signals the pause.)
+   * A SIGTERM during the pause ends it and forgets the count (nothing recorded), then
+   * ends the script by that same signal, as it would without the trap. systemd sends
+   * one when a stop or restart is asked for while the unit pauses in `ExecStartPre=`,
+   * and autostart when a start is asked for (a `-` step killed by a signal does not
+   * stop the start): a start by hand is no part of the crash loop. An automatic
+   * restart never signals the pause.
    */
   interruptible?: boolean;
 }
@@ -110,7 +112,7 @@ export function backoffScript(o: BackoffScript): string {
     `if [ $d -gt ${o.maxMs} ]; then d=${o.maxMs}; fi`,
     `w=$((d - ${o.alreadyWaitedMs}))`,
     o.interruptible
-      ? `if [ $w -gt 0 ]; then trap 'kill $! 2>/dev/null; rm -f "$f"; exit 0' TERM; sleep ${
+      ? `if [ $w -gt 0 ]; then trap 'kill $! 2>/dev/null; rm -f "$f"; trap - TERM; kill -TERM $$' TERM; sleep ${
         ms("w")
       } & wait $!; trap - TERM; fi`
       : `if [ $w -gt 0 ]; then sleep ${ms("w")}; fi`,

@@ -164,72 +164,95 @@ Deno.test({
   },
 });
 
+/**
+ * Puts a service into a crash loop until its next pause is long (count 7: the 8th
+ * start waits 6.4s, the one after 12.8s), then lets it run and asks for `actions` by
+ * hand, one after each loop: each must start it now, with a fresh count.
+ */
+async function pauseThenAsk(
+  b: Awaited<ReturnType<typeof box.get>>,
+  o: { name: string; boot: boolean; actions: string[] },
+) {
+  const version = (await b.exec(["systemctl", "--version"])).stdout;
+  if (!/^systemd 25[0-3]\b/.test(version)) return; // systemd counts by itself
+  const uid = (await b.exec(["id", "-u", "u1"])).stdout.trim();
+  const flag = `/home/u1/${o.name}-crash`;
+  const as = o.boot ? { env: { SUDO_USER: "u1" } } : u1;
+  const unit = `autostart-${o.name}.service`;
+  const en = await b.autostart([
+    "enable",
+    o.name,
+    ...(o.boot ? ["--condition=boot"] : []),
+    "--restart-delay",
+    "100ms",
+    "--restart-max-delay",
+    "5m",
+    "--no-wait",
+    "--",
+    "sh",
+    "-c",
+    // Crashes at once while the flag exists; else stays up.
+    `if [ -e ${flag} ]; then exit 3; fi; exec sleep 1000`,
+  ], as);
+  assertEquals(en.code, 0, en.stderr);
+  const dir = o.boot ? "/run" : `/run/user/${uid}`;
+  const count = async () => {
+    const r = await b.exec([
+      "sh",
+      "-c",
+      `cat ${dir}/autostart-${o.name}/restarts-* 2>/dev/null`,
+    ]);
+    return Number(r.stdout.trim().split(" ")[0] || 0);
+  };
+  for (const action of o.actions) {
+    await b.exec(["touch", flag], u1);
+    const pid = await b.prop(unit, "MainPID", o.boot ? undefined : "u1");
+    if (pid !== "0") await b.kill(pid);
+    const before = await b.waitFor("7 starts in a row", async () => {
+      const n = await count();
+      return n >= 7 ? n : false;
+    }, 60_000);
+    // Pausing in its ExecStartPre= now; the program would stay up from here on.
+    await b.exec(["rm", "-f", flag], u1);
+    const r = await b.autostart([action, o.name], as);
+    assertEquals(r.code, 0, `${action}: ${r.stdout}${r.stderr}`);
+    assertMatch(r.stdout, /running now/, `${action}: ${r.stdout}${r.stderr}`);
+    assertEquals(r.stderr, "", action);
+    // A fresh count (the paused start forgot it): the next crash pauses only the
+    // restart delay. A restart's own start counts 1; a start went on from the pause.
+    const after = await count();
+    assertOk(after <= 1, `after ${action}: count ${after} (was ${before})`);
+    const st = await b.autostart(["status", o.name, "--json"], as);
+    assertEquals(JSON.parse(st.stdout).services[0].state, "running", st.stdout);
+  }
+  assertEquals((await b.autostart(["disable", o.name], as)).code, 0);
+}
+
 Deno.test({
   name:
     "crash count: a restart or start asked for during a backoff pause starts now, with a fresh count",
   ...E2E,
   async fn() {
     const b = await box.get();
-    const version = (await b.exec(["systemctl", "--version"])).stdout;
-    if (!/^systemd 25[0-3]\b/.test(version)) return; // systemd counts by itself
-    const uid = (await b.exec(["id", "-u", "u1"])).stdout.trim();
-    const flag = "/home/u1/pauser-crash";
-    const en = await b.autostart([
-      "enable",
-      "pauser",
-      "--restart-delay",
-      "100ms",
-      "--restart-max-delay",
-      "5m",
-      "--no-wait",
-      "--",
-      "sh",
-      "-c",
-      // Crashes at once while the flag exists; else stays up.
-      `if [ -e ${flag} ]; then exit 3; fi; exec sleep 1000`,
-    ], u1);
-    assertEquals(en.code, 0, en.stderr);
-    const count = async () => {
-      const r = await b.exec([
-        "sh",
-        "-c",
-        `cat /run/user/${uid}/autostart-pauser/restarts-* 2>/dev/null`,
-      ]);
-      return Number(r.stdout.trim().split(" ")[0] || 0);
-    };
-    // Into a crash loop until the pause before the next start is long (count 7: the
-    // 8th start waits 6.4s, the one after 12.8s): "pausing" in its ExecStartPre=.
-    const loop = async () => {
-      await b.exec(["touch", flag], u1);
-      const pid = await b.prop("autostart-pauser.service", "MainPID", "u1");
-      if (pid !== "0") await b.kill(pid);
-      return await b.waitFor("7 starts in a row", async () => {
-        const n = await count();
-        return n >= 7 ? n : false;
-      }, 60_000);
-    };
-    for (const action of ["restart", "start"]) {
-      const before = await loop();
-      await b.exec(["rm", "-f", flag], u1);
-      const r = await b.autostart([action, "pauser"], u1);
-      assertEquals(r.code, 0, `${action}: ${r.stdout}${r.stderr}`);
-      assertMatch(
-        r.stdout + r.stderr,
-        /running/,
-        `${action}: ${r.stdout}${r.stderr}`,
-      );
-      // A fresh count (the paused start forgot it): the next crash pauses only the
-      // restart delay. A restart's own start counts 1; a start went on from the pause.
-      const after = await count();
-      assertOk(after <= 1, `after ${action}: count ${after} (was ${before})`);
-      const st = await b.autostart(["status", "pauser", "--json"], u1);
-      assertEquals(
-        JSON.parse(st.stdout).services[0].state,
-        "running",
-        st.stdout,
-      );
-    }
-    assertEquals((await b.autostart(["disable", "pauser"], u1)).code, 0);
+    await pauseThenAsk(b, {
+      name: "pauser",
+      boot: false,
+      actions: ["restart", "start"],
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "crash count of a boot service: root's start ends the pause of the service's user, with a fresh count",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    await pauseThenAsk(b, {
+      name: "bootpause",
+      boot: true,
+      actions: ["start"],
+    });
   },
 });
 
