@@ -14,6 +14,10 @@ import { UsageError } from "../core/errors.ts";
 import { parseEnvShellCommand } from "../core/env_file.ts";
 import type { ServiceFields } from "../core/read_back.ts";
 import type { KeepAliveMode, ServiceSpec } from "../core/spec.ts";
+import {
+  logWrapperCommand,
+  parseLogWrapperCommand,
+} from "./launchd_log_wrapper.ts";
 
 /** Prefix of every label autostart owns: `dev.autostart.NAME`. */
 export const LABEL_PREFIX = "dev.autostart.";
@@ -99,7 +103,11 @@ export interface PlistPaths {
   label: string;
   /** Absolute path of the combined stdout/stderr log file. */
   logFile: string;
-  /** A LaunchDaemon (adds `UserName`/`GroupName` from `spec.runAs`). */
+  /**
+   * A LaunchDaemon (adds `UserName`/`GroupName` from `spec.runAs`; newsyslog rotates
+   * its log). A LaunchAgent runs its program through the log-rotating wrapper of
+   * templates/launchd_log_wrapper.ts instead.
+   */
   daemon: boolean;
 }
 
@@ -142,13 +150,16 @@ export function buildLaunchdPlist(
   spec: ServiceSpec,
   paths: PlistPaths,
 ): PlistDict {
+  const log = checkXml("--log-dir", paths.logFile);
+  const command = [
+    checkXml("program", spec.program),
+    ...spec.args.map((a, i) => checkXml(`argument ${i + 1}`, a)),
+  ];
   const obj: PlistDict = {
     Label: paths.label,
     [LAUNCHD_MARKER_KEY]: markerNote(`autostart enable ${spec.name}`),
-    ProgramArguments: [
-      checkXml("program", spec.program),
-      ...spec.args.map((a, i) => checkXml(`argument ${i + 1}`, a)),
-    ],
+    // An agent's log has no newsyslog: the wrapper rotates it at each start.
+    ProgramArguments: paths.daemon ? command : logWrapperCommand(log, command),
     RunAtLoad: true,
     KeepAlive: keepAliveValue(spec.keepAlive),
     ThrottleInterval: throttleSeconds(spec.restartDelayMs),
@@ -168,7 +179,6 @@ export function buildLaunchdPlist(
     obj.UserName = spec.runAs.name;
     obj.GroupName = spec.runAs.group;
   }
-  const log = checkXml("--log-dir", paths.logFile);
   obj.StandardOutPath = log;
   obj.StandardErrorPath = log;
   obj.ProcessType = "Background";
@@ -202,10 +212,14 @@ export function readLaunchdPlist(
   options: { daemon: boolean; defaultLogFile: string },
 ): ServiceFields {
   const o = (plist ?? {}) as Record<string, unknown>;
-  const raw = Array.isArray(o.ProgramArguments)
+  const written = Array.isArray(o.ProgramArguments)
     ? o.ProgramArguments.map(String)
     : [];
-  // `--env-file`: /bin/sh reads the copy, then execs the real program.
+  // An agent's log rotation, then `--env-file`: /bin/sh reads the copy, then execs
+  // the real program.
+  const raw = options.daemon
+    ? written
+    : parseLogWrapperCommand(written)?.command ?? written;
   const wrapped = parseEnvShellCommand(raw);
   const argv = wrapped?.command ?? raw;
   const name = String(o.Label ?? "").replace(LABEL_PREFIX, "");

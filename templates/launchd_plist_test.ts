@@ -16,10 +16,15 @@ import {
   LAUNCHD_MARKER_TEXT,
   launchdLabel,
   loadPlistCodec,
+  readLaunchdPlist,
   renderLaunchdPlist,
   serviceNameOfPlist,
   throttleSeconds,
 } from "./launchd_plist.ts";
+import {
+  logWrapperCommand,
+  parseLogWrapperCommand,
+} from "./launchd_log_wrapper.ts";
 
 /** Arguments and values that break naive XML or shell quoting. */
 const AWKWARD_ARGS = [
@@ -147,6 +152,11 @@ for (const kind of ["agent", "daemon"] as const) {
     });
     const xml = renderLaunchdPlist(obj, codec);
     const golden = `launchd/${kind}-${mode}.plist`;
+    // A daemon runs the program itself (newsyslog rotates its log); an agent runs it
+    // through the wrapper that rotates its log at each start.
+    const argv = kind === "daemon"
+      ? [s.program, ...s.args]
+      : logWrapperCommand(logFile, [s.program, ...s.args]);
 
     Deno.test(`renderLaunchdPlist() ${kind} keep-alive ${mode} matches ${golden}`, async () => {
       await assertGolden(golden, xml);
@@ -154,7 +164,13 @@ for (const kind of ["agent", "daemon"] as const) {
 
     Deno.test(`renderLaunchdPlist() ${kind} keep-alive ${mode} parses back exactly with npm plist`, () => {
       const back = parse(xml) as Record<string, unknown>;
-      assertEquals(back.ProgramArguments, [s.program, ...s.args]);
+      assertEquals(back.ProgramArguments, argv);
+      // Read back, the command is the user's, not the wrapper.
+      const fields = readLaunchdPlist(back, {
+        daemon: kind === "daemon",
+        defaultLogFile: logFile,
+      });
+      assertEquals([fields.program, ...fields.args], [s.program, ...s.args]);
       assertEquals(back.EnvironmentVariables, Object.fromEntries(s.env));
       assertEquals(
         Object.keys(back.EnvironmentVariables as object),
@@ -184,7 +200,7 @@ for (const kind of ["agent", "daemon"] as const) {
       fn: async () => {
         const back = await viaPlistutil(xml) as Record<string, unknown>;
         assertEquals(back, parse(xml));
-        assertEquals(back.ProgramArguments, [s.program, ...s.args]);
+        assertEquals(back.ProgramArguments, argv);
         assertEquals(back.EnvironmentVariables, Object.fromEntries(s.env));
       },
     });
@@ -201,10 +217,17 @@ Deno.test("renderLaunchdPlist() golden files parse back exactly (npm plist and p
         ),
       );
       const back = parse(text) as Record<string, unknown>;
-      assertEquals(back.ProgramArguments, [
-        "/opt/my app/bin/serve & <co>",
-        ...AWKWARD_ARGS,
-      ]);
+      const argv = back.ProgramArguments as string[];
+      const command = kind === "daemon"
+        ? argv
+        : parseLogWrapperCommand(argv)?.command;
+      assertEquals(command, ["/opt/my app/bin/serve & <co>", ...AWKWARD_ARGS]);
+      if (kind === "agent") {
+        assertEquals(
+          parseLogWrapperCommand(argv)?.logFile,
+          back.StandardOutPath,
+        );
+      }
       assertEquals(back.EnvironmentVariables, Object.fromEntries(AWKWARD_ENV));
       if (HAVE_PLISTUTIL) assertEquals(await viaPlistutil(text), back);
       if (HAVE_PLUTIL) assertEquals(await viaPlutil(text), back);

@@ -19,6 +19,7 @@ import {
   macRootContext,
 } from "./launchd_helpers.ts";
 import { LaunchdModel } from "./launchd_model.ts";
+import { logWrapperCommand } from "../templates/launchd_log_wrapper.ts";
 
 const AGENTS = "/Users/alice/Library/LaunchAgents";
 const PLIST = `${AGENTS}/dev.autostart.web.plist`;
@@ -35,6 +36,14 @@ async function statusOf(ctx: MacContext, ...extra: string[]) {
   return JSON.parse(r.stdout).services[0];
 }
 
+/** An agent's ProgramArguments: the user's command behind the log-rotating wrapper. */
+function agentArgv(command: string[]): string[] {
+  return logWrapperCommand(
+    "/Users/alice/Library/Logs/autostart/web.log",
+    command,
+  );
+}
+
 Deno.test("launchd-agent on the model: enable, status, stop, start, restart, disable", async () => {
   const ctx = macContext();
   const en = await enableWeb(ctx, "--keep-alive=always");
@@ -49,7 +58,11 @@ Deno.test("launchd-agent on the model: enable, status, stop, start, restart, dis
     string,
     unknown
   >;
-  assertEquals(obj.ProgramArguments, ["/bin/sh", "-c", "sleep 1000"]);
+  // The model loads and runs the agent's plist, its log-rotating wrapper included.
+  assertEquals(
+    obj.ProgramArguments,
+    agentArgv(["/bin/sh", "-c", "sleep 1000"]),
+  );
   const pid = ctx.model.jobs.get(TARGET)!.pid;
   const st = await statusOf(ctx);
   assertEquals([st.state, st.pid, st.enabled], ["running", pid, true]);
@@ -110,7 +123,7 @@ for (const busy of [5, 37] as const) {
     const job = ctx.model.jobs.get(TARGET)!;
     assertEquals(job.state, "running");
     assertEquals(job.plist.KeepAlive, true);
-    assertEquals(job.plist.ProgramArguments, ["/bin/sh", "-x"]);
+    assertEquals(job.plist.ProgramArguments, agentArgv(["/bin/sh", "-x"]));
     // The old process ended on SIGTERM, not SIGKILL.
     assertEquals(
       ctx.model.ended.filter((e) => e.pid === old).map((e) => e.signal),
@@ -131,7 +144,7 @@ Deno.test("re-enable waits as long as the job being replaced needs: its plist's 
   const job = ctx.model.jobs.get(TARGET)!;
   assertEquals([job.state, job.plist.ProgramArguments], [
     "running",
-    ["/bin/sh", "-x"],
+    agentArgv(["/bin/sh", "-x"]),
   ]);
   assertEquals(
     ctx.model.ended.filter((e) => e.pid === old).map((e) => e.signal),

@@ -20,6 +20,7 @@ import { MemoryFs } from "../../core/fake.ts";
 import type { ServiceSpec } from "../../core/spec.ts";
 import { builtinRegistry } from "../mod.ts";
 import { launchdAgentDriver } from "./agent.ts";
+import { logWrapperCommand } from "../../templates/launchd_log_wrapper.ts";
 
 const DIR = "/Users/alice/Library/LaunchAgents";
 const PLIST = `${DIR}/dev.autostart.web.plist`;
@@ -224,7 +225,14 @@ Deno.test("autostart enable on macOS installs a LaunchAgent end to end (launchd 
     string,
     unknown
   >;
-  assertEquals(obj.ProgramArguments, ["/bin/sh", "-c", "sleep 100"]);
+  assertEquals(
+    obj.ProgramArguments,
+    logWrapperCommand("/Users/alice/Library/Logs/autostart/web.log", [
+      "/bin/sh",
+      "-c",
+      "sleep 100",
+    ]),
+  );
   assertEquals(obj.EnvironmentVariables, {
     PATH: "/usr/local/bin:/usr/bin:/bin",
   });

@@ -6,9 +6,14 @@
 
 import type { Context } from "../../core/context.ts";
 import type { Availability, Check, ServiceStatus } from "../../core/driver.ts";
-import { type LogFile, logSizeChecks } from "../../core/log_size.ts";
+import { type LogFile, logSizeChecks, mebibytes } from "../../core/log_size.ts";
 import type { Condition } from "../../core/spec.ts";
 import type { PlistCodec } from "../../templates/launchd_plist.ts";
+import {
+  LOG_ROTATE_BYTES,
+  LOG_ROTATE_KEEP,
+  parseLogWrapperCommand,
+} from "../../templates/launchd_log_wrapper.ts";
 import { logPathsOfPlist } from "./logs.ts";
 import { backupDir, KINDS, plistDir } from "./paths.ts";
 import type { LaunchdDriverId } from "./plan.ts";
@@ -63,8 +68,11 @@ export async function launchdDiagnose(
     if (text !== null) {
       const codec = await loadCodec();
       let paths: string[] = [];
+      let rotated = false;
       try {
-        paths = logPathsOfPlist(codec.parse(text));
+        const plist = codec.parse(text);
+        paths = logPathsOfPlist(plist);
+        rotated = rotatesAtStart(plist);
       } catch {
         // an unreadable plist is reported by status; nothing to measure
       }
@@ -74,7 +82,12 @@ export async function launchdDiagnose(
           file,
           fix: k === "daemon"
             ? `newsyslog rotates it over 10 MiB, but the program writes to the file it opened until its next start: ${sudo}autostart restart ${s.name}${cond}`
-            : `launchd agents have no log rotation: stop it, trim the file (: > ${file}), and start it again: autostart restart ${s.name}`,
+            : rotated
+            ? `it is rotated when over ${
+              mebibytes(LOG_ROTATE_BYTES)
+            } at each start: autostart restart ${s.name} (older parts are kept as ${file}.1 to .${LOG_ROTATE_KEEP}); or make the program less chatty`
+            // A plist from before agents rotated their logs.
+            : `its plist predates log rotation: enable "${s.name}" again to have it rotated at each start, or stop it, trim the file (: > ${file}), and start it again: autostart restart ${s.name}`,
         });
       }
     }
@@ -100,4 +113,12 @@ export async function launchdDiagnose(
   }
   checks.push(...await logSizeChecks(driver.id, logs, ctx));
   return checks;
+}
+
+/** Whether a plist runs its program behind the wrapper that rotates its log. */
+function rotatesAtStart(plist: unknown): boolean {
+  const argv = (plist as { ProgramArguments?: unknown } | null)
+    ?.ProgramArguments;
+  return Array.isArray(argv) &&
+    parseLogWrapperCommand(argv.map(String)) !== null;
 }

@@ -180,8 +180,9 @@ export function planEnable(
       }s (ThrottleInterval) however long it keeps crashing; --restart-max-delay has no effect here`,
     );
   }
-  // A daemon's log is rotated by newsyslog (root's); an agent has no such tool
-  // without sudo, so doctor watches its size (see docs: log rotation).
+  // A daemon's log is rotated by newsyslog (root's); an agent's, which newsyslog
+  // cannot take without sudo, by the wrapper its plist runs the program through
+  // (templates/launchd_log_wrapper.ts). doctor watches the size of both.
   if (k === "daemon" && spec.identity === undefined) {
     const owner = spec.runAs
       ? `${spec.runAs.name}:${spec.runAs.group}`

@@ -20,6 +20,10 @@ import { MemoryFs } from "../../core/fake.ts";
 import type { ServiceSpec } from "../../core/spec.ts";
 import { createLaunchdDriver } from "./driver.ts";
 import { launchdAgentDriver } from "./agent.ts";
+import {
+  logWrapperCommand,
+  parseLogWrapperCommand,
+} from "../../templates/launchd_log_wrapper.ts";
 
 const DIR = "/Users/alice/Library/LaunchAgents";
 const PLIST = `${DIR}/dev.autostart.web.plist`;
@@ -49,12 +53,17 @@ Deno.test("launchdAgentDriver.plan() writes the plist, then bootout, enable, boo
   assertEquals(file.owner, undefined);
   const obj = parse(file.content) as Record<string, unknown>;
   assertEquals(obj.Label, "dev.autostart.web");
-  assertEquals(obj.ProgramArguments, [
-    "/usr/bin/python3",
-    "-m",
-    "http.server",
-    "8080",
-  ]);
+  // The program runs through the wrapper that rotates its log at each start; read
+  // back, the command is the user's.
+  const log = "/Users/alice/Library/Logs/autostart/web.log";
+  const command = ["/usr/bin/python3", "-m", "http.server", "8080"];
+  assertEquals(obj.ProgramArguments, logWrapperCommand(log, command));
+  const rb = await launchdAgentDriver.readBack!(
+    { name: "web", condition: "login" },
+    ctx,
+  );
+  assertEquals([rb?.fields.program, ...rb?.fields.args ?? []], command);
+  assertEquals(rb?.fields.logDir, undefined);
   assertEquals(obj.KeepAlive, { SuccessfulExit: false });
   assertEquals(obj.ThrottleInterval, 2);
   assertEquals(
@@ -283,7 +292,9 @@ Deno.test("launchdAgentDriver.plan() keeps --env-file values out of the plist: a
   const obj = parse(file.content) as Record<string, unknown>;
   const copy = "/Users/alice/.config/autostart/env/web.env";
   assertEquals(
-    parseEnvShellCommand(obj.ProgramArguments as string[]),
+    parseEnvShellCommand(
+      parseLogWrapperCommand(obj.ProgramArguments as string[])!.command,
+    ),
     { copy, command: ["/usr/bin/python3", "-m", "http.server", "8080"] },
   );
   assertEquals(

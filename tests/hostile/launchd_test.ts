@@ -20,6 +20,7 @@ import {
   nameOf,
   substitute,
 } from "./corpus.ts";
+import { parseLogWrapperCommand } from "../../templates/launchd_log_wrapper.ts";
 
 const MUTATING =
   /\b(bootstrap|bootout|enable|disable|kickstart|kill|load|unload)\b/;
@@ -81,7 +82,23 @@ Deno.test("hostile corpus (launchd): every case is rejected cleanly or round-tri
         string,
         unknown
       >;
-      const argv = obj.ProgramArguments as string[];
+      const written = obj.ProgramArguments as string[];
+      // An agent runs the program behind the wrapper that rotates its log (the
+      // plist's own log file); a daemon runs it directly.
+      const wrapper = parseLogWrapperCommand(written);
+      if (
+        file.includes("/LaunchAgents/") &&
+        wrapper?.logFile !== obj.StandardOutPath
+      ) {
+        problems.push(
+          `${c.id}: agent not behind the log wrapper of ${obj.StandardOutPath}: ${
+            JSON.stringify(written)
+          }`,
+        );
+      }
+      const argv = file.includes("/LaunchAgents/") && wrapper
+        ? wrapper.command
+        : written;
       const want = commandOf(c);
       if (
         !argv[0]?.startsWith("/") ||

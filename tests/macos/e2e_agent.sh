@@ -31,9 +31,10 @@ name="e2e-$$"
 label="dev.autostart.$name"
 target="$domain/$label"
 plist="$HOME/Library/LaunchAgents/$label.plist"
+log="$HOME/Library/Logs/autostart/$name.log"
 cleanup() {
   launchctl bootout "$target" >/dev/null 2>&1 || true
-  rm -f "$plist"
+  rm -f "$plist" "$log" "$log".[123]
 }
 trap cleanup EXIT
 
@@ -81,12 +82,26 @@ pid3=$(field pid)
 echo "== enable again while it runs (a changed command): launchd's bootout is asynchronous"
 autostart enable "$name" --keep-alive=always --restart-delay=1s -- /bin/sleep 7200
 wait_for 20 "the new version running" new_pid "$pid3"
-[ "$(plutil -extract ProgramArguments.1 raw "$plist")" = "7200" ] || fail "the plist was not replaced"
+# ProgramArguments: /bin/sh -c SCRIPT autostart-log-rotate LOG /bin/sleep 7200 (the
+# wrapper that rotates the agent's log at each start, then the command as given).
+[ "$(plutil -extract ProgramArguments.6 raw "$plist")" = "7200" ] || fail "the plist was not replaced"
+[ "$(plutil -extract ProgramArguments.4 raw "$plist")" = "$log" ] || fail "the wrapper does not rotate $log"
 kill -0 "$pid3" 2>/dev/null && fail "the old process $pid3 is still alive"
 for f in "$HOME"/Library/LaunchAgents/*autostart-backup*; do
   [ ! -e "$f" ] || fail "a backup lies in ~/Library/LaunchAgents, where launchd reads it: $f"
 done
 pid3=$(field pid)
+
+echo "== a log over 10 MiB is rotated at the next start; show prints the command, not the wrapper"
+dd if=/dev/zero of="$log" bs=1048576 count=11 2>/dev/null
+autostart restart "$name"
+wait_for 20 "a new pid after restart" new_pid "$pid3"
+pid3=$(field pid)
+[ "$(wc -c < "$log.1")" -ge 11534336 ] || fail "$log was not moved to $log.1"
+[ "$(wc -c < "$log")" -lt 1048576 ] || fail "$log is still big after the start"
+show=$(autostart show "$name" --json)
+echo "$show" | grep -q '"/bin/sleep"' || fail "show does not print the program: $show"
+if echo "$show" | grep -q 'autostart-log-rotate'; then fail "show prints the wrapper: $show"; fi
 
 echo "== stop (bootout; the plist stays)"
 autostart stop "$name"
