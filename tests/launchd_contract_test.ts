@@ -11,6 +11,7 @@ import { assertEquals, assertMatch, assertOk } from "./assert.ts";
 import { createContext } from "../core/context.ts";
 import { MemoryFs } from "../core/fake.ts";
 import {
+  agentArgv,
   fixture,
   MAC_ALICE,
   macCli,
@@ -19,7 +20,6 @@ import {
   macRootContext,
 } from "./launchd_helpers.ts";
 import { LaunchdModel } from "./launchd_model.ts";
-import { logWrapperCommand } from "../templates/launchd_log_wrapper.ts";
 
 const AGENTS = "/Users/alice/Library/LaunchAgents";
 const PLIST = `${AGENTS}/dev.autostart.web.plist`;
@@ -34,14 +34,6 @@ async function statusOf(ctx: MacContext, ...extra: string[]) {
   const r = await macCli(["status", "--json", ...extra], ctx);
   assertEquals(r.code, 0, r.stderr);
   return JSON.parse(r.stdout).services[0];
-}
-
-/** An agent's ProgramArguments: the user's command behind the log-rotating wrapper. */
-function agentArgv(command: string[]): string[] {
-  return logWrapperCommand(
-    "/Users/alice/Library/Logs/autostart/web.log",
-    command,
-  );
 }
 
 Deno.test("launchd-agent on the model: enable, status, stop, start, restart, disable", async () => {

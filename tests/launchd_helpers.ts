@@ -12,7 +12,9 @@ import type { Context } from "../core/context.ts";
 import { MemoryFs } from "../core/fake.ts";
 import type { Plan } from "../core/plan.ts";
 import { explainLaunchctl } from "../drivers/launchd/mod.ts";
-import type { CliResult } from "./helpers.ts";
+import type { ServiceSpec } from "../core/spec.ts";
+import { logWrapperCommand } from "../templates/launchd_log_wrapper.ts";
+import { type CliResult, webSpec } from "./helpers.ts";
 import {
   LaunchdModel,
   MAC_ALICE,
@@ -21,6 +23,48 @@ import {
 } from "./launchd_model.ts";
 
 export { MAC_ALICE, MAC_ROOT };
+
+/** alice's LaunchAgents directory. */
+export const AGENT_DIR = "/Users/alice/Library/LaunchAgents";
+/** The plist of alice's agent "web". */
+export const WEB_PLIST = `${AGENT_DIR}/dev.autostart.web.plist`;
+/** The service target of alice's agent "web". */
+export const WEB_TARGET = "gui/501/dev.autostart.web";
+
+/** alice's login service "web" (python's http.server) with her Homebrew PATH. */
+export function agentWebSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
+  return webSpec({
+    env: [["PATH", "/opt/homebrew/bin:/usr/bin:/bin"]],
+    ...over,
+  });
+}
+
+/** A boot service "tunnel" (cloudflared) that runs as alice. */
+export function tunnelSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
+  return {
+    name: "tunnel",
+    program: "/usr/local/bin/cloudflared",
+    args: ["tunnel", "run"],
+    condition: "boot",
+    keepAlive: "always",
+    env: [],
+    restartDelayMs: 5000,
+    start: true,
+    runAs: MAC_ALICE,
+    ...over,
+  };
+}
+
+/**
+ * The ProgramArguments of alice's agent NAME: the command behind the wrapper that
+ * rotates its default log at each start.
+ */
+export function agentArgv(command: string[], name = "web"): string[] {
+  return logWrapperCommand(
+    `/Users/alice/Library/Logs/autostart/${name}.log`,
+    command,
+  );
+}
 
 /** A darwin context on a launchd model, with the model at hand. */
 export type MacContext = Context & {

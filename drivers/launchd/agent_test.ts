@@ -4,34 +4,27 @@ import {
   assertMatch,
   assertRejects,
 } from "../../tests/assert.ts";
+import { fakeContext, runCli } from "../../tests/helpers.ts";
 import {
-  fakeContext,
-  runCli,
-  webSpec as baseSpec,
-} from "../../tests/helpers.ts";
-import {
+  AGENT_DIR,
+  agentWebSpec,
   applyMac,
   fixture,
   MAC_ALICE,
   macCli,
   macContext,
+  WEB_PLIST,
+  WEB_TARGET,
 } from "../../tests/launchd_helpers.ts";
 import { MemoryFs } from "../../core/fake.ts";
-import type { ServiceSpec } from "../../core/spec.ts";
 import { builtinRegistry } from "../mod.ts";
 import { launchdAgentDriver } from "./agent.ts";
 import { logWrapperCommand } from "../../templates/launchd_log_wrapper.ts";
 
-const DIR = "/Users/alice/Library/LaunchAgents";
-const PLIST = `${DIR}/dev.autostart.web.plist`;
-const TARGET = "gui/501/dev.autostart.web";
-
-function webSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
-  return baseSpec({
-    env: [["PATH", "/opt/homebrew/bin:/usr/bin:/bin"]],
-    ...over,
-  });
-}
+const DIR = AGENT_DIR;
+const PLIST = WEB_PLIST;
+const TARGET = WEB_TARGET;
+const webSpec = agentWebSpec;
 
 await launchdAgentDriver.prepare();
 

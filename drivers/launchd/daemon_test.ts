@@ -8,32 +8,16 @@ import {
 import {
   applyMac,
   fixture,
-  MAC_ALICE,
   macCli as runCli,
   macContext,
   macRootContext,
+  tunnelSpec,
 } from "../../tests/launchd_helpers.ts";
 import { UsageError } from "../../core/errors.ts";
-import type { ServiceSpec } from "../../core/spec.ts";
 import { launchdDaemonDriver } from "./daemon.ts";
 
 const PLIST = "/Library/LaunchDaemons/dev.autostart.tunnel.plist";
 const TARGET = "system/dev.autostart.tunnel";
-
-function tunnelSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
-  return {
-    name: "tunnel",
-    program: "/usr/local/bin/cloudflared",
-    args: ["tunnel", "run"],
-    condition: "boot",
-    keepAlive: "always",
-    env: [],
-    restartDelayMs: 5000,
-    start: true,
-    runAs: MAC_ALICE,
-    ...over,
-  };
-}
 
 await launchdDaemonDriver.prepare();
 

@@ -2,31 +2,15 @@ import { assertEquals, assertMatch } from "../../tests/assert.ts";
 import { assertGolden } from "../../tests/helpers.ts";
 import {
   applyMac,
-  MAC_ALICE,
   macContext,
   macRootContext,
+  tunnelSpec,
 } from "../../tests/launchd_helpers.ts";
-import type { ServiceSpec } from "../../core/spec.ts";
 import { launchdAgentDriver } from "./agent.ts";
 import { launchdDaemonDriver } from "./daemon.ts";
 import { renderNewsyslogConf } from "../../templates/newsyslog_conf.ts";
 
 const CONF = "/etc/newsyslog.d/dev.autostart.tunnel.conf";
-
-function tunnelSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
-  return {
-    name: "tunnel",
-    program: "/usr/local/bin/cloudflared",
-    args: ["tunnel", "run"],
-    condition: "boot",
-    keepAlive: "always",
-    env: [],
-    restartDelayMs: 5000,
-    start: true,
-    runAs: MAC_ALICE,
-    ...over,
-  };
-}
 
 await launchdDaemonDriver.prepare();
 await launchdAgentDriver.prepare();

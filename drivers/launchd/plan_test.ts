@@ -6,8 +6,14 @@ import {
   assertRejects,
   assertThrows,
 } from "../../tests/assert.ts";
-import { webSpec as baseSpec } from "../../tests/helpers.ts";
-import { applyMac, macContext } from "../../tests/launchd_helpers.ts";
+import {
+  AGENT_DIR,
+  agentWebSpec,
+  applyMac,
+  macContext,
+  WEB_PLIST,
+  WEB_TARGET,
+} from "../../tests/launchd_helpers.ts";
 import { apply } from "../../core/apply.ts";
 import {
   envShellCommand,
@@ -17,7 +23,6 @@ import {
 } from "../../core/env_file.ts";
 import { OperationError } from "../../core/errors.ts";
 import { MemoryFs } from "../../core/fake.ts";
-import type { ServiceSpec } from "../../core/spec.ts";
 import { createLaunchdDriver } from "./driver.ts";
 import { launchdAgentDriver } from "./agent.ts";
 import {
@@ -25,16 +30,10 @@ import {
   parseLogWrapperCommand,
 } from "../../templates/launchd_log_wrapper.ts";
 
-const DIR = "/Users/alice/Library/LaunchAgents";
-const PLIST = `${DIR}/dev.autostart.web.plist`;
-const TARGET = "gui/501/dev.autostart.web";
-
-function webSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
-  return baseSpec({
-    env: [["PATH", "/opt/homebrew/bin:/usr/bin:/bin"]],
-    ...over,
-  });
-}
+const DIR = AGENT_DIR;
+const PLIST = WEB_PLIST;
+const TARGET = WEB_TARGET;
+const webSpec = agentWebSpec;
 
 await launchdAgentDriver.prepare();
 
