@@ -280,3 +280,35 @@ Deno.test("launchd model: dscl and id answer for Open Directory users as on macO
     true,
   );
 });
+
+Deno.test("launchd model: an agent plist that runs its program through the log wrapper (golden) loads and runs; print reads the same", async () => {
+  const golden = await Deno.readTextFile(
+    new URL("./golden/launchd/agent-always.plist", import.meta.url),
+  );
+  const path =
+    "/Users/alice/Library/LaunchAgents/dev.autostart.web.app_1.plist";
+  const fs = new MemoryFs({ "/bin/launchctl": "" });
+  fs.files.set(path, { content: golden, mode: 0o644 });
+  const m = new LaunchdModel({ uid: 501, fs });
+  assertEquals((await lc(m, "bootstrap", "gui/501", path)).code, 0);
+  const p = await lc(m, "print", "gui/501/dev.autostart.web.app_1");
+  const f = parsePrint(p.stdout);
+  assertEquals([f.get("state"), f.get("program")], ["running", "/bin/sh"]);
+  assertEquals(
+    f.get("stdout path"),
+    "/Users/alice/Library/Logs/autostart/web.app_1.log",
+  );
+  const st = toLaunchdStatus(
+    p,
+    {
+      name: "web.app_1",
+      condition: "login",
+      unit: "dev.autostart.web.app_1",
+      file: path,
+      drifted: false,
+    },
+    "launchd-agent",
+    true,
+  );
+  assertEquals([st.state, st.pid], ["running", Number(f.get("pid"))]);
+});

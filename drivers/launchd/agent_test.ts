@@ -373,3 +373,46 @@ Deno.test("launchdAgentDriver.diagnose() points at a backup left in ~/Library/La
     /mv ".*LaunchAgents\/dev\.autostart\.web\.plist\.autostart-backup" "\/Users\/alice\/Library\/Application Support\/autostart\/backups\/"/,
   );
 });
+
+Deno.test("show, status --json and export of an agent give the command as typed, with --env-file and --log-dir, not the log wrapper", async () => {
+  const ctx = macContext();
+  // (the env file is read from the disk at enable)
+  const dir = await Deno.makeTempDir();
+  const envFile = `${dir}/app.env`;
+  await Deno.writeTextFile(envFile, "K=v\n");
+  ctx.fs.dirs.add("/Users/alice/my logs");
+  const command = ["/bin/sh", "-c", 'echo "$0 $1" 100% $HOME', "a b", "\n"];
+  const en = await macCli(
+    [
+      "enable",
+      "web",
+      "--env-file",
+      envFile,
+      "--log-dir",
+      "/Users/alice/my logs",
+      "--",
+      ...command,
+    ],
+    ctx,
+  );
+  assertEquals(en.code, 0, en.stderr);
+  const argv = parse(ctx.fs.files.get(PLIST)!.content) as {
+    ProgramArguments: string[];
+  };
+  assertEquals(argv.ProgramArguments[4], "/Users/alice/my logs/web.log");
+  const show = JSON.parse(
+    (await macCli(["show", "web", "--json"], ctx)).stdout,
+  );
+  assertEquals(show.command, command);
+  assertEquals(show.logDir, "/Users/alice/my logs");
+  assertEquals(
+    show.envFile?.path,
+    "/Users/alice/.config/autostart/env/web.env",
+  );
+  const st = JSON.parse((await macCli(["status", "--json"], ctx)).stdout);
+  assertEquals(st.services[0].command, command);
+  const ex = JSON.parse((await macCli(["export", "web"], ctx)).stdout);
+  assertEquals(ex.services[0].command, command);
+  assertEquals(ex.services[0].logDir, "/Users/alice/my logs");
+  await Deno.remove(dir, { recursive: true });
+});
