@@ -7,7 +7,7 @@
  */
 
 import type { Context } from "../../core/context.ts";
-import { UsageError } from "../../core/errors.ts";
+import { requireRoot as kitRequireRoot } from "../../core/kit/mod.ts";
 import type { Condition } from "../../core/spec.ts";
 import { launchdLabel } from "../../templates/launchd_plist.ts";
 
@@ -96,10 +96,10 @@ export function plistPath(
 
 /** Refuses (exit 2, nothing written) a change to a daemon by anyone but root. */
 export function requireRoot(kind: LaunchdKind, ctx: Context, what: string) {
-  if (kind === "daemon" && ctx.self.uid !== 0) {
-    throw new UsageError(
-      `${what} a boot service (LaunchDaemon) needs root`,
-      "run the same command with sudo",
-    );
-  }
+  kitRequireRoot(
+    KINDS[kind].condition,
+    ctx,
+    what,
+    "a boot service (LaunchDaemon)",
+  );
 }

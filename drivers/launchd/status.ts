@@ -1,6 +1,6 @@
 /**
  * The state of launchd jobs: `launchctl print TARGET` per service (launchctl has no
- * batch form of it; they run concurrently) plus one `print-disabled DOMAIN` for all,
+ * batch form of it; a few run at a time) plus one `print-disabled DOMAIN` for all,
  * mapped to a {@link ServiceStatus}.
  *
  * @module
@@ -13,6 +13,12 @@ import type {
   ServiceStatus,
 } from "../../core/driver.ts";
 import { unknownStatus } from "../../core/driver.ts";
+import {
+  CRASH_LOOP_RESTARTS,
+  isCrashLooping,
+  mapLimited,
+  signalText,
+} from "../../core/kit/mod.ts";
 import { ownershipOf } from "../../core/ownership.ts";
 import type { CommandResult } from "../../core/runner.ts";
 import { checkSeal } from "../../core/seal.ts";
@@ -25,24 +31,7 @@ import {
 import { KINDS, launchdDomain, type LaunchdKind, plistDir } from "./paths.ts";
 import { parsePrint, parsePrintDisabled } from "./print.ts";
 
-/** How many restarts in a row make a scheduled respawn "crash-looping". */
-export const CRASH_LOOP_RESTARTS = 3;
-
-const SIGNALS: Record<number, string> = {
-  1: "HUP",
-  2: "INT",
-  3: "QUIT",
-  4: "ILL",
-  5: "TRAP",
-  6: "ABRT",
-  8: "FPE",
-  9: "KILL",
-  10: "BUS",
-  11: "SEGV",
-  13: "PIPE",
-  14: "ALRM",
-  15: "TERM",
-};
+export { CRASH_LOOP_RESTARTS };
 
 /** How the last run ended, from the print fields; `failed` when it was not a clean exit. */
 export function lastExitOf(
@@ -52,7 +41,8 @@ export function lastExitOf(
   if (signal !== undefined) {
     const n = Number(/(\d+)\s*$/.exec(signal)?.[1]);
     return {
-      text: `signal ${Number.isFinite(n) ? SIGNALS[n] ?? n : signal}`,
+      // launchd reports macOS numbers (10 is BUS there, USR1 on Linux).
+      text: Number.isFinite(n) ? signalText(n, "darwin") : `signal ${signal}`,
       failed: true,
     };
   }
@@ -124,7 +114,8 @@ export function toLaunchdStatus(
   else if (
     raw === "spawn scheduled" || raw === "xpcproxy" || raw === "spawning"
   ) {
-    state = exit.failed && (restarts ?? 0) >= CRASH_LOOP_RESTARTS
+    // Between two runs: restarted again and again, the last run a failure.
+    state = isCrashLooping({ restarts, lastRunFailed: exit.failed })
       ? "crash-looping"
       : "starting";
   } else if (
@@ -154,7 +145,7 @@ export function toLaunchdStatus(
 /**
  * Lists the managed plists of a kind (marker checked; only `names` when given) and
  * reads their state: one `print-disabled DOMAIN`, and `print TARGET` per service,
- * run concurrently.
+ * a few at a time (`mapLimited`).
  *
  * @param driver The driver's id, kind and availability check.
  */
@@ -204,10 +195,11 @@ export async function launchdStatus(
     );
   }
   const domain = launchdDomain(k, ctx);
-  const [disabled, ...prints] = await Promise.all([
+  const [disabled, prints] = await Promise.all([
     ctx.runner.run(["launchctl", "print-disabled", domain]),
-    ...found.map((f) =>
-      ctx.runner.run(["launchctl", "print", `${domain}/${f.unit}`])
+    mapLimited(
+      found,
+      (f) => ctx.runner.run(["launchctl", "print", `${domain}/${f.unit}`]),
     ),
   ]);
   const off = disabled!.code === 0

@@ -103,6 +103,16 @@ Deno.test("lastExitOf() reads every shape launchd prints", () => {
     text: "signal KILL",
     failed: true,
   });
+  // macOS numbers: 10 is BUS and 30 USR1 there (USR1 and PWR on Linux).
+  assertEquals(
+    f("last terminating signal", "Bus error: 10").text,
+    "signal BUS",
+  );
+  assertEquals(
+    f("last terminating signal", "User defined signal 1: 30").text,
+    "signal USR1",
+  );
+  assertEquals(f("last terminating signal", "Signal: 99").text, "signal 99");
   assertEquals(f("last exit reason", "OS_REASON_CODESIGNING"), {
     text: "killed: OS_REASON_CODESIGNING",
     failed: true,
