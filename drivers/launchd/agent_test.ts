@@ -6,25 +6,20 @@ import {
 } from "../../tests/assert.ts";
 import { fakeContext, runCli } from "../../tests/helpers.ts";
 import {
-  AGENT_DIR,
-  agentWebSpec,
+  AGENT_DIR as DIR,
+  agentWebSpec as webSpec,
   applyMac,
   fixture,
   MAC_ALICE,
   macCli,
   macContext,
-  WEB_PLIST,
-  WEB_TARGET,
+  WEB_PLIST as PLIST,
+  WEB_TARGET as TARGET,
 } from "../../tests/launchd_helpers.ts";
 import { MemoryFs } from "../../core/fake.ts";
 import { builtinRegistry } from "../mod.ts";
 import { launchdAgentDriver } from "./agent.ts";
 import { logWrapperCommand } from "../../templates/launchd_log_wrapper.ts";
-
-const DIR = AGENT_DIR;
-const PLIST = WEB_PLIST;
-const TARGET = WEB_TARGET;
-const webSpec = agentWebSpec;
 
 await launchdAgentDriver.prepare();
 

@@ -7,12 +7,12 @@ import {
   assertThrows,
 } from "../../tests/assert.ts";
 import {
-  AGENT_DIR,
-  agentWebSpec,
+  AGENT_DIR as DIR,
+  agentWebSpec as webSpec,
   applyMac,
   macContext,
-  WEB_PLIST,
-  WEB_TARGET,
+  WEB_PLIST as PLIST,
+  WEB_TARGET as TARGET,
 } from "../../tests/launchd_helpers.ts";
 import { apply } from "../../core/apply.ts";
 import {
@@ -29,11 +29,6 @@ import {
   logWrapperCommand,
   parseLogWrapperCommand,
 } from "../../templates/launchd_log_wrapper.ts";
-
-const DIR = AGENT_DIR;
-const PLIST = WEB_PLIST;
-const TARGET = WEB_TARGET;
-const webSpec = agentWebSpec;
 
 await launchdAgentDriver.prepare();
 
