@@ -96,7 +96,7 @@ export const ENABLE: CommandDef = {
       value: "DIR",
       complete: "dirs",
       description:
-        "write the output to DIR/NAME.log (boot services: DIR and the directories above it must be root's only; on systemd rotated at start when over 10 MiB)",
+        "write the output to DIR/NAME.log (boot services: DIR and the directories above it must be root's only; rotated at start when over 10 MiB on systemd and for LaunchAgents)",
     },
     {
       name: "driver",
