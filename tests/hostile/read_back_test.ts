@@ -22,7 +22,7 @@ import {
   renderRunitFinish,
   renderRunitLog,
   renderRunitRun,
-} from "../../plugins/runit.ts";
+} from "../../templates/runit_scripts.ts";
 import { readOpenrcScript, renderOpenrcScript } from "../../plugins/openrc.ts";
 import { ALICE, runCli } from "../helpers.ts";
 import {
