@@ -1,7 +1,7 @@
 /**
- * The runit plugin's entry, kept at this path for `--plugin plugins/runit.ts` and for
- * importers: the driver lives in plugins/runit/ (mod.ts names its parts), its scripts in
- * templates/runit_scripts.ts.
+ * The runit plugin's entry, kept at this path (`plugins/mod.ts` and `autostart
+ * drivers` name it, importers use it): the driver lives in plugins/runit/ (mod.ts
+ * names its parts), its scripts in templates/runit_scripts.ts.
  *
  * @module
  */

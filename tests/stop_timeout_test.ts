@@ -22,7 +22,7 @@ import {
   loadPlistCodec,
   renderLaunchdPlist,
 } from "../templates/launchd_plist.ts";
-import { renderOpenrcScript } from "../plugins/openrc.ts";
+import { renderOpenrcScript } from "../templates/openrc_script.ts";
 import { runitDriver } from "../plugins/runit.ts";
 
 const ENV = { TERM: "dumb", NO_COLOR: "1", LANG: "C.UTF-8" };

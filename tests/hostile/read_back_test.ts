@@ -23,7 +23,10 @@ import {
   renderRunitLog,
   renderRunitRun,
 } from "../../templates/runit_scripts.ts";
-import { readOpenrcScript, renderOpenrcScript } from "../../plugins/openrc.ts";
+import {
+  readOpenrcScript,
+  renderOpenrcScript,
+} from "../../templates/openrc_script.ts";
 import { ALICE, runCli } from "../helpers.ts";
 import {
   enableArgv,
