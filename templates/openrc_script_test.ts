@@ -9,18 +9,7 @@ import { UsageError } from "../core/errors.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import { openrcValue } from "./openrc_eval.ts";
 import { readOpenrcScript, renderOpenrcScript } from "./openrc_script.ts";
-
-const spec: ServiceSpec = {
-  name: "web",
-  program: "/usr/bin/python3",
-  args: ["-m", "http.server", "8080"],
-  condition: "boot",
-  keepAlive: "always",
-  env: [],
-  restartDelayMs: 2000,
-  start: true,
-  runAs: ALICE,
-};
+import { OPENRC_SPEC as spec, posixSh } from "./_testing.ts";
 
 const GOLDEN_SPECS: Record<string, ServiceSpec> = {
   "always-alice": spec,
@@ -73,10 +62,7 @@ async function evalAsOpenrc(script: string): Promise<{
   directory: string[];
   env: Record<string, string | null>;
 }> {
-  const sh = ["dash", "sh"].find((x) =>
-    new Deno.Command("sh", { args: ["-c", `command -v ${x}`] }).outputSync()
-      .success
-  )!;
+  const sh = posixSh();
   const harness = [
     'words() { printf "%s\\0" "$@"; printf "\\1"; }',
     '. "$1"',

@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch, assertOk } from "../tests/assert.ts";
-import { ALICE, assertGolden, ROOT_USER, webSpec } from "../tests/helpers.ts";
+import { ALICE, assertGolden } from "../tests/helpers.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import {
   readRunitFiles,
@@ -8,12 +8,7 @@ import {
   renderRunitLog,
   renderRunitRun,
 } from "./runit_scripts.ts";
-
-const spec: ServiceSpec = webSpec({
-  condition: "boot",
-  env: [["PATH", "/usr/bin:/bin"]],
-  runAs: ROOT_USER,
-});
+import { posixSh, RUNIT_SPEC as spec } from "./_testing.ts";
 
 /** Specs with a golden file each: every keep-alive mode, a user switch, awkward text. */
 const GOLDEN_SPECS: Record<string, ServiceSpec> = {
@@ -62,10 +57,7 @@ for (const [name, s] of Object.entries(GOLDEN_SPECS)) {
 }
 
 Deno.test("renderRunitRun() quotes every word so sh gives the program exactly its argv and env", async () => {
-  const sh = ["dash", "sh"].find((x) =>
-    new Deno.Command("sh", { args: ["-c", `command -v ${x}`] }).outputSync()
-      .success
-  )!;
+  const sh = posixSh();
   const s = GOLDEN_SPECS.awkward!;
   // Run the script with `exec` of a printer in place of the program.
   const dir = await Deno.makeTempDir();

@@ -9,20 +9,8 @@ import { ALICE, fakeContext, ROOT_USER, runCli } from "../../tests/helpers.ts";
 import { apply } from "../../core/apply.ts";
 import { UsageError } from "../../core/errors.ts";
 import { MemoryFs } from "../../core/fake.ts";
-import type { ServiceSpec } from "../../core/spec.ts";
 import { openrcDriver } from "./mod.ts";
-
-const spec: ServiceSpec = {
-  name: "web",
-  program: "/usr/bin/python3",
-  args: ["-m", "http.server", "8080"],
-  condition: "boot",
-  keepAlive: "always",
-  env: [],
-  restartDelayMs: 2000,
-  start: true,
-  runAs: ALICE,
-};
+import { OPENRC_SPEC as spec } from "../../templates/_testing.ts";
 
 Deno.test("openrcDriver declines on-failure and login, naming the drivers that can", async () => {
   assertEquals(openrcDriver.keepAlive.includes("on-failure"), false);

@@ -1,22 +1,10 @@
 import { assertEquals, assertMatch } from "../../tests/assert.ts";
-import { ALICE, fakeContext, ROOT_USER } from "../../tests/helpers.ts";
+import { fakeContext, ROOT_USER } from "../../tests/helpers.ts";
 import { apply } from "../../core/apply.ts";
 import { MemoryFs } from "../../core/fake.ts";
-import type { ServiceSpec } from "../../core/spec.ts";
 import { openrcDriver } from "./mod.ts";
 import { openrcState, parseRcStatus } from "./status.ts";
-
-const spec: ServiceSpec = {
-  name: "web",
-  program: "/usr/bin/python3",
-  args: ["-m", "http.server", "8080"],
-  condition: "boot",
-  keepAlive: "always",
-  env: [],
-  restartDelayMs: 2000,
-  start: true,
-  runAs: ALICE,
-};
+import { OPENRC_SPEC as spec } from "../../templates/_testing.ts";
 
 Deno.test("openrcDriver.status() reads rc-status --all once", async () => {
   const ctx = fakeContext({ self: ROOT_USER });

@@ -5,17 +5,12 @@
  * @module
  */
 
-import { fakeContext, ROOT_USER, webSpec } from "../../tests/helpers.ts";
+import { fakeContext, ROOT_USER } from "../../tests/helpers.ts";
 import type { Context } from "../../core/context.ts";
 import { MemoryFs } from "../../core/fake.ts";
-import type { ServiceSpec } from "../../core/spec.ts";
 
-/** A boot service of root, keep-alive on-failure, with a PATH. */
-export const spec: ServiceSpec = webSpec({
-  condition: "boot",
-  env: [["PATH", "/usr/bin:/bin"]],
-  runAs: ROOT_USER,
-});
+// A boot service of root, keep-alive on-failure, with a PATH.
+export { RUNIT_SPEC as spec } from "../../templates/_testing.ts";
 
 /** A machine with runit: sv on PATH and a runsvdir on /etc/service (root). */
 export function runitContext(over: Partial<Context> = {}) {
