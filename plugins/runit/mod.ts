@@ -9,17 +9,17 @@
  * One concept per file: the scripts and their reader are templates/runit_scripts.ts
  * (keep-alive under runit is described there); here `paths.ts` (where things live),
  * `runsvdir.ts` (is runit serving here), `plan.ts` (install, remove, control),
- * `status.ts` (`sv status`), `files.ts` (read-back and logs), and this module, which
- * assembles the driver and explains runit's failures.
+ * `status.ts` (`sv status`, read-back), `logs.ts` (svlogd's files), and this module,
+ * which assembles the driver and explains runit's failures.
  *
  * @module
  */
 
 import type { Driver } from "../../core/driver.ts";
-import { runitLogs, runitReadBack } from "./files.ts";
+import { runitLogs } from "./logs.ts";
 import { runitPlan, runitPlanControl, runitPlanDisable } from "./plan.ts";
 import { runitAvailable } from "./runsvdir.ts";
-import { runitStatus } from "./status.ts";
+import { runitReadBack, runitStatus } from "./status.ts";
 
 export {
   readRunitFiles,
@@ -31,7 +31,7 @@ export {
   RUNIT_MARKER_TEXT,
   runitServiceName,
 } from "../../templates/runit_scripts.ts";
-export { runitLogs, runitReadBack } from "./files.ts";
+export { runitLogs, sinceTime, svlogdTime } from "./logs.ts";
 export {
   runitLogDir,
   type RunitPaths,
@@ -55,6 +55,7 @@ export {
 } from "./runsvdir.ts";
 export {
   parseSvStatus,
+  runitReadBack,
   runitState,
   runitStatus,
   type SvStatus,

@@ -1,22 +1,29 @@
 /**
  * The state of runit services: the managed service directories of a condition (marker
  * and seal checked), and their real state from one `sv status` call, normalised to the
- * common state words ({@link parseSvStatus}, {@link runitState}).
+ * common state words ({@link parseSvStatus}, {@link runitState}); and what a service's
+ * files hold ({@link runitReadBack}).
  *
  * @module
  */
 
 import type { Context } from "../../core/context.ts";
-import type { ServiceState, ServiceStatus } from "../../core/driver.ts";
+import type {
+  ServiceRef,
+  ServiceState,
+  ServiceStatus,
+} from "../../core/driver.ts";
 import { ownershipOf } from "../../core/ownership.ts";
+import type { ReadBack } from "../../core/read_back.ts";
 import { checkSeal } from "../../core/seal.ts";
 import type { Condition } from "../../core/spec.ts";
 import {
+  readRunitFiles,
   RUNIT_MARKER_TEXT,
   runitConditionOf,
   runitServiceName,
 } from "../../templates/runit_scripts.ts";
-import { runitPaths, runitStagingDir } from "./paths.ts";
+import { runitLogDir, runitPaths, runitStagingDir } from "./paths.ts";
 
 /** One service's line of `sv status`, parsed. */
 export interface SvStatus {
@@ -159,4 +166,27 @@ export async function runitStatus(
       drifted: f.drifted,
     };
   });
+}
+
+/** The fields of a managed service, read back from its files, or `null` (none, or not ours). */
+export async function runitReadBack(
+  ref: ServiceRef,
+  ctx: Context,
+): Promise<ReadBack | null> {
+  const p = runitPaths(ref, ctx);
+  const run = await ctx.fs.readText(p.run).catch(() => null);
+  if (run === null || !run.includes(RUNIT_MARKER_TEXT)) return null;
+  const [finish, logRun] = await Promise.all(
+    [p.finish, p.logRun].map((f) => ctx.fs.readText(f).catch(() => null)),
+  );
+  const defaultLog = runitLogDir(
+    { name: ref.name, condition: ref.condition },
+    ctx,
+  );
+  const fields = readRunitFiles(
+    { run, finish: finish ?? null, logRun: logRun ?? null },
+    defaultLog,
+    await ctx.fs.exists(p.down),
+  );
+  return { driver: "runit", file: p.run, content: run, fields };
 }

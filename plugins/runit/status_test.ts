@@ -61,3 +61,28 @@ Deno.test("runitDriver.status() reads every service in one sv status call", asyn
     true,
   );
 });
+
+Deno.test("runitDriver.readBack() reads the fields enable took; a foreign run script is not read", async () => {
+  const ctx = runitContext();
+  await apply(
+    runitDriver.plan({ ...spec, logDir: "/srv/logs", start: false }, ctx),
+    { runner: ctx.runner, fs: ctx.fs },
+  );
+  const r = await runitDriver.readBack!(
+    { name: "web", condition: "boot" },
+    ctx,
+  );
+  assertEquals(r?.file, "/etc/sv/autostart-web/run");
+  assertEquals(r?.fields.program, spec.program);
+  assertEquals(r?.fields.args, spec.args);
+  assertEquals(r?.fields.logDir, "/srv/logs");
+  assertEquals(r?.fields.start, false);
+  ctx.fs.files.set("/etc/sv/autostart-web/run", {
+    content: "#!/bin/sh\nexec true\n",
+    mode: 0o755,
+  });
+  assertEquals(
+    await runitDriver.readBack!({ name: "web", condition: "boot" }, ctx),
+    null,
+  );
+});

@@ -51,6 +51,13 @@ Deno.test({
       assertMatch(three[0]!, /^\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d\.\d+ line \d+$/);
       const [a, b, c] = numbers(three);
       assertEquals([b! - a!, c! - b!], [1, 1], last.stdout);
+      // --since reads svlogd's own timestamps (UTC): all of it is from the last hour.
+      const hour = await box.cli(["logs", "talk", "-n", "3", "--since", "1h"]);
+      assertEquals(hour.code, 0, hour.stderr);
+      assertEquals(numbers(hour.stdout.split("\n")).length, 3, hour.stdout);
+      const bad = await box.cli(["logs", "talk", "--since", "last tuesday"]);
+      assertEquals(bad.code, 2, bad.stderr);
+      assertMatch(bad.stderr, /Invalid --since "last tuesday"/);
 
       follower = new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", "--quiet", ENTRY, "logs", "talk", "-f"],

@@ -1,8 +1,9 @@
-import { assertEquals, assertRejects } from "../../tests/assert.ts";
+import { assertEquals, assertOk, assertRejects } from "../../tests/assert.ts";
 import { apply } from "../../core/apply.ts";
 import { UsageError } from "../../core/errors.ts";
 import type { ServiceSpec } from "../../core/spec.ts";
 import { runitDriver } from "./mod.ts";
+import { sinceTime, svlogdTime } from "./logs.ts";
 import { runitContext, spec } from "./_testing.ts";
 
 /** Installs `s` in a fake runit machine; svlogd's files are on the real disk (`logDir`). */
@@ -91,23 +92,76 @@ Deno.test("runitDriver.logs() of a service without a log/run script says so", as
   );
 });
 
-Deno.test("runitDriver.readBack() reads the fields enable took; a foreign run script is not read", async () => {
-  const ctx = await installed({ ...spec, logDir: "/srv/logs", start: false });
-  const r = await runitDriver.readBack!(
-    { name: "web", condition: "boot" },
-    ctx,
-  );
-  assertEquals(r?.file, "/etc/sv/autostart-web/run");
-  assertEquals(r?.fields.program, spec.program);
-  assertEquals(r?.fields.args, spec.args);
-  assertEquals(r?.fields.logDir, "/srv/logs");
-  assertEquals(r?.fields.start, false);
-  ctx.fs.files.set("/etc/sv/autostart-web/run", {
-    content: "#!/bin/sh\nexec true\n",
-    mode: 0o755,
-  });
+Deno.test("sinceTime() reads the CLI's relative times, days and local dates; svlogdTime() reads svlogd -tt stamps", () => {
+  const now = new Date("2026-12-01T12:00:00Z");
+  const at = (v: string) => sinceTime(v, now)?.getTime();
+  assertEquals(at("-10min"), now.getTime() - 600_000);
+  assertEquals(at("-2h"), now.getTime() - 7_200_000);
+  assertEquals(at("-1d"), now.getTime() - 86_400_000);
+  assertEquals(at("-30s"), now.getTime() - 30_000);
+  assertEquals(at("5 min ago"), now.getTime() - 300_000);
+  assertEquals(at("now"), now.getTime());
+  assertEquals(at("2026-11-30 08:15"), new Date(2026, 10, 30, 8, 15).getTime());
+  assertEquals(at("2026-11-30"), new Date(2026, 10, 30).getTime());
+  const today = new Date(now);
+  today.setHours(0, 0, 0, 0);
+  assertEquals(at("today"), today.getTime());
+  // a day that changes the clock (DST) is 23 or 25 hours long
+  const day = today.getTime() - at("yesterday")!;
+  assertOk(day >= 23 * 3_600_000 && day <= 25 * 3_600_000, `${day}`);
+  assertEquals(at("last tuesday"), undefined);
+  assertEquals(at("2026-13-45"), undefined);
+  assertEquals(at("2026-02-30 10:00"), undefined);
   assertEquals(
-    await runitDriver.readBack!({ name: "web", condition: "boot" }, ctx),
-    null,
+    svlogdTime("2026-12-01_10:00:00.12345 hello"),
+    Date.UTC(2026, 11, 1, 10, 0, 0, 123),
   );
+  assertEquals(svlogdTime("hello"), null);
+});
+
+Deno.test("runitDriver.logs() --since keeps the lines svlogd stamped from that time on; a time it cannot read is exit 2", async () => {
+  const logDir = await Deno.makeTempDir();
+  try {
+    const ctx = await installed({ ...spec, logDir });
+    await Deno.mkdir(`${logDir}/web`);
+    const stamp = (msAgo: number) =>
+      new Date(Date.now() - msAgo).toISOString().replace("T", "_")
+        .replace("Z", "00");
+    await Deno.writeTextFile(
+      `${logDir}/web/current`,
+      [
+        `${stamp(3 * 3_600_000)} three hours ago`,
+        `${stamp(2 * 3_600_000)} two hours ago`,
+        `${stamp(30 * 60_000)} half an hour ago`,
+        `${stamp(60_000)} a minute ago`,
+        "",
+      ].join("\n"),
+    );
+    const logs = async (since: string, lines = 100) => {
+      const got: string[] = [];
+      for await (
+        const l of runitDriver.logs!(
+          { name: "web", condition: "boot" },
+          { lines, follow: false, since },
+          ctx,
+        )
+      ) got.push(l.replace(/^\S+ /, ""));
+      return got;
+    };
+    assertEquals(await logs("-1h"), ["half an hour ago", "a minute ago"]);
+    assertEquals(await logs("-1d", 3), [
+      "two hours ago",
+      "half an hour ago",
+      "a minute ago",
+    ]);
+    assertEquals(await logs("-10s"), []);
+    await assertRejects(
+      () => logs("last tuesday"),
+      (e) =>
+        e instanceof UsageError &&
+        /Invalid --since "last tuesday"/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(logDir, { recursive: true });
+  }
 });
