@@ -2,7 +2,8 @@
  * Reading back what a managed file holds: {@link ServiceFields} are the fields `enable`
  * took, as a driver's file stores them. Each renderer has its reader beside it
  * (templates/systemd_unit.ts `readSystemdUnit`, templates/launchd_plist.ts
- * `readLaunchdPlist`, the runit and OpenRC plugins), so a field is written and read in
+ * `readLaunchdPlist`, templates/runit_scripts.ts `readRunitFiles`,
+ * templates/openrc_script.ts `readOpenrcScript`), so a field is written and read in
  * one place; `show`, `export`, `status --json` and the change report of a re-enable use
  * them through {@link Driver.readBack}.
  *

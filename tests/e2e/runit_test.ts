@@ -21,6 +21,7 @@ import {
   has,
   list,
   OPTS,
+  pool,
   processesUnder,
   readProc,
   RunitBox,
@@ -266,18 +267,6 @@ Deno.test({
     }
   },
 });
-
-/** Runs `f` over `items`, `n` at a time. */
-async function pool<T>(items: T[], f: (x: T) => Promise<void>, n = 4) {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      for (let x = queue.shift(); x !== undefined; x = queue.shift()) {
-        await f(x);
-      }
-    }),
-  );
-}
 
 /** Differences between what a service's cases asked for and what its process got. */
 function compare(
