@@ -15,8 +15,10 @@
  */
 
 import { UsageError } from "../core/errors.ts";
+import { MARKER_TEXT, markerNote } from "../core/kit/marker.ts";
+import { shQuote } from "../core/kit/sh_quote.ts";
 import { type ServiceFields, shStatements } from "../core/read_back.ts";
-import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
+import { seal } from "../core/seal.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import {
   checkEvalWord,
@@ -26,16 +28,11 @@ import {
 } from "./openrc_eval.ts";
 
 /** Text that must be in an existing script for autostart to overwrite or remove it. */
-export const OPENRC_MARKER_TEXT = "Managed by autostart";
+export const OPENRC_MARKER_TEXT: string = MARKER_TEXT;
 
 /** Service name of a service: `autostart-NAME`. */
 export function openrcServiceName(name: string): string {
   return `autostart-${name}`;
-}
-
-/** Quotes one word for sh with single quotes. */
-export function shQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /**
@@ -108,7 +105,7 @@ export function renderOpenrcScript(
   const log = openrcLogFile(spec);
   const lines = [
     "#!/sbin/openrc-run",
-    `# ${OPENRC_MARKER_TEXT} (${SEAL_PLACEHOLDER}): do not edit; run "autostart enable ${spec.name}" again to change it.`,
+    `# ${markerNote(`autostart enable ${spec.name}`)}`,
     "# openrc-run evaluates these values with eval: each holds words quoted for sh.",
     "",
     `description=${dqQuote(`autostart: ${spec.name}`)}`,

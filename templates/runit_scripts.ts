@@ -1,7 +1,7 @@
 /**
  * Pure renderers of the files of a runit service directory for a {@link ServiceSpec}
  * (`run`, `finish`, `log/run`, `down`), and {@link readRunitFiles}, their reader. Every
- * user string is quoted for sh with {@link shQuote}; `templates/runit_scripts_test.ts`
+ * user string is quoted for sh with the kit's `shQuote` (core/kit/sh_quote.ts); `templates/runit_scripts_test.ts`
  * runs the scripts in a real sh and compares them with golden files.
  *
  * Keep-alive under runit, which restarts every service that exits while it is wanted up:
@@ -15,25 +15,19 @@
  * @module
  */
 
+import { MARKER_TEXT, markerNote } from "../core/kit/marker.ts";
+import { shQuote } from "../core/kit/sh_quote.ts";
 import { type ServiceFields, shStatements } from "../core/read_back.ts";
 import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import { backoffScript, wantsBackoff } from "./backoff_sh.ts";
 
 /** Text that must be in an existing file for autostart to overwrite or remove it. */
-export const RUNIT_MARKER_TEXT = "Managed by autostart";
+export const RUNIT_MARKER_TEXT: string = MARKER_TEXT;
 
 /** Directory name of a service: `autostart-NAME`. */
 export function runitServiceName(name: string): string {
   return `autostart-${name}`;
-}
-
-/**
- * Quotes one word for a POSIX shell: single quotes, each `'` as `'\''`. Exact for every
- * string without NUL (which {@link ServiceSpec} values never hold).
- */
-export function shQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /**
@@ -55,7 +49,7 @@ const ONCE = [
 function header(spec: ServiceSpec, what: string): string[] {
   return [
     "#!/bin/sh",
-    `# ${RUNIT_MARKER_TEXT} (${SEAL_PLACEHOLDER}): do not edit; run "autostart enable ${spec.name}" again to change it.`,
+    `# ${markerNote(`autostart enable ${spec.name}`)}`,
     `# ${what}`,
   ];
 }

@@ -20,6 +20,7 @@ import {
   envFileNote,
 } from "../../core/env_file.ts";
 import { UsageError } from "../../core/errors.ts";
+import { requireRoot } from "../../core/kit/require_root.ts";
 import type { Plan, RunStep, Step } from "../../core/plan.ts";
 import type { Condition, ServiceSpec } from "../../core/spec.ts";
 import { wantsBackoff } from "../../templates/backoff_sh.ts";
@@ -36,15 +37,6 @@ export const INIT_DIR = "/etc/init.d";
 /** The init script of a service: `/etc/init.d/autostart-NAME`. */
 export function openrcScriptPath(name: string): string {
   return `${INIT_DIR}/${openrcServiceName(name)}`;
-}
-
-function requireRoot(ctx: Context, what: string) {
-  if (ctx.self.uid !== 0) {
-    throw new UsageError(
-      `${what} a boot service needs root`,
-      "run the same command with sudo",
-    );
-  }
 }
 
 function requireBoot(condition: Condition) {
@@ -71,7 +63,7 @@ export function openrcPlan(
   prior?: PriorState,
 ): Plan {
   requireBoot(spec.condition);
-  requireRoot(ctx, "Installing");
+  requireRoot("boot", ctx, "Installing");
   const svc = openrcServiceName(spec.name);
   const envFile = spec.envFile === undefined
     ? undefined
@@ -150,7 +142,7 @@ export function openrcPlanDisable(
   options: { keepFiles?: boolean; prior?: PriorState } = {},
 ): Plan {
   requireBoot(ref.condition);
-  requireRoot(ctx, "Removing");
+  requireRoot("boot", ctx, "Removing");
   const svc = openrcServiceName(ref.name);
   const prior = options.prior ?? { enabled: true, running: true };
   const steps: Step[] = [
@@ -186,7 +178,7 @@ export function openrcPlanControl(
   ctx: Context,
 ): Plan {
   requireBoot(ref.condition);
-  requireRoot(ctx, action === "stop" ? "Stopping" : "Starting");
+  requireRoot("boot", ctx, action === "stop" ? "Stopping" : "Starting");
   const svc = openrcServiceName(ref.name);
   return {
     driver: "openrc",

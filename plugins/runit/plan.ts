@@ -23,9 +23,10 @@ import {
   envCopySteps,
   envFileNote,
 } from "../../core/env_file.ts";
-import { UnsupportedError, UsageError } from "../../core/errors.ts";
+import { UnsupportedError } from "../../core/errors.ts";
+import { requireRoot } from "../../core/kit/require_root.ts";
 import type { Plan, RunStep, Step } from "../../core/plan.ts";
-import type { Condition, ServiceSpec } from "../../core/spec.ts";
+import type { ServiceSpec } from "../../core/spec.ts";
 import {
   renderRunitDown,
   renderRunitFinish,
@@ -52,15 +53,6 @@ export function stopTimeoutUnsupported(): UnsupportedError {
     "--stop-timeout is not supported by runit: runsv has no per-service stop timeout (sv down waits without end; at shutdown runit's stage 3 gives every service the same wait)",
     "leave out --stop-timeout, or use a driver that supports it (see: autostart drivers)",
   );
-}
-
-function requireRoot(condition: Condition, ctx: Context, what: string) {
-  if (condition === "boot" && ctx.self.uid !== 0) {
-    throw new UsageError(
-      `${what} a boot service needs root`,
-      "run the same command with sudo",
-    );
-  }
 }
 
 /** Removes a directory when it is empty; one that holds other files stays (exit 1). */
