@@ -10,8 +10,8 @@ import {
 } from "../../templates/systemd_unit.ts";
 import { LAUNCHD_MARKER_TEXT } from "../../templates/launchd_plist.ts";
 import { NEWSYSLOG_MARKER_TEXT } from "../../templates/newsyslog_conf.ts";
-import { RUNIT_MARKER_TEXT } from "../../plugins/runit.ts";
-import { OPENRC_MARKER_TEXT } from "../../plugins/openrc.ts";
+import { RUNIT_MARKER_TEXT } from "../../templates/runit_scripts.ts";
+import { OPENRC_MARKER_TEXT } from "../../templates/openrc_script.ts";
 
 Deno.test("MARKER_TEXT is the words every managed file has carried", () => {
   // Files written by earlier releases must still be recognised as ours.
