@@ -70,8 +70,11 @@ function applyOptions(
   };
 }
 
-/** Options of {@link install}. */
-export interface InstallOptions {
+/**
+ * Options of {@link install}. `S` is the status a preset reads (Lima's carries who
+ * wrote the file); drivers' own status is a {@link ServiceStatus}.
+ */
+export interface InstallOptions<S extends ServiceStatus = ServiceStatus> {
   /** Take over a file autostart did not write (a backup is kept). */
   force?: boolean;
   /** Return the plan without applying it (no lock, no change). */
@@ -87,9 +90,12 @@ export interface InstallOptions {
    * A preset's status of the service instead of `driver.status()` (`undefined`: not
    * installed), e.g. Lima's, which knows its own unit names and refuses limactl's file.
    */
-  status?: () => Promise<ServiceStatus | undefined>;
-  /** A preset's plan for the prior state instead of `driver.plan()`. */
-  plan?: (prior?: PriorState) => Plan;
+  status?: () => Promise<S | undefined>;
+  /**
+   * A preset's plan for the prior state instead of `driver.plan()`; `before` is the
+   * status it was derived from (absent for the check made before the lock).
+   */
+  plan?: (prior?: PriorState, before?: S) => Plan;
   /**
    * Called with the field-by-field changes once the plan is made and before it is
    * applied (not for a new or unchanged service, nor a dry run): `enable` prints them
@@ -107,7 +113,7 @@ export interface InstallOptions {
 export type InstallAction = "created" | "updated" | "unchanged";
 
 /** The typed result of {@link install}. */
-export interface InstallResult {
+export interface InstallResult<S extends ServiceStatus = ServiceStatus> {
   /** What happened. */
   action: InstallAction;
   /** The plan applied (or that a real run applies): empty steps when unchanged. */
@@ -115,7 +121,7 @@ export interface InstallResult {
   /** Nothing was applied (`dryRun`). */
   dryRun: boolean;
   /** Status before the operation (`undefined`: no managed service). */
-  before: ServiceStatus | undefined;
+  before: S | undefined;
   /** The installed service's fields before, when the driver can read them back. */
   previous: ReadBack | null;
   /** What differs between `previous` and the new spec, field by field. */
@@ -158,12 +164,12 @@ async function isUpToDate(
  * console.log(r.action, describePlan(r.plan));
  * ```
  */
-export async function install(
+export async function install<S extends ServiceStatus = ServiceStatus>(
   ctx: Context,
   driver: Driver,
   spec: ServiceSpec,
-  options: InstallOptions = {},
-): Promise<InstallResult> {
+  options: InstallOptions<S> = {},
+): Promise<InstallResult<S>> {
   const { force = false, dryRun = false, startStopped = true } = options;
   await driver.prepare?.(ctx, spec);
   // What the driver refuses whatever the prior state (a boot service without root, a
@@ -171,14 +177,16 @@ export async function install(
   // might not even be ours to take. Plans are pure; this one is only a check, the plan
   // applied and reported is the one made under the lock.
   (options.plan ?? ((p) => driver.plan(spec, ctx, p)))(undefined);
-  const locked = async (): Promise<InstallResult> => {
-    const before = options.status
+  const locked = async (): Promise<InstallResult<S>> => {
+    const before: S | undefined = options.status
       ? await options.status()
-      : (await driver.status(spec.condition, ctx, [spec.name]))[0];
+      : (await driver.status(spec.condition, ctx, [spec.name]))[0] as
+        | S
+        | undefined;
     const marker = pendingPath(spec.condition, ctx, driver.id, spec.name);
     const pending = await ctx.fs.exists(marker);
     const plan = options.plan
-      ? options.plan(priorOf(before))
+      ? options.plan(priorOf(before), before)
       : driver.plan(spec, ctx, priorOf(before));
     const previous = before === undefined
       ? null
@@ -247,8 +255,8 @@ export async function install(
   return dryRun ? await locked() : await withLock(ctx, spec.condition, locked);
 }
 
-/** Options of {@link uninstall}. */
-export interface UninstallOptions {
+/** Options of {@link uninstall}; `S` as in {@link InstallOptions}. */
+export interface UninstallOptions<S extends ServiceStatus = ServiceStatus> {
   /** Stop and disable, but keep the files. */
   keepFiles?: boolean;
   /** Remove files that lack the marker (a backup is kept). */
@@ -257,16 +265,23 @@ export interface UninstallOptions {
   dryRun?: boolean;
   /** Sleeps between the tries of a step with `until` / `retry`. */
   sleep?: ApplyOptions["sleep"];
+  /** A preset's status of the service instead of `driver.status()`. */
+  status?: () => Promise<S | undefined>;
+  /**
+   * A preset's plan instead of `driver.planDisable()`, e.g. for the unit name the
+   * status found (Lima's boot unit under the name earlier versions gave it).
+   */
+  plan?: (prior: PriorState | undefined, before: S) => Plan;
 }
 
 /** The typed result of {@link uninstall}. */
-export interface UninstallResult {
+export interface UninstallResult<S extends ServiceStatus = ServiceStatus> {
   /** The plan applied (or that a real run applies). */
   plan: Plan;
   /** Nothing was applied. */
   dryRun: boolean;
   /** Status before. */
-  before: ServiceStatus;
+  before: S;
   /** What apply reported (empty for a dry run). */
   result: ApplyResult;
 }
@@ -275,17 +290,21 @@ export interface UninstallResult {
  * Stops and removes a managed service: lock → status → prior state → one plan → apply
  * (or, for `dryRun`, the same plan). Fails when the service is not managed (any more).
  */
-export async function uninstall(
+export async function uninstall<S extends ServiceStatus = ServiceStatus>(
   ctx: Context,
   driver: Driver,
   ref: ServiceRef,
-  options: UninstallOptions = {},
-): Promise<UninstallResult> {
+  options: UninstallOptions<S> = {},
+): Promise<UninstallResult<S>> {
   const { keepFiles = false, force = false, dryRun = false } = options;
   // Invalid input (root needed) before the lock, as in install().
   driver.planDisable(ref, ctx, { keepFiles });
-  const locked = async (): Promise<UninstallResult> => {
-    const [before] = await driver.status(ref.condition, ctx, [ref.name]);
+  const locked = async (): Promise<UninstallResult<S>> => {
+    const before: S | undefined = options.status
+      ? await options.status()
+      : (await driver.status(ref.condition, ctx, [ref.name]))[0] as
+        | S
+        | undefined;
     if (before === undefined) {
       throw new OperationError(
         `No service named "${ref.name}" is managed by autostart (removed meanwhile?)`,
@@ -293,10 +312,12 @@ export async function uninstall(
       );
     }
     const prior = priorOf(before);
-    const plan = driver.planDisable(ref, ctx, {
-      keepFiles,
-      ...(prior ? { prior } : {}),
-    });
+    const plan = options.plan
+      ? options.plan(prior, before)
+      : driver.planDisable(ref, ctx, {
+        keepFiles,
+        ...(prior ? { prior } : {}),
+      });
     const result = dryRun
       ? NOTHING
       : await apply(plan, applyOptions(ctx, driver, force, options.sleep));
