@@ -1,0 +1,125 @@
+/**
+ * `autostart lima disable INSTANCE`: every condition's Lima service of the instance
+ * (or the one given) through `uninstall()` with the preset's status and plan.
+ *
+ * @module
+ */
+
+import type { Driver } from "../../../core/driver.ts";
+import { OperationError } from "../../../core/errors.ts";
+import { uninstall } from "../../../core/operations.ts";
+import { describePlan, type Plan } from "../../../core/plan.ts";
+import {
+  type Condition,
+  CONDITIONS,
+  parseCondition,
+} from "../../../core/spec.ts";
+import { foreignError, limaUninstall } from "../../../presets/lima_install.ts";
+import { limaDriver } from "../../../presets/lima_resolve.ts";
+import { type LimaStatus, limaStatus } from "../../../presets/lima_status.ts";
+import type { App } from "../../app.ts";
+import type { ParsedArgs } from "../../args.ts";
+import { palette } from "../../output.ts";
+import { oneInstance } from "./words.ts";
+
+/** Runs `lima disable` on parsed arguments. */
+export async function limaDisable(a: ParsedArgs, app: App): Promise<number> {
+  const v = a.values;
+  const instance = oneInstance(a.positionals, "disable");
+  const conditions = v.condition === undefined
+    ? CONDITIONS
+    : [parseCondition(v.condition as string)];
+  const json = v.json === true;
+  const dryRun = v["dry-run"] === true;
+  const ctx = await app.context();
+  const registry = await app.registry();
+  const found: { driver: Driver; status: LimaStatus }[] = [];
+  for (const condition of conditions) {
+    const driver = await limaDriver(registry, ctx, { condition, loose: true });
+    const status = await limaStatus(driver, condition, instance, ctx);
+    if (status.owner !== null) found.push({ driver, status });
+  }
+  if (found.length === 0) {
+    throw new OperationError(
+      `Lima instance "${instance}" has no service to disable${
+        v.condition === undefined ? "" : ` for condition ${v.condition}`
+      }`,
+      { hint: `see: autostart lima status ${instance}` },
+    );
+  }
+  for (const f of found) {
+    if (f.status.owner === "limactl" && v.adopt !== true) {
+      throw foreignError(f.status, "removed");
+    }
+  }
+  // Pure: refuses (e.g. a boot service without root) before anything is changed.
+  for (const f of found) {
+    f.driver.planDisable(
+      {
+        name: instance,
+        condition: f.status.condition,
+        identity: f.status.unit,
+      },
+      ctx,
+    );
+  }
+  const done: {
+    condition: Condition;
+    driver: string;
+    removed: string | null;
+    warnings: string[];
+    plan: Plan;
+  }[] = [];
+  for (const f of found) {
+    const c = f.status.condition;
+    const r = await uninstall(
+      ctx,
+      f.driver,
+      { name: instance, condition: c, identity: f.status.unit },
+      {
+        dryRun,
+        force: v.adopt === true,
+        ...(app.clock ? { sleep: app.clock.sleep } : {}),
+        ...limaUninstall(f.driver, c, instance, ctx),
+      },
+    );
+    done.push({
+      condition: c,
+      driver: f.driver.id,
+      removed: r.before.file,
+      warnings: r.result.warnings,
+      plan: r.plan,
+    });
+  }
+  if (dryRun) {
+    if (json) {
+      const plans = done.map((d) => d.plan);
+      app.io.out(JSON.stringify({ dryRun: true, plans }, null, 2) + "\n");
+    } else {
+      for (const d of done) {
+        app.io.out(
+          `# dry run: ${d.driver} would do this to disable Lima instance "${instance}"\n`,
+        );
+        app.io.out(describePlan(d.plan) + "\n");
+      }
+    }
+    return 0;
+  }
+  if (json) {
+    const disabled = done.map(({ plan: _p, ...d }) => d);
+    app.io.out(
+      JSON.stringify({ ok: true, instance, disabled }, null, 2) + "\n",
+    );
+    return 0;
+  }
+  const p = palette(app.io.color);
+  for (const d of done) {
+    app.io.out(
+      `${
+        p.green("Disabled")
+      } Lima instance "${instance}" (${d.driver}, ${d.condition}): stopped; removed ${d.removed}.\n`,
+    );
+    for (const w of d.warnings) app.io.err(`${p.yellow("warning")}: ${w}\n`);
+  }
+  return 0;
+}
