@@ -48,7 +48,12 @@ export interface Availability {
   reason?: string;
 }
 
-/** A managed service as a driver addresses it. */
+/**
+ * A service as a driver addresses it: by its name, or by its `identity` (the unit name
+ * or launchd label) when that is not derived from the name, as for a preset's services
+ * (Lima's `lima-vm@INSTANCE.service`, `io.lima-vm.autostart.INSTANCE`). `status`,
+ * `logs`, `readBack` and the plans all take one.
+ */
 export interface ServiceRef {
   /** Service name. */
   name: string;
@@ -56,6 +61,14 @@ export interface ServiceRef {
   condition: Condition;
   /** Init-system name when it is not derived from `name` (see `ServiceSpec.identity`). */
   identity?: string;
+}
+
+/** Whether `status()` was asked for refs (services under their identity) or names. */
+export function areRefs(
+  names: readonly string[] | readonly ServiceRef[] | undefined,
+): names is readonly ServiceRef[] {
+  return names !== undefined && names.length > 0 &&
+    typeof names[0] !== "string";
 }
 
 /**
@@ -246,13 +259,23 @@ export interface Driver {
   /**
    * Managed services of a condition, with their real state, read in as few init-system
    * calls as possible (one for all). `names` limits the answer; absent means all.
+   * Given {@link ServiceRef}s instead, it answers one status per ref, in order, for
+   * the service under the ref's identity whoever wrote its file (a preset's, or one
+   * another tool wrote): `file` is that file when it exists (`null` when not), and
+   * the state is the init system's answer for that unit or label. Drivers that
+   * address services only by name answer refs with `[]`.
    */
   status(
     condition: Condition,
     ctx: Context,
-    names?: string[],
+    names?: string[] | ServiceRef[],
     options?: StatusOptions,
   ): Promise<ServiceStatus[]>;
+  /**
+   * Pure: where the file of `ref` is (under its identity when it has one), whether or
+   * not it exists; presets read through it the file they or another tool wrote.
+   */
+  fileOf?(ref: ServiceRef, ctx: Context): string;
   /**
    * Reads back what the managed file of a service holds: the fields `enable` took
    * (`show`, `export`, the change report of a re-enable). `null` when there is no

@@ -127,9 +127,13 @@ export class LaunchdDriver implements Driver {
   status(
     condition: Condition,
     ctx: Context,
-    names?: string[],
+    names?: string[] | ServiceRef[],
   ): Promise<ServiceStatus[]> {
     return launchdStatus(this, condition, ctx, names);
+  }
+
+  fileOf(ref: ServiceRef, ctx: Context): string {
+    return plistPath(this.kind, ctx, ref.name, labelOf(ref));
   }
 
   advise(spec: ServiceSpec, _ctx: Context): Promise<string[]> {

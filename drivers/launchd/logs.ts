@@ -57,14 +57,26 @@ export async function* launchdLogs(
   });
 }
 
-/** The log files a plist names (StandardOutPath, StandardErrorPath), without repeats. */
+/**
+ * The log files a plist names (StandardOutPath, StandardErrorPath), without repeats,
+ * a relative one in its WorkingDirectory.
+ */
 export function logPathsOfPlist(plist: unknown): string[] {
   if (typeof plist !== "object" || plist === null) return [];
   const o = plist as Record<string, unknown>;
+  // launchd opens a relative path in the job's working directory (`/` when the plist
+  // sets none), as Lima's LaunchAgent has it: `launchd.stdout.log` in the instance
+  // directory.
+  const cwd = typeof o.WorkingDirectory === "string" &&
+      o.WorkingDirectory.startsWith("/")
+    ? o.WorkingDirectory.replace(/\/+$/, "")
+    : "";
   const out: string[] = [];
   for (const k of ["StandardOutPath", "StandardErrorPath"]) {
     const v = o[k];
-    if (typeof v === "string" && v !== "" && !out.includes(v)) out.push(v);
+    if (typeof v !== "string" || v === "") continue;
+    const path = v.startsWith("/") ? v : `${cwd}/${v}`;
+    if (!out.includes(path)) out.push(path);
   }
   return out;
 }

@@ -9,6 +9,7 @@ import {
 import { launchdAgentDriver } from "./agent.ts";
 import { launchdDaemonDriver } from "./daemon.ts";
 import { renderNewsyslogConf } from "../../templates/newsyslog_conf.ts";
+import { logPathsOfPlist } from "./logs.ts";
 
 const CONF = "/etc/newsyslog.d/dev.autostart.tunnel.conf";
 
@@ -85,4 +86,18 @@ Deno.test("launchd says it cannot back off a crash loop, instead of dropping the
   );
   const none = launchdDaemonDriver.plan(tunnelSpec(), macRootContext());
   assertEquals(none.notes, undefined);
+});
+
+Deno.test("logPathsOfPlist() puts a relative path in the WorkingDirectory, as launchd opens it (Lima's LaunchAgent)", () => {
+  assertEquals(
+    logPathsOfPlist({
+      StandardOutPath: "launchd.stdout.log",
+      StandardErrorPath: "/var/log/x.err",
+      WorkingDirectory: "/Users/a/.lima/default/",
+    }),
+    ["/Users/a/.lima/default/launchd.stdout.log", "/var/log/x.err"],
+  );
+  assertEquals(logPathsOfPlist({ StandardOutPath: "out.log" }), [
+    "/out.log",
+  ]);
 });

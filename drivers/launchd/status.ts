@@ -9,10 +9,11 @@
 import type { Context } from "../../core/context.ts";
 import type {
   Availability,
+  ServiceRef,
   ServiceState,
   ServiceStatus,
 } from "../../core/driver.ts";
-import { unknownStatus } from "../../core/driver.ts";
+import { areRefs, unknownStatus } from "../../core/driver.ts";
 import {
   CRASH_LOOP_RESTARTS,
   isCrashLooping,
@@ -28,7 +29,14 @@ import {
   launchdLabel,
   serviceNameOfPlist,
 } from "../../templates/launchd_plist.ts";
-import { KINDS, launchdDomain, type LaunchdKind, plistDir } from "./paths.ts";
+import {
+  KINDS,
+  labelOf,
+  launchdDomain,
+  type LaunchdKind,
+  plistDir,
+  plistPath,
+} from "./paths.ts";
 import { parsePrint, parsePrintDisabled } from "./print.ts";
 
 export { CRASH_LOOP_RESTARTS };
@@ -143,9 +151,10 @@ export function toLaunchdStatus(
 }
 
 /**
- * Lists the managed plists of a kind (marker checked; only `names` when given) and
- * reads their state: one `print-disabled DOMAIN`, and `print TARGET` per service,
- * a few at a time (`mapLimited`).
+ * Lists the managed plists of a kind (marker checked; only `names` when given), or
+ * given refs the plists under their labels whoever wrote them, and reads their
+ * state: one `print-disabled DOMAIN`, and `print TARGET` per service, a few at a
+ * time (`mapLimited`).
  *
  * @param driver The driver's id, kind and availability check.
  */
@@ -157,7 +166,7 @@ export async function launchdStatus(
   },
   condition: Condition,
   ctx: Context,
-  names?: string[],
+  names?: string[] | ServiceRef[],
 ): Promise<ServiceStatus[]> {
   const k = driver.kind;
   if (condition !== KINDS[k].condition) return [];
@@ -165,12 +174,27 @@ export async function launchdStatus(
   const found: {
     name: string;
     unit: string;
-    file: string;
+    file: string | null;
     drifted: boolean;
   }[] = [];
-  for (const f of await ctx.fs.list(dir)) {
+  // Services under their identities (a preset's label), whoever wrote the files.
+  const refs = areRefs(names) ? names : [];
+  for (const r of refs) {
+    const file = plistPath(k, ctx, r.name, labelOf(r));
+    const content = await ctx.fs.readText(file).catch(() => null);
+    found.push({
+      name: r.name,
+      unit: labelOf(r),
+      file: content === null ? null : file,
+      drifted: content !== null &&
+        ownershipOf(content, LAUNCHD_MARKER_TEXT) !== "foreign" &&
+        checkSeal(content) === "drifted",
+    });
+  }
+  const wanted = areRefs(names) ? [] : names as string[] | undefined;
+  for (const f of refs.length ? [] : await ctx.fs.list(dir)) {
     const name = serviceNameOfPlist(f);
-    if (name === null || (names && !names.includes(name))) continue;
+    if (name === null || (wanted && !wanted.includes(name))) continue;
     const content = await ctx.fs.readText(`${dir}/${f}`).catch(() => null);
     if (
       content === null ||
@@ -210,7 +234,9 @@ export async function launchdStatus(
       prints[i]!,
       { ...f, condition },
       driver.id,
-      off === null ? null : !(off.get(f.unit) ?? false),
+      // launchd has no "enabled" of its own: a job starts at login/boot when its
+      // file is there and the overrides do not disable it.
+      off === null ? null : f.file !== null && !(off.get(f.unit) ?? false),
     )
   );
 }

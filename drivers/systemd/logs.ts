@@ -11,7 +11,7 @@ import { OperationError, UsageError } from "../../core/errors.ts";
 import { tailFiles } from "../../core/log_tail.ts";
 import { StreamError } from "../../core/runner.ts";
 import { unitName } from "../../templates/systemd_unit.ts";
-import { unitDir } from "./paths.ts";
+import { unitFileOf } from "./paths.ts";
 
 /** The log file of a unit written with `--log-dir` (`StandardOutput=append:FILE`). */
 export function logFileOfUnit(text: string): string | null {
@@ -33,7 +33,7 @@ export function journalctlArgs(
   options: Pick<LogOptions, "lines" | "follow" | "since" | "all">,
   uid: number,
 ): string[] {
-  const unit = unitName(ref.name);
+  const unit = ref.identity ?? unitName(ref.name);
   const which = options.all
     ? [ref.condition === "boot" ? `--unit=${unit}` : `--user-unit=${unit}`]
     : ref.condition === "boot"
@@ -85,8 +85,7 @@ export async function* systemdLogs(
   options: LogOptions,
   ctx: Context,
 ): AsyncGenerator<string> {
-  const file = `${unitDir(ref.condition, ctx)}/${unitName(ref.name)}`;
-  const text = await ctx.fs.readText(file).catch(() => null);
+  const text = await ctx.fs.readText(unitFileOf(ref, ctx)).catch(() => null);
   const logFile = text === null ? null : logFileOfUnit(text);
   if (logFile !== null) {
     if (options.since !== undefined) {

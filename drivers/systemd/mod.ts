@@ -19,18 +19,17 @@ import type { ServiceSpec } from "../../core/spec.ts";
 import {
   readSystemdUnit,
   SYSTEMD_MARKER_TEXT,
-  unitName,
 } from "../../templates/systemd_unit.ts";
 import { systemdAvailable } from "./available.ts";
 import { diagnose } from "./doctor.ts";
 import { isProgramLine, systemdLogs } from "./logs.ts";
-import { explain, unitDir } from "./paths.ts";
+import { explain, unitFileOf } from "./paths.ts";
 import { planControl, planDisable, planInstall } from "./plan.ts";
 import { systemdStatus } from "./status.ts";
 import { prepareVersion } from "./version.ts";
 
 export { journalctlArgs, logFileOfUnit } from "./logs.ts";
-export { systemctl, unitDir } from "./paths.ts";
+export { systemctl, unitDir, unitFileOf } from "./paths.ts";
 export {
   CRASH_LOOP_RESTARTS,
   parseShow,
@@ -45,9 +44,7 @@ async function readBack(
   ref: ServiceRef,
   ctx: Context,
 ): Promise<ReadBack | null> {
-  const file = `${unitDir(ref.condition, ctx)}/${
-    ref.identity ?? unitName(ref.name)
-  }`;
+  const file = unitFileOf(ref, ctx);
   const content = await ctx.fs.readText(file).catch(() => null);
   if (content === null || !content.includes(SYSTEMD_MARKER_TEXT)) return null;
   return {
@@ -84,6 +81,7 @@ export const systemdDriver: Driver = {
   planDisable,
   planControl,
   status: systemdStatus,
+  fileOf: unitFileOf,
   readBack,
   advise,
   explain,

@@ -7,8 +7,10 @@
  */
 
 import type { Context } from "../../core/context.ts";
+import type { ServiceRef } from "../../core/driver.ts";
 import type { Step } from "../../core/plan.ts";
 import type { Condition } from "../../core/spec.ts";
+import { unitName } from "../../templates/systemd_unit.ts";
 
 /** Directory of the unit files of a condition. */
 export function unitDir(condition: Condition, ctx: Context): string {
@@ -17,6 +19,11 @@ export function unitDir(condition: Condition, ctx: Context): string {
     ? ctx.env.XDG_CONFIG_HOME
     : `${ctx.self.home}/.config`;
   return `${config}/systemd/user`;
+}
+
+/** The unit file of a service: its identity's file, else `autostart-NAME.service`. */
+export function unitFileOf(ref: ServiceRef, ctx: Context): string {
+  return `${unitDir(ref.condition, ctx)}/${ref.identity ?? unitName(ref.name)}`;
 }
 
 /** The runtime directory of the invoking user (where the user manager's socket lives). */

@@ -8,6 +8,8 @@
 
 import type { Context } from "../../core/context.ts";
 import {
+  areRefs,
+  type ServiceRef,
   type ServiceStatus,
   type StatusOptions,
   unknownStatus,
@@ -19,9 +21,10 @@ import type { Condition } from "../../core/spec.ts";
 import {
   serviceNameOfUnit,
   SYSTEMD_MARKER_TEXT,
+  unitName,
 } from "../../templates/systemd_unit.ts";
 import { systemdAvailable } from "./available.ts";
-import { systemctl, unitDir, userEnv, wantedBy } from "./paths.ts";
+import { systemctl, unitDir, unitFileOf, userEnv, wantedBy } from "./paths.ts";
 import { parseShow, SHOW_PROPERTIES, toStatus } from "./show.ts";
 
 async function readUptime(ctx: Context): Promise<number | null> {
@@ -30,12 +33,34 @@ async function readUptime(ctx: Context): Promise<number | null> {
   return Number.isFinite(v) ? v : null;
 }
 
-/** A managed unit file found in the unit directory. */
+/** A managed unit file found in the unit directory (or a ref's unit: file or none). */
 interface ManagedUnit {
   name: string;
   unit: string;
-  file: string;
+  file: string | null;
   drifted: boolean;
+}
+
+/**
+ * The units of `refs` under their identities, whoever wrote their files: `file` only
+ * when it exists, `drifted` when it carries our marker and its seal broke.
+ */
+function unitsOfRefs(
+  refs: readonly ServiceRef[],
+  ctx: Context,
+): Promise<ManagedUnit[]> {
+  return mapLimited(refs, async (r) => {
+    const file = unitFileOf(r, ctx);
+    const content = await ctx.fs.readText(file).catch(() => null);
+    return {
+      name: r.name,
+      unit: r.identity ?? unitName(r.name),
+      file: content === null ? null : file,
+      drifted: content !== null &&
+        ownershipOf(content, SYSTEMD_MARKER_TEXT) !== "foreign" &&
+        checkSeal(content) === "drifted",
+    };
+  });
 }
 
 /**
@@ -202,15 +227,18 @@ async function fastProps(
 
 /**
  * The managed services of a condition with their state: one `systemctl show` for all
- * (or, with `fast`, one `systemctl list-units` and the units' cgroups).
+ * (or, with `fast`, one `systemctl list-units` and the units' cgroups). Given refs,
+ * the units under their identities, one status per ref, whoever wrote the files.
  */
 export async function systemdStatus(
   condition: Condition,
   ctx: Context,
-  names?: string[],
+  names?: string[] | ServiceRef[],
   options: StatusOptions = {},
 ): Promise<ServiceStatus[]> {
-  const found = await managedUnits(condition, ctx, names);
+  const found = areRefs(names)
+    ? await unitsOfRefs(names, ctx)
+    : await managedUnits(condition, ctx, names as string[] | undefined);
   if (found.length === 0) return [];
   const unknown = (detail: string): ServiceStatus[] =>
     found.map((f) => unknownStatus({ ...f, condition }, "systemd", detail));
