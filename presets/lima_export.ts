@@ -16,7 +16,7 @@ import {
   parseDuration,
   parseName,
 } from "../core/spec.ts";
-import { LIMA_STOP_TIMEOUT, type LimaFlavor, limaFlavor } from "./lima.ts";
+import { LIMA_STOP_TIMEOUT, limaFlavor } from "./lima.ts";
 import { limaHome, listInstances } from "./lima_locate.ts";
 import { limaFile, type LimaStatus, limaStatus } from "./lima_status.ts";
 import { legacyLimaBootUnitName } from "../templates/lima_unit.ts";
@@ -66,11 +66,12 @@ async function fieldsOf(
 
 /** Instances that have a file under Lima's names for `condition` (any writer). */
 async function filedInstances(
-  flavor: LimaFlavor,
+  driver: Driver,
   condition: Condition,
   ctx: Context,
 ): Promise<string[]> {
-  const probe = limaFile(flavor, condition, "\0", ctx);
+  const flavor = limaFlavor(driver);
+  const probe = limaFile(driver, condition, "\0", ctx);
   const dir = probe.slice(0, probe.lastIndexOf("/"));
   const shapes = [probe.slice(dir.length + 1)];
   if (flavor === "systemd" && condition === "boot") {
@@ -123,16 +124,15 @@ export async function limaExports(
       ignoreAvailability: true,
     }, ctx).catch(() => null);
     if (!driver) continue;
-    let flavor: LimaFlavor;
     try {
-      flavor = limaFlavor(driver);
+      limaFlavor(driver);
     } catch {
       continue; // not an init system Lima's preset writes for
     }
     // The instances of LIMA_HOME, and those a file under Lima's names names (a boot
     // service of another account's instance, an instance directory gone).
     const instances = options.names?.length ? known : [
-      ...new Set([...known, ...await filedInstances(flavor, condition, ctx)]),
+      ...new Set([...known, ...await filedInstances(driver, condition, ctx)]),
     ];
     for (const instance of instances) {
       const s = await limaStatus(driver, condition, instance, ctx);

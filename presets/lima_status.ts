@@ -3,40 +3,20 @@
  * (autostart, limactl, or nobody), whether limactl considers the instance registered
  * (it only checks that the login file exists: the LaunchAgent or the systemd user
  * unit, never a boot service), and what the init system really says (loaded, enabled,
- * running), read with the drivers' own parsers.
+ * running), asked of the driver for the service's ref (identity: Lima's unit or label).
  *
  * @module
  */
 
 import type { Context } from "../core/context.ts";
-import type { Driver, ServiceStatus } from "../core/driver.ts";
-import { unknownStatus } from "../core/driver.ts";
+import type { Driver, ServiceRef, ServiceStatus } from "../core/driver.ts";
+import { UnsupportedError } from "../core/errors.ts";
 import type { Condition } from "../core/spec.ts";
 import { ownershipOf } from "../core/ownership.ts";
-import { checkSeal } from "../core/seal.ts";
-import {
-  launchdDomain,
-  type LaunchdKind,
-  parsePrintDisabled,
-  plistPath,
-  toLaunchdStatus,
-} from "../drivers/launchd/mod.ts";
-import {
-  parseShow,
-  SHOW_PROPERTIES,
-  systemctl,
-  toStatus,
-  unitDir,
-} from "../drivers/systemd/mod.ts";
 import { LAUNCHD_MARKER_TEXT } from "../templates/launchd_plist.ts";
 import { SYSTEMD_MARKER_TEXT } from "../templates/systemd_unit.ts";
 import { legacyLimaBootUnitName } from "../templates/lima_unit.ts";
-import {
-  type LimaFlavor,
-  limaFlavor,
-  limaIdentity,
-  limaKnows,
-} from "./lima.ts";
+import { limaFlavor, limaIdentity, limaKnows } from "./lima.ts";
 
 /** Who wrote the file of a Lima service. */
 export type LimaOwner = "autostart" | "limactl" | null;
@@ -53,52 +33,66 @@ export interface LimaStatus extends ServiceStatus {
   content: string | null;
 }
 
-function launchdKind(flavor: LimaFlavor): LaunchdKind {
-  return flavor === "launchd-daemon" ? "daemon" : "agent";
+/** The ref of an instance's service: Lima's unit or label as its identity. */
+export function limaRef(
+  driver: Driver,
+  condition: Condition,
+  instance: string,
+  unit = limaIdentity(limaFlavor(driver), condition, instance),
+): ServiceRef {
+  return { name: instance, condition, identity: unit };
 }
 
-/** The file of a Lima service. */
+/** The file of a Lima service, where the driver keeps the file of its ref. */
 export function limaFile(
-  flavor: LimaFlavor,
+  driver: Driver,
   condition: Condition,
   instance: string,
   ctx: Context,
-  unit = limaIdentity(flavor, condition, instance),
+  unit?: string,
 ): string {
-  return flavor === "systemd"
-    ? `${unitDir(condition, ctx)}/${unit}`
-    : plistPath(launchdKind(flavor), ctx, instance, unit);
+  if (!driver.fileOf) {
+    throw new UnsupportedError(
+      `The Lima preset cannot use the ${driver.id} driver: it cannot say where a service's file is`,
+    );
+  }
+  return driver.fileOf(limaRef(driver, condition, instance, unit), ctx);
 }
 
 /**
- * The unit and file of a service, and its text: the current name, or for a systemd
+ * The ref and file of a service, and its text: the current name, or for a systemd
  * boot unit that does not exist under it, the name earlier versions of autostart used
  * (`lima-vm@INSTANCE.service`, only when it carries autostart's marker).
  */
 async function findFile(
-  flavor: LimaFlavor,
+  driver: Driver,
   condition: Condition,
   instance: string,
   ctx: Context,
-): Promise<{ unit: string; file: string; content: string | null }> {
-  const unit = limaIdentity(flavor, condition, instance);
-  const file = limaFile(flavor, condition, instance, ctx, unit);
-  const content = await ctx.fs.readText(file).catch(() => null);
-  if (content === null && flavor === "systemd" && condition === "boot") {
+): Promise<{ ref: ServiceRef; content: string | null }> {
+  const ref = limaRef(driver, condition, instance);
+  const content = await ctx.fs.readText(
+    limaFile(driver, condition, instance, ctx),
+  ).catch(() => null);
+  if (
+    content === null && limaFlavor(driver) === "systemd" &&
+    condition === "boot"
+  ) {
     const old = legacyLimaBootUnitName(instance);
-    const oldFile = limaFile(flavor, condition, instance, ctx, old);
-    const text = await ctx.fs.readText(oldFile).catch(() => null);
+    const text = await ctx.fs.readText(
+      limaFile(driver, condition, instance, ctx, old),
+    ).catch(() => null);
     if (text?.includes(SYSTEMD_MARKER_TEXT)) {
-      return { unit: old, file: oldFile, content: text };
+      return { ref: { ...ref, identity: old }, content: text };
     }
   }
-  return { unit, file, content };
+  return { ref, content };
 }
 
 /**
  * Reads the state of the Lima service of `instance` for `condition` through `driver`:
- * one file read and one init-system query (systemd: `systemctl show`; launchd:
- * `launchctl print` and `print-disabled`).
+ * one file read and the driver's status of the service's ref (systemd: one
+ * `systemctl show`; launchd: `launchctl print` and `print-disabled`).
  */
 export async function limaStatus(
   driver: Driver,
@@ -107,12 +101,7 @@ export async function limaStatus(
   ctx: Context,
 ): Promise<LimaStatus> {
   const flavor = limaFlavor(driver);
-  const { unit, file, content } = await findFile(
-    flavor,
-    condition,
-    instance,
-    ctx,
-  );
+  const { ref, content } = await findFile(driver, condition, instance, ctx);
   const marker = flavor === "systemd"
     ? SYSTEMD_MARKER_TEXT
     : LAUNCHD_MARKER_TEXT;
@@ -121,68 +110,17 @@ export async function limaStatus(
     : ownershipOf(content, marker) !== "foreign"
     ? "autostart"
     : "limactl";
-  const base = {
-    name: instance,
-    condition,
-    unit,
-    file: content === null ? null : file,
-    drifted: owner === "autostart" && checkSeal(content!) === "drifted",
-  };
-  const extra = {
+  const [status] = await driver.status(condition, ctx, [ref]);
+  if (status === undefined) {
+    throw new UnsupportedError(
+      `The Lima preset cannot use the ${driver.id} driver: it cannot report a service by its unit name`,
+    );
+  }
+  return {
+    ...status,
     instance,
     owner,
     limaRegistered: content !== null && limaKnows(condition),
     content,
   };
-  const a = await driver.available(ctx, condition);
-  if (!a.available) {
-    return {
-      ...unknownStatus(
-        base,
-        driver.id,
-        a.reason ?? `${driver.id} is not reachable`,
-      ),
-      ...extra,
-    };
-  }
-  if (flavor === "systemd") {
-    const env = condition === "login" && !ctx.env.XDG_RUNTIME_DIR
-      ? { env: { XDG_RUNTIME_DIR: `/run/user/${ctx.self.uid}` } }
-      : {};
-    const [r, up] = await Promise.all([
-      ctx.runner.run([
-        ...systemctl(condition),
-        "show",
-        `--property=${SHOW_PROPERTIES.join(",")}`,
-        "--",
-        unit,
-      ], env),
-      ctx.fs.readText("/proc/uptime").catch(() => null),
-    ]);
-    const uptime = up ? Number(up.split(" ")[0]) : NaN;
-    const props = r.code === 0 ? parseShow(r.stdout)[0] : undefined;
-    const st = toStatus(
-      props ?? new Map(),
-      base,
-      Number.isFinite(uptime) ? uptime : null,
-      Date.now(),
-    );
-    if (r.code !== 0) {
-      st.state = "unknown";
-      st.detail = `systemctl show failed: ${r.stderr.trim()}`;
-    }
-    return { ...st, ...extra };
-  }
-  const domain = launchdDomain(launchdKind(flavor), ctx);
-  const [disabled, print] = await Promise.all([
-    ctx.runner.run(["launchctl", "print-disabled", domain]),
-    ctx.runner.run(["launchctl", "print", `${domain}/${unit}`]),
-  ]);
-  const off = disabled.code === 0 ? parsePrintDisabled(disabled.stdout) : null;
-  // launchd has no "enabled" of its own: a job is started at login/boot when its file
-  // is there and it is not disabled in the overrides.
-  const enabled = off === null
-    ? null
-    : content !== null && !(off.get(unit) ?? false);
-  return { ...toLaunchdStatus(print, base, driver.id, enabled), ...extra };
 }

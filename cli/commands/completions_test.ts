@@ -121,6 +121,7 @@ Deno.test("completionModel() takes lima's sub-commands and options from the tabl
     "disable",
     "status",
     "list",
+    "logs",
   ]);
   const enable = lima.subcommands.find((s) => s.name === "enable")!;
   assertEquals(enable.args, "instances");

@@ -1,5 +1,5 @@
 /**
- * `autostart lima enable|disable|status INSTANCE`: a Lima VM started at login or boot,
+ * `autostart lima enable|disable|status|logs INSTANCE`: a Lima VM started at login or boot,
  * with the files `limactl autostart` writes (same paths, labels and keys), so limactl
  * keeps seeing and stopping it, plus what Lima lacks: PATH with limactl's and qemu's
  * directories, LIMA_HOME carried into the service, boot on Linux, the init system's
@@ -15,6 +15,7 @@ import { parseArgs } from "../args.ts";
 import { optionsOf } from "../table/mod.ts";
 import { limaDisable } from "./lima/disable.ts";
 import { limaEnable } from "./lima/enable.ts";
+import { limaLogs } from "./lima/logs.ts";
 import { limaStatusCmd } from "./lima/status.ts";
 
 export { DEFAULT_BOOT_TIMEOUT } from "./lima/enable.ts";
@@ -29,8 +30,11 @@ export const LIMA_DISABLE_OPTIONS = optionsOf("lima disable");
 /** Options of `lima status`. */
 export const LIMA_STATUS_OPTIONS = optionsOf("lima status");
 
+/** Options of `lima logs`. */
+export const LIMA_LOGS_OPTIONS = optionsOf("lima logs");
+
 const USAGE =
-  "usage: autostart lima enable|disable|status INSTANCE [options] (see: autostart lima --help)";
+  "usage: autostart lima enable|disable|status|logs INSTANCE [options] (see: autostart lima --help)";
 
 /** Runs `lima`. */
 export async function limaCommand(argv: string[], app: App): Promise<number> {
@@ -53,9 +57,15 @@ export async function limaCommand(argv: string[], app: App): Promise<number> {
       app,
     );
   }
+  if (sub === "logs") {
+    return await limaLogs(
+      parseArgs(rest, LIMA_LOGS_OPTIONS, "lima logs"),
+      app,
+    );
+  }
   const guess = sub === undefined
     ? undefined
-    : didYouMean(sub, ["enable", "disable", "status", "list"]);
+    : didYouMean(sub, ["enable", "disable", "status", "list", "logs"]);
   throw new UsageError(
     sub === undefined
       ? "Missing subcommand of lima"

@@ -5,8 +5,9 @@
  */
 
 import { UnsupportedError, UsageError } from "../../core/errors.ts";
+import type { Driver, ServiceRef } from "../../core/driver.ts";
 import type { App } from "../app.ts";
-import { parseArgs } from "../args.ts";
+import { parseArgs, type ParsedArgs } from "../args.ts";
 import { optionsOf } from "../table/mod.ts";
 import { locate, targetOf } from "../locate.ts";
 
@@ -48,39 +49,69 @@ function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-/** Runs `logs`. */
-export async function logsCommand(argv: string[], app: App): Promise<number> {
-  const a = parseArgs(argv, LOGS_OPTIONS, "logs");
-  const { name, condition } = targetOf(
-    a,
-    "autostart logs NAME [-f] [-n LINES] [--since TIME]",
-  );
+/** What `-n`, `--since`, `-f` and `--all` ask of a log. */
+export interface LogsRequest {
+  /** Number of recent lines. */
+  lines: number;
+  /** Keep streaming new lines. */
+  follow: boolean;
+  /** Only lines since this time (journalctl's words). */
+  since?: string;
+  /** The init system's notes too. */
+  all: boolean;
+}
+
+/**
+ * The log options of parsed arguments (`-n`, `--since`, `-f`, `--all`); exit 2 for a
+ * bad `-n`.
+ * @param example A command line to show in the hint, e.g. "autostart logs web -n 50".
+ */
+export function logsRequestOf(a: ParsedArgs, example: string): LogsRequest {
   const linesText = a.values.lines as string | undefined;
   const lines = linesText === undefined ? DEFAULT_LOG_LINES : Number(linesText);
   if (!Number.isInteger(lines) || lines < 0) {
     throw new UsageError(
       `Invalid -n ${JSON.stringify(linesText)}: give a whole number of lines`,
-      "e.g. autostart logs web -n 50",
+      `e.g. ${example}`,
     );
   }
   const since = a.values.since as string | undefined;
-  const follow = a.values.follow === true;
-  const ctx = await app.context();
-  const { driver, status } = await locate(app, name, condition);
+  return {
+    lines,
+    follow: a.values.follow === true,
+    ...(since !== undefined ? { since: sinceArg(since) } : {}),
+    all: a.values.all === true,
+  };
+}
+
+/**
+ * Prints the log of the service `ref` names (its identity, when it has one, is the
+ * unit or label its driver reads) until the last lines are out, or with `follow`
+ * until Ctrl-C.
+ */
+export async function printLogs(
+  app: App,
+  driver: Driver,
+  ref: ServiceRef,
+  req: LogsRequest,
+): Promise<number> {
   if (!driver.logs) {
     throw new UnsupportedError(
       `The ${driver.id} driver cannot show logs`,
-      `see its own tools for the output of "${name}" (${status.unit})`,
+      `see its own tools for the output of "${ref.name}"${
+        ref.identity ? ` (${ref.identity})` : ""
+      }`,
     );
   }
-  const stop = follow ? interruptSignal() : undefined;
+  const ctx = await app.context();
+  const stop = req.follow ? interruptSignal() : undefined;
   try {
     for await (
-      const line of driver.logs({ name, condition: status.condition }, {
-        lines,
-        follow,
-        ...(a.values.all === true ? { all: true } : {}),
-        ...(since !== undefined ? { since: sinceArg(since) } : {}),
+      const line of driver.logs(ref, {
+        lines: req.lines,
+        follow: req.follow,
+        ...(req.all ? { all: true } : {}),
+        ...(req.since !== undefined ? { since: req.since } : {}),
         ...(stop ? { signal: stop.signal } : {}),
       }, ctx)
     ) {
@@ -93,4 +124,27 @@ export async function logsCommand(argv: string[], app: App): Promise<number> {
     stop?.dispose();
   }
   return 0;
+}
+
+/** Runs `logs`. */
+export async function logsCommand(argv: string[], app: App): Promise<number> {
+  const a = parseArgs(argv, LOGS_OPTIONS, "logs");
+  const { name, condition } = targetOf(
+    a,
+    "autostart logs NAME [-f] [-n LINES] [--since TIME]",
+  );
+  const req = logsRequestOf(a, "autostart logs web -n 50");
+  const { driver, status } = await locate(app, name, condition);
+  if (!driver.logs) {
+    throw new UnsupportedError(
+      `The ${driver.id} driver cannot show logs`,
+      `see its own tools for the output of "${name}" (${status.unit})`,
+    );
+  }
+  return await printLogs(
+    app,
+    driver,
+    { name, condition: status.condition },
+    req,
+  );
 }

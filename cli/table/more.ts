@@ -11,6 +11,7 @@ import {
   KEEP_ALIVE,
   STOP_TIMEOUT,
 } from "./options.ts";
+import { LOGS } from "./inspect.ts";
 import type { CommandDef } from "./types.ts";
 
 /** `autostart export`. */
@@ -72,7 +73,7 @@ export const APPLY: CommandDef = {
 
 const INSTANCE = { name: "INSTANCE", complete: "instances" } as const;
 
-/** `autostart lima enable|disable|status`. */
+/** `autostart lima enable|disable|status|logs`. */
 export const LIMA: CommandDef = {
   name: "lima",
   summary:
@@ -81,8 +82,9 @@ export const LIMA: CommandDef = {
     "lima enable INSTANCE [options]",
     "lima disable INSTANCE [--condition=login|boot] [--adopt]",
     "lima status [INSTANCE] [--json]",
+    "lima logs INSTANCE [-f] [-n LINES] [--since TIME] [--all]",
   ],
-  synopsis: ["lima enable|disable|status INSTANCE [options]"],
+  synopsis: ["lima enable|disable|status|logs INSTANCE [options]"],
   description: [
     'Starts a Lima VM at login or at boot with the files limactl itself writes (io.lima-vm.autostart.INSTANCE / io.lima-vm.daemon.INSTANCE for launchd, lima-vm@INSTANCE.service for systemd), so "limactl start/stop" keep working. The service gets a PATH that finds limactl and qemu, and LIMA_HOME when it is set. On Linux, --condition=boot installs a system unit, lima-vm-boot@INSTANCE.service, that runs as the sudo user. Keep-alive "always" is refused: "limactl stop" ends the VM with exit code 0, and "always" would start it again.',
   ],
@@ -171,11 +173,32 @@ export const LIMA: CommandDef = {
       options: [JSON_OUTPUT],
       examples: ["autostart lima status default"],
     },
+    {
+      name: "logs",
+      summary: "Shows the output of the VM's service (its host agent)",
+      usage: ["lima logs INSTANCE [-f] [-n LINES] [--since TIME] [--all]"],
+      description: [
+        'Shows the output of the VM\'s service, the host agent that "limactl start --foreground" becomes, read like "autostart logs" under Lima\'s unit or label (also for a service limactl wrote): the journal of lima-vm@INSTANCE.service or lima-vm-boot@INSTANCE.service, the launchd log files on macOS. Lima\'s own events stay in INSTANCE_DIR/ha.stdout.log.',
+      ],
+      positionals: [INSTANCE],
+      options: [
+        ...LOGS.options.filter((o) => o.name !== "condition"),
+        {
+          ...CONDITION,
+          description: "which one, when INSTANCE has a service for both",
+        },
+      ],
+      examples: [
+        "autostart lima logs default -n 20",
+        "autostart lima logs default -f",
+      ],
+    },
   ],
   examples: [
     "autostart lima enable default",
     "sudo autostart lima enable default --condition=boot",
     "autostart lima status default",
+    "autostart lima logs default -n 20",
     "autostart lima disable default",
   ],
 };

@@ -10,7 +10,7 @@
 // Login (user unit) and boot (system unit as the sudo user), restart after SIGKILL,
 // `limactl stop` of a boot VM, the boot unit of earlier versions replaced, feedback when
 // the VM does not boot, a VM already running outside autostart, a unit written by
-// limactl left alone unless --adopt, unknown instances, disable.
+// limactl left alone unless --adopt, unknown instances, logs of the host agent, disable.
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
 import { E2E, json, sharedBox } from "./_box.ts";
 import { seal, SEAL_PLACEHOLDER } from "../../core/seal.ts";
@@ -78,6 +78,10 @@ grep -E '^[0-9]+:(name=systemd)?:' /proc/self/cgroup | cut -d: -f3- | tr / '\\n'
   grep -v -e '^$' -e '[.]slice$' | head -n 1 > "$dir/ha.unit"
 echo $$ > "$dir/ha.pid"
 printf '{"time":"%s","status":{"running":true,"sshLocalPort":60022}}\\n' "$(date +%s.%N)" >> "$dir/ha.stdout.log"
+# What the host agent logs (to stderr, as Lima's logrus does): the service's journal.
+for i in 1 2 3 4 5 6; do
+  echo "level=info msg=\\"[hostagent] $inst: host agent line $i\\"" >&2
+done
 # No child that outlives it: a user manager without cgroups cannot clean one up.
 while :; do sleep 1; done
 `;
@@ -537,6 +541,49 @@ Deno.test({
       (await b.exec(["find", userUnits, "/etc/systemd/system"])).stdout,
       before,
     );
+  },
+});
+
+Deno.test({
+  name:
+    "lima: logs INSTANCE -n 5 shows the host agent's last 5 lines from the journal of Lima's unit",
+  ...E2E,
+  async fn() {
+    const b = await box.get();
+    const dir = `${REAL_HOME}/talk`;
+    const made = await b.sh(
+      `mkdir -p ${dir} && touch ${dir}/lima.yaml && chown -R u1:u1 ${dir}`,
+    );
+    assertEquals(made.code, 0, made.stderr);
+    try {
+      const en = await b.autostart(["lima", "enable", "talk"], u1());
+      assertEquals(en.code, 0, en.stderr);
+      const r = await b.waitFor(
+        "the host agent's lines in the journal",
+        async () => {
+          const r = await b.autostart(
+            ["lima", "logs", "talk", "-n", "5"],
+            u1(),
+          );
+          return r.stdout.includes("host agent line 6") ? r : false;
+        },
+        20_000,
+      );
+      const lines = r.stdout.trimEnd().split("\n");
+      assertEquals(
+        lines.map((l) => /host agent line \d/.exec(l)?.[0]),
+        [2, 3, 4, 5, 6].map((i) => `host agent line ${i}`),
+        r.stdout,
+      );
+      assertMatch(lines[0]!, /\[hostagent\] talk: host agent line 2/);
+      // The service is Lima's, not autostart-talk.service: plain `logs` does not know it.
+      const plain = await b.autostart(["logs", "talk"], u1());
+      assertEquals(plain.code, 1, plain.stderr);
+    } finally {
+      const off = await b.autostart(["lima", "disable", "talk"], u1());
+      assertEquals(off.code, 0, off.stderr);
+      await b.exec(["rm", "-rf", dir]);
+    }
   },
 });
 
