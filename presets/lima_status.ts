@@ -11,12 +11,14 @@
 import type { Context } from "../core/context.ts";
 import type { Driver, ServiceRef, ServiceStatus } from "../core/driver.ts";
 import { UnsupportedError } from "../core/errors.ts";
+import type { Registry } from "../core/registry.ts";
 import type { Condition } from "../core/spec.ts";
 import { ownershipOf } from "../core/ownership.ts";
 import { LAUNCHD_MARKER_TEXT } from "../templates/launchd_plist.ts";
 import { SYSTEMD_MARKER_TEXT } from "../templates/systemd_unit.ts";
 import { legacyLimaBootUnitName } from "../templates/lima_unit.ts";
 import { limaFlavor, limaIdentity, limaKnows } from "./lima.ts";
+import { limaDriver } from "./lima_resolve.ts";
 
 /** Who wrote the file of a Lima service. */
 export type LimaOwner = "autostart" | "limactl" | null;
@@ -123,4 +125,24 @@ export async function limaStatus(
     limaRegistered: content !== null && limaKnows(condition),
     content,
   };
+}
+
+/**
+ * The services of an instance that have a file (whoever wrote it), one per condition
+ * of `conditions` that has one, with the driver that serves it (picked by
+ * declarations: reading needs no reachable init system).
+ */
+export async function filedLimaServices(
+  registry: Registry,
+  ctx: Context,
+  instance: string,
+  conditions: readonly Condition[],
+): Promise<{ driver: Driver; status: LimaStatus }[]> {
+  const found: { driver: Driver; status: LimaStatus }[] = [];
+  for (const condition of conditions) {
+    const driver = await limaDriver(registry, ctx, { condition, loose: true });
+    const status = await limaStatus(driver, condition, instance, ctx);
+    if (status.owner !== null) found.push({ driver, status });
+  }
+  return found;
 }

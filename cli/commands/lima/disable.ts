@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { Driver } from "../../../core/driver.ts";
 import { OperationError } from "../../../core/errors.ts";
 import { uninstall } from "../../../core/operations.ts";
 import { describePlan, type Plan } from "../../../core/plan.ts";
@@ -15,8 +14,7 @@ import {
   parseCondition,
 } from "../../../core/spec.ts";
 import { foreignError, limaUninstall } from "../../../presets/lima_install.ts";
-import { limaDriver } from "../../../presets/lima_resolve.ts";
-import { type LimaStatus, limaStatus } from "../../../presets/lima_status.ts";
+import { filedLimaServices } from "../../../presets/lima_status.ts";
 import type { App } from "../../app.ts";
 import type { ParsedArgs } from "../../args.ts";
 import { palette } from "../../output.ts";
@@ -32,13 +30,12 @@ export async function limaDisable(a: ParsedArgs, app: App): Promise<number> {
   const json = v.json === true;
   const dryRun = v["dry-run"] === true;
   const ctx = await app.context();
-  const registry = await app.registry();
-  const found: { driver: Driver; status: LimaStatus }[] = [];
-  for (const condition of conditions) {
-    const driver = await limaDriver(registry, ctx, { condition, loose: true });
-    const status = await limaStatus(driver, condition, instance, ctx);
-    if (status.owner !== null) found.push({ driver, status });
-  }
+  const found = await filedLimaServices(
+    await app.registry(),
+    ctx,
+    instance,
+    conditions,
+  );
   if (found.length === 0) {
     throw new OperationError(
       `Lima instance "${instance}" has no service to disable${

@@ -6,15 +6,9 @@
  * @module
  */
 
-import type { Driver } from "../../../core/driver.ts";
 import { OperationError, UsageError } from "../../../core/errors.ts";
 import { CONDITIONS, parseCondition } from "../../../core/spec.ts";
-import { limaDriver } from "../../../presets/lima_resolve.ts";
-import {
-  limaRef,
-  type LimaStatus,
-  limaStatus,
-} from "../../../presets/lima_status.ts";
+import { filedLimaServices, limaRef } from "../../../presets/lima_status.ts";
 import type { App } from "../../app.ts";
 import type { ParsedArgs } from "../../args.ts";
 import { logsRequestOf, printLogs } from "../logs.ts";
@@ -28,13 +22,12 @@ export async function limaLogs(a: ParsedArgs, app: App): Promise<number> {
     ? CONDITIONS
     : [parseCondition(a.values.condition as string)];
   const ctx = await app.context();
-  const registry = await app.registry();
-  const found: { driver: Driver; status: LimaStatus }[] = [];
-  for (const condition of conditions) {
-    const driver = await limaDriver(registry, ctx, { condition, loose: true });
-    const status = await limaStatus(driver, condition, instance, ctx);
-    if (status.owner !== null) found.push({ driver, status });
-  }
+  const found = await filedLimaServices(
+    await app.registry(),
+    ctx,
+    instance,
+    conditions,
+  );
   if (found.length === 0) {
     throw new OperationError(
       `Lima instance "${instance}" has no service${
