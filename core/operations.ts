@@ -183,7 +183,14 @@ export async function install<S extends ServiceStatus = ServiceStatus>(
       : (await driver.status(spec.condition, ctx, [spec.name]))[0] as
         | S
         | undefined;
-    const marker = pendingPath(spec.condition, ctx, driver.id, spec.name);
+    // Under the identity when there is one: Lima's instance "web" is not the
+    // service "web".
+    const marker = pendingPath(
+      spec.condition,
+      ctx,
+      driver.id,
+      spec.identity ?? spec.name,
+    );
     const pending = await ctx.fs.exists(marker);
     const plan = options.plan
       ? options.plan(priorOf(before), before)

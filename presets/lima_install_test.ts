@@ -5,6 +5,7 @@
 import { assertEquals, assertOk } from "../tests/assert.ts";
 import type { Context } from "../core/context.ts";
 import type { FakeRunner, MemoryFs } from "../core/fake.ts";
+import { pendingPath } from "../core/lock.ts";
 import { install, uninstall } from "../core/operations.ts";
 import type { Plan, WriteStep } from "../core/plan.ts";
 import type { Condition } from "../core/spec.ts";
@@ -255,3 +256,28 @@ for (const t of TARGETS) {
     });
   }
 }
+
+Deno.test("install() of a Lima service: an interrupted run's pending marker is the unit's, not that of a service named like the instance", async () => {
+  const setUp = async (pendingName: string) => {
+    const ctx = fakeContext();
+    const r = await resolved("systemd", "login", ctx);
+    for (const w of limaInstall(r, ctx, { adopt: false }).plan().steps) {
+      if (w.kind === "write") put(ctx, w.path, w.content, w);
+    }
+    put(ctx, pendingPath("login", ctx, "systemd", pendingName), "1\n");
+    const hooks = limaInstall(r, ctx, { adopt: false });
+    const status = async () => {
+      const s = await hooks.status();
+      return s && { ...s, state: "running" as const, enabled: true, pid: 42 };
+    };
+    return await install(ctx, r.driver, r.spec, {
+      dryRun: true,
+      status,
+      plan: hooks.plan,
+    });
+  };
+  // Left by an interrupted `lima enable dev`: redone in full.
+  assertEquals((await setUp("lima-vm@dev.service")).action, "updated");
+  // Left by an interrupted `autostart enable dev`: not this service's.
+  assertEquals((await setUp("dev")).action, "unchanged");
+});
