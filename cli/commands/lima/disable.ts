@@ -8,34 +8,20 @@
 import { OperationError } from "../../../core/errors.ts";
 import { uninstall } from "../../../core/operations.ts";
 import { describePlan, type Plan } from "../../../core/plan.ts";
-import {
-  type Condition,
-  CONDITIONS,
-  parseCondition,
-} from "../../../core/spec.ts";
+import type { Condition } from "../../../core/spec.ts";
 import { foreignError, limaUninstall } from "../../../presets/lima_install.ts";
-import { filedLimaServices } from "../../../presets/lima_status.ts";
 import type { App } from "../../app.ts";
 import type { ParsedArgs } from "../../args.ts";
 import { palette } from "../../output.ts";
-import { oneInstance } from "./words.ts";
+import { instanceServices, oneInstance } from "./words.ts";
 
 /** Runs `lima disable` on parsed arguments. */
 export async function limaDisable(a: ParsedArgs, app: App): Promise<number> {
   const v = a.values;
   const instance = oneInstance(a.positionals, "disable");
-  const conditions = v.condition === undefined
-    ? CONDITIONS
-    : [parseCondition(v.condition as string)];
   const json = v.json === true;
   const dryRun = v["dry-run"] === true;
-  const ctx = await app.context();
-  const found = await filedLimaServices(
-    await app.registry(),
-    ctx,
-    instance,
-    conditions,
-  );
+  const { ctx, found } = await instanceServices(a, app, instance);
   if (found.length === 0) {
     throw new OperationError(
       `Lima instance "${instance}" has no service to disable${

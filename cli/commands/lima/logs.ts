@@ -7,27 +7,17 @@
  */
 
 import { OperationError, UsageError } from "../../../core/errors.ts";
-import { CONDITIONS, parseCondition } from "../../../core/spec.ts";
-import { filedLimaServices, limaRef } from "../../../presets/lima_status.ts";
+import { limaRef } from "../../../presets/lima_status.ts";
 import type { App } from "../../app.ts";
 import type { ParsedArgs } from "../../args.ts";
 import { logsRequestOf, printLogs } from "../logs.ts";
-import { oneInstance } from "./words.ts";
+import { instanceServices, oneInstance } from "./words.ts";
 
 /** Runs `lima logs` on parsed arguments. */
 export async function limaLogs(a: ParsedArgs, app: App): Promise<number> {
   const instance = oneInstance(a.positionals, "logs");
   const req = logsRequestOf(a, `autostart lima logs ${instance} -n 50`);
-  const conditions = a.values.condition === undefined
-    ? CONDITIONS
-    : [parseCondition(a.values.condition as string)];
-  const ctx = await app.context();
-  const found = await filedLimaServices(
-    await app.registry(),
-    ctx,
-    instance,
-    conditions,
-  );
+  const { found } = await instanceServices(a, app, instance);
   if (found.length === 0) {
     throw new OperationError(
       `Lima instance "${instance}" has no service${
