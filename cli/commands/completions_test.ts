@@ -248,7 +248,7 @@ Deno.test({
           ["autostart", "enable", "web", "--path="],
           "--path=inherit --path=default",
         ],
-        [["autostart", "lima", ""], "enable disable status list"],
+        [["autostart", "lima", ""], "enable disable status list logs"],
         [["autostart", "lima", "enable", "--ad"], "--adopt"],
         [["autostart", "lima", "enable", "d"], "default docker"],
         [["autostart", "lima", "disable", "--condition", "b"], "boot"],
@@ -305,7 +305,7 @@ complete -C 'autostart logs web -'`,
       assertEquals(names, "web\nworker\n");
       assertEquals(
         subs!.split("\n").map((l) => l.split("\t")[0]).filter((l) => l),
-        ["disable", "enable", "list", "status"],
+        ["disable", "enable", "list", "logs", "status"],
       );
       assertEquals(instances, "default\ndocker\n");
       // Short options too, with the description of the table.
@@ -354,7 +354,7 @@ t autostart lima status ""`,
         "login boot",
         "true false always on-failure",
         "bash zsh fish",
-        "enable disable status list",
+        "enable disable status list logs",
         "default docker",
       ]);
     } finally {

@@ -178,7 +178,7 @@ export const LIMA: CommandDef = {
       summary: "Shows the output of the VM's service (its host agent)",
       usage: ["lima logs INSTANCE [-f] [-n LINES] [--since TIME] [--all]"],
       description: [
-        'Shows the output of the VM\'s service, the host agent that "limactl start --foreground" becomes, read like "autostart logs" under Lima\'s unit or label (also for a service limactl wrote): the journal of lima-vm@INSTANCE.service or lima-vm-boot@INSTANCE.service, the launchd log files on macOS. Lima\'s own events stay in INSTANCE_DIR/ha.stdout.log.',
+        'Shows the output of the VM\'s service (its host agent): what "limactl start --foreground" prints, read like "autostart logs" under Lima\'s unit or label, also for a service limactl wrote: the journal of lima-vm@INSTANCE.service or lima-vm-boot@INSTANCE.service, the launchd log files on macOS. Lima\'s own events stay in INSTANCE_DIR/ha.stdout.log.',
       ],
       positionals: [INSTANCE],
       options: [
