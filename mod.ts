@@ -127,7 +127,9 @@ export {
   type ServiceFields,
 } from "./core/read_back.ts";
 export {
+  type BuiltinPlugin,
   Registry,
+  registryOf,
   type RegistryProblem,
   validateDriver,
 } from "./core/registry.ts";
@@ -153,10 +155,7 @@ export {
   type WaitOutcome,
   type WaitResult,
 } from "./core/wait.ts";
-export {
-  BUILTIN_DRIVERS,
-  builtinRegistry,
-  systemdDriver,
-} from "./drivers/mod.ts";
+export { BUILTIN_DRIVERS, systemdDriver } from "./drivers/mod.ts";
+export { builtinRegistry } from "./cli/builtin_registry.ts";
 export { BUILTIN_PLUGINS, openrcDriver, runitDriver } from "./plugins/mod.ts";
 export { run } from "./cli/main.ts";

@@ -13,7 +13,7 @@ import {
   requestedPlugins,
 } from "../core/plugins.ts";
 import type { Registry } from "../core/registry.ts";
-import { builtinRegistry } from "../drivers/mod.ts";
+import { builtinRegistry } from "./builtin_registry.ts";
 import type { App, Clock, Command } from "./app.ts";
 import { applyCommand } from "./commands/apply.ts";
 import { completionsCommand } from "./commands/completions.ts";

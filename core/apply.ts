@@ -25,14 +25,12 @@ import {
 } from "./fs.ts";
 import { ownershipOf } from "./ownership.ts";
 import type { Plan, RunStep, Step, WriteStep } from "./plan.ts";
+import type { Explain } from "./driver.ts";
 import type { CommandResult, Runner } from "./runner.ts";
 import { runStep, type Sleep } from "./run_step.ts";
 
-/** Turns a failed command into a message and a next step, when the driver knows better. */
-export type Explain = (
-  argv: string[],
-  result: CommandResult,
-) => { message?: string; hint?: string } | undefined;
+/** Defined with the driver contract (`core/driver.ts`); re-exported for existing callers. */
+export type { Explain };
 
 /** Options of {@link apply}. */
 export interface ApplyOptions {

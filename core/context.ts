@@ -7,34 +7,18 @@
 
 import { denoFs, type FileSystem } from "./fs.ts";
 import { fileLocker, type Locker } from "./lock.ts";
+import type { PlanContext } from "./plan_context.ts";
 import { denoRunner, type Runner } from "./runner.ts";
+import type { UserInfo } from "./user_info.ts";
 
-/** A user account. */
-export interface UserInfo {
-  /** Login name. */
-  name: string;
-  /** Numeric user id. */
-  uid: number;
-  /** Numeric id of the primary group. */
-  gid: number;
-  /** Name of the primary group. */
-  group: string;
-  /** Home directory. */
-  home: string;
-}
+export type { PlanContext } from "./plan_context.ts";
+export type { UserInfo } from "./user_info.ts";
 
-/** The invoking process and its effects. */
-export interface Context {
-  /** `Deno.build.os` value: "linux", "darwin", ... */
-  os: string;
-  /** Environment of the invoking process (read-only snapshot). */
-  env: Record<string, string>;
-  /** Working directory of the invoking process. */
-  cwd: string;
-  /** The account running autostart. */
-  self: UserInfo;
-  /** The user who ran `sudo autostart ...`, when autostart runs under sudo. */
-  sudoUser: string | undefined;
+/**
+ * The invoking process and its effects: the facts of {@link PlanContext} plus the
+ * injected runner, file system, account lookup and lock.
+ */
+export interface Context extends PlanContext {
   /** Runs commands. */
   runner: Runner;
   /** Reads and writes files. */

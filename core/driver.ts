@@ -7,11 +7,17 @@
  * @module
  */
 
-import type { Explain } from "./apply.ts";
-import type { Context } from "./context.ts";
+import type { Context, PlanContext } from "./context.ts";
 import type { Plan } from "./plan.ts";
 import type { ReadBack } from "./read_back.ts";
-import type { Condition, KeepAliveMode, ServiceSpec } from "./spec.ts";
+import type { CommandResult } from "./runner.ts";
+import type { Condition, KeepAliveMode, ServiceSpec } from "./spec/types.ts";
+
+/** Turns a failed command into a message and a next step, when the driver knows better. */
+export type Explain = (
+  argv: string[],
+  result: CommandResult,
+) => { message?: string; hint?: string } | undefined;
 
 /**
  * Optional things a driver can honour beyond conditions and keep-alive modes. A spec
@@ -242,20 +248,22 @@ export interface Driver {
   prepare?(ctx: Context, spec?: ServiceSpec): Promise<void>;
   /**
    * Pure: the files and commands that install and start `spec`. `prior` (absent: no
-   * service yet) says what a rollback must restore.
+   * service yet) says what a rollback must restore. Its context has no runner, no
+   * file system, no lock and no account lookup ({@link PlanContext}): a driver that
+   * declares `ctx: PlanContext` cannot reach for an effect, the compiler refuses it.
    */
-  plan(spec: ServiceSpec, ctx: Context, prior?: PriorState): Plan;
+  plan(spec: ServiceSpec, ctx: PlanContext, prior?: PriorState): Plan;
   /**
    * Pure: the steps that stop and remove a service (`keepFiles` keeps its file; `prior`
    * says what a rollback must restore, absent: enabled and running).
    */
   planDisable(
     ref: ServiceRef,
-    ctx: Context,
+    ctx: PlanContext,
     options?: { keepFiles?: boolean; prior?: PriorState },
   ): Plan;
   /** Pure: the steps of start, stop or restart. */
-  planControl(ref: ServiceRef, action: ControlAction, ctx: Context): Plan;
+  planControl(ref: ServiceRef, action: ControlAction, ctx: PlanContext): Plan;
   /**
    * Managed services of a condition, with their real state, read in as few init-system
    * calls as possible (one for all). `names` limits the answer; absent means all.

@@ -24,13 +24,13 @@
  * @module
  */
 
-import type { Context } from "./context.ts";
 import { UsageError } from "./errors.ts";
 import type { Owner } from "./fs.ts";
 import { MARKER_TEXT } from "./kit/marker.ts";
 import type { Step } from "./plan.ts";
 import { seal, SEAL_PLACEHOLDER } from "./seal.ts";
-import type { Condition, ServiceSpec } from "./spec.ts";
+import type { PlanContext } from "./plan_context.ts";
+import type { Condition, ServiceSpec } from "./spec/types.ts";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const EXPANSION = /\$(?:[A-Za-z_{]|\d)/;
@@ -276,7 +276,10 @@ export function looksSecret(name: string): boolean {
 }
 
 /** Directory of the env-file copies of a condition (see {@link envCopyPath}). */
-export function envCopyDir(condition: Condition, ctx: Context): string {
+export function envCopyDir(
+  condition: Condition,
+  ctx: Pick<PlanContext, "env" | "self">,
+): string {
   if (condition === "boot") return "/etc/autostart/env";
   const config = ctx.env.XDG_CONFIG_HOME?.startsWith("/")
     ? ctx.env.XDG_CONFIG_HOME
@@ -294,7 +297,7 @@ export function envCopyDir(condition: Condition, ctx: Context): string {
  */
 export function envCopyPath(
   ref: { name: string; condition: Condition; identity?: string },
-  ctx: Context,
+  ctx: Pick<PlanContext, "env" | "self">,
 ): string {
   return `${envCopyDir(ref.condition, ctx)}/${ref.identity ?? ref.name}.env`;
 }
@@ -322,7 +325,7 @@ export function renderEnvCopy(spec: ServiceSpec): string {
  */
 export function envCopySteps(
   spec: ServiceSpec,
-  ctx: Context,
+  ctx: Pick<PlanContext, "env" | "self">,
   owner?: Owner,
 ): Step[] {
   if (spec.envFile === undefined) return [];
@@ -348,7 +351,7 @@ export function envCopySteps(
 /** The step that removes a service's env-file copy (a missing copy is fine). */
 export function envCopyRemoveStep(
   ref: { name: string; condition: Condition; identity?: string },
-  ctx: Context,
+  ctx: Pick<PlanContext, "env" | "self">,
 ): Step {
   return {
     kind: "remove",

@@ -131,6 +131,14 @@ export class MemoryFs implements FileSystem {
     new Map();
   /** Owner of what is written without an explicit owner (the writing process). */
   writer: Owner = { uid: 0, gid: 0 };
+  /**
+   * Programs the machine has besides its files (`/bin/sh`, ...), by path: `stat`,
+   * `exists` and `realPath` see them (so a spec resolves its program here), while
+   * {@link MemoryFs.files} and {@link MemoryFs.snapshot} leave them out. See
+   * {@link MemoryFs.addProgram}.
+   */
+  readonly programs: Map<string, { uid: number; gid: number; mode: number }> =
+    new Map();
 
   /** @param files Initial files. */
   constructor(files: Record<string, string> = {}) {
@@ -138,6 +146,25 @@ export class MemoryFs implements FileSystem {
       this.files.set(p, { content: c, mode: 0o644 });
       this.#addDirs(dirname(p));
     }
+  }
+
+  /**
+   * Adds an executable the machine has (default: root's, mode 0755), for specs to
+   * resolve; its directories exist as root's 0755 unless set otherwise.
+   *
+   * @example Usage
+   * ```ts
+   * import { MemoryFs } from "./fake.ts";
+   * const fs = new MemoryFs().addProgram("/bin/sh");
+   * console.assert((await fs.stat("/bin/sh"))?.mode === 0o755);
+   * ```
+   */
+  addProgram(
+    path: string,
+    info: Partial<{ uid: number; gid: number; mode: number }> = {},
+  ): this {
+    this.programs.set(path, { uid: 0, gid: 0, mode: 0o755, ...info });
+    return this;
   }
 
   #addDirs(dir: string) {
@@ -235,6 +262,8 @@ export class MemoryFs implements FileSystem {
   }
 
   stat(path: string): Promise<FileInfo | null> {
+    const program = this.files.has(path) ? undefined : this.programs.get(path);
+    if (program) return Promise.resolve({ type: "file", ...program });
     const f = this.files.get(path);
     if (f) {
       return Promise.resolve({
@@ -247,15 +276,18 @@ export class MemoryFs implements FileSystem {
     const prefix = path === "/" ? "/" : `${path}/`;
     if (
       !this.dirs.has(path) &&
-      ![...this.dirs, ...this.files.keys()].some((p) => p.startsWith(prefix))
+      ![...this.dirs, ...this.files.keys(), ...this.programs.keys()].some((p) =>
+        p.startsWith(prefix)
+      )
     ) return Promise.resolve(null);
     const d = this.dirInfo.get(path) ?? { uid: 0, gid: 0, mode: 0o755 };
     return Promise.resolve({ type: "dir", ...d });
   }
 
-  /** No symlinks here: the path itself. */
-  realPath(path: string): Promise<string> {
-    return Promise.resolve(path);
+  /** No symlinks here: the path itself, when something is there (as `realpath(3)`). */
+  async realPath(path: string): Promise<string> {
+    if (path === "/" || await this.exists(path)) return path;
+    throw new Deno.errors.NotFound(`No such file or directory: ${path}`);
   }
 
   rmdir(path: string): Promise<void> {
@@ -275,7 +307,11 @@ export class MemoryFs implements FileSystem {
   }
 
   exists(path: string): Promise<boolean> {
-    return Promise.resolve(this.files.has(path) || this.dirs.has(path));
+    const prefix = `${path}/`;
+    return Promise.resolve(
+      this.files.has(path) || this.dirs.has(path) || this.programs.has(path) ||
+        [...this.programs.keys()].some((p) => p.startsWith(prefix)),
+    );
   }
 
   /** Writable unless `failOn("write", path)` says otherwise. */

@@ -9,11 +9,11 @@
  * @module
  */
 
-import type { Context } from "./context.ts";
 import { BusyError, OperationError } from "./errors.ts";
 import { parseDuration } from "./duration.ts";
 import { dirname } from "./fs.ts";
-import type { Condition } from "./spec.ts";
+import type { PlanContext } from "./plan_context.ts";
+import type { Condition } from "./spec/types.ts";
 
 /** A held lock. */
 export interface HeldLock {
@@ -37,7 +37,10 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
  * never the world-writable `/run/lock`, where another user could plant the file first),
  * `login` → `$XDG_RUNTIME_DIR/autostart` (or the user's config directory off Linux).
  */
-export function stateDir(condition: Condition, ctx: Context): string {
+export function stateDir(
+  condition: Condition,
+  ctx: Pick<PlanContext, "os" | "env" | "self">,
+): string {
   if (condition === "boot") {
     return ctx.os === "linux" ? "/run/autostart" : "/var/run/autostart";
   }
@@ -58,7 +61,10 @@ export function stateDir(condition: Condition, ctx: Context): string {
  * lockPath("boot", ctx); // "/run/autostart/lock" on Linux
  * ```
  */
-export function lockPath(condition: Condition, ctx: Context): string {
+export function lockPath(
+  condition: Condition,
+  ctx: Pick<PlanContext, "os" | "env" | "self">,
+): string {
   return `${stateDir(condition, ctx)}/lock`;
 }
 
@@ -70,7 +76,7 @@ export function lockPath(condition: Condition, ctx: Context): string {
  */
 export function pendingPath(
   condition: Condition,
-  ctx: Context,
+  ctx: Pick<PlanContext, "os" | "env" | "self">,
   driverId: string,
   name: string,
 ): string {
@@ -185,7 +191,7 @@ export function lockTimeoutMs(env: Record<string, string>): number {
  * (hand-built test contexts), runs `fn` unlocked.
  */
 export async function withLock<T>(
-  ctx: Context,
+  ctx: Pick<PlanContext, "os" | "env" | "self"> & { lock?: Locker },
   condition: Condition,
   fn: () => Promise<T>,
 ): Promise<T> {

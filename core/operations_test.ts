@@ -8,7 +8,7 @@ import { UsageError } from "./errors.ts";
 import { install, uninstall } from "./operations.ts";
 import type { Plan, WriteStep } from "./plan.ts";
 import type { ServiceSpec } from "./spec.ts";
-import { builtinRegistry } from "../drivers/mod.ts";
+import { builtinRegistry } from "../cli/builtin_registry.ts";
 import { ALICE, fakeContext, ROOT_USER, webSpec } from "../tests/helpers.ts";
 import { IN_PROCESS_TARGETS } from "../tests/hostile/corpus.ts";
 

@@ -5,7 +5,7 @@ import {
   assertRejects,
 } from "../tests/assert.ts";
 import { fakeContext, ROOT, ROOT_USER, runCli } from "../tests/helpers.ts";
-import { builtinRegistry } from "../drivers/mod.ts";
+import { builtinRegistry } from "../cli/builtin_registry.ts";
 import {
   isCompiledBinary,
   loadPlugins,

@@ -79,6 +79,34 @@ export interface RegistryProblem {
   message: string;
 }
 
+/** A driver compiled in from a module of its own (a plugin), and where it comes from. */
+export interface BuiltinPlugin {
+  /** The driver. */
+  driver: Driver;
+  /** Its module, for `drivers` and messages. */
+  source: string;
+}
+
+/**
+ * A registry holding `drivers` (registered as "built-in"), then `plugins` (registered
+ * with their source): the one place built-ins and plugins are put together, so
+ * `drivers/` never needs to know `plugins/`. Throws `TypeError` for a malformed one.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const registry = registryOf(BUILTIN_DRIVERS, BUILTIN_PLUGINS);
+ * ```
+ */
+export function registryOf(
+  drivers: readonly Driver[],
+  plugins: readonly BuiltinPlugin[] = [],
+): Registry {
+  const r = new Registry();
+  for (const d of drivers) r.register(d);
+  for (const p of plugins) r.register(p.driver, p.source);
+  return r;
+}
+
 /** What to select a driver for. */
 export interface Selection {
   /** The condition asked for. */

@@ -5,7 +5,8 @@ import {
   assertThrows,
 } from "../tests/assert.ts";
 import { fakeContext } from "../tests/helpers.ts";
-import { builtinRegistry, systemdDriver } from "../drivers/mod.ts";
+import { builtinRegistry } from "../cli/builtin_registry.ts";
+import { systemdDriver } from "../drivers/mod.ts";
 import type { Driver } from "./driver.ts";
 import { UnsupportedError, UsageError } from "./errors.ts";
 import { Registry, validateDriver } from "./registry.ts";

@@ -19,7 +19,8 @@
  * @module
  */
 
-import { absolutePath, type ServiceSpec } from "./spec.ts";
+import { absolutePath } from "./spec/parse.ts";
+import type { ServiceSpec } from "./spec/types.ts";
 
 /** Says why `path` is unsafe for root, or `null` (see `unsafeForRoot` in spec.ts). */
 export type RootCheck = (path: string) => Promise<string | null>;

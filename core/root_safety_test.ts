@@ -1,6 +1,7 @@
 import { assertEquals, assertMatch, assertRejects } from "../tests/assert.ts";
 import { fakeContext, ROOT_USER, webSpec } from "../tests/helpers.ts";
 import { UsageError } from "./errors.ts";
+import { denoFs } from "./fs.ts";
 import { rootServiceProblems } from "./root_safety.ts";
 import { type EnableRequest, resolveSpec } from "./spec.ts";
 
@@ -84,10 +85,11 @@ Deno.test({
       await Deno.writeTextFile(`${mine}/job.sh`, "echo hi\n");
       await Deno.chown(mine, 1000, 1000);
       await Deno.chown(`${mine}/job.sh`, 1000, 1000);
-      const ctx = fakeContext({
-        self: ROOT_USER,
-        env: { PATH: "/usr/bin:/bin" },
-      });
+      // Resolution looks through ctx.fs: here the real one.
+      const ctx = {
+        ...fakeContext({ self: ROOT_USER, env: { PATH: "/usr/bin:/bin" } }),
+        fs: denoFs,
+      };
       const req = {
         name: "w",
         command: ["/bin/sh"],

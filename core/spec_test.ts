@@ -115,13 +115,12 @@ Deno.test("resolveSpec() rejects a missing command, program, cwd and bad user", 
     () => resolveSpec({ name: "s", command: ["./relative-missing"] }, ctx),
     /Program not found/,
   );
-  const plain = await Deno.makeTempFile();
-  await Deno.chmod(plain, 0o644);
+  const plain = "/home/alice/plain";
+  ctx.fs.files.set(plain, { content: "", mode: 0o644 });
   await assertRejects(
     () => resolveSpec({ name: "s", command: [plain] }, ctx),
     /not executable/,
   );
-  await Deno.remove(plain);
   await assertRejects(
     () => resolveSpec({ name: "s", command: ["sh"], cwd: "/no/such/dir" }, ctx),
     /no such directory/,

@@ -1,12 +1,12 @@
 /**
- * The built-in drivers, in selection order, and a registry holding them.
+ * The built-in drivers, in selection order. The registry that holds them with the
+ * compiled-in plugins is assembled in `cli/builtin_registry.ts`: drivers never import
+ * plugins.
  *
  * @module
  */
 
 import type { Driver } from "../core/driver.ts";
-import { Registry } from "../core/registry.ts";
-import { BUILTIN_PLUGINS } from "../plugins/mod.ts";
 import { launchdAgentDriver, launchdDaemonDriver } from "./launchd/mod.ts";
 import { systemdDriver } from "./systemd/mod.ts";
 import { unsupportedDriver } from "./unsupported.ts";
@@ -22,11 +22,3 @@ export const BUILTIN_DRIVERS: readonly Driver[] = [
   launchdDaemonDriver,
   unsupportedDriver,
 ];
-
-/** A registry with the built-in drivers, then the plugins compiled in (`plugins/`). */
-export function builtinRegistry(): Registry {
-  const r = new Registry();
-  for (const d of BUILTIN_DRIVERS) r.register(d);
-  for (const p of BUILTIN_PLUGINS) r.register(p.driver, p.source);
-  return r;
-}

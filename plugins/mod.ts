@@ -1,25 +1,20 @@
 /**
  * The plugins compiled into autostart: drivers for init systems beyond the built-in
  * ones, registered after them (so they are chosen only where the built-ins are not
- * available, or with `--driver ID`).
+ * available, or with `--driver ID`). `cli/builtin_registry.ts` puts them together with
+ * the built-in drivers; `drivers/` does not import this module.
  *
  * @module
  */
 
-import type { Driver } from "../core/driver.ts";
+import type { BuiltinPlugin } from "../core/registry.ts";
 import { openrcDriver } from "./openrc.ts";
 import { runitDriver } from "./runit.ts";
 
 export { openrcDriver } from "./openrc.ts";
 export { runitDriver } from "./runit.ts";
 
-/** A compiled-in plugin: its driver and where it comes from. */
-export interface BuiltinPlugin {
-  /** The driver. */
-  driver: Driver;
-  /** Its module, for `drivers` and messages. */
-  source: string;
-}
+export type { BuiltinPlugin } from "../core/registry.ts";
 
 /** Compiled-in plugins, in the order selection tries them. */
 export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [

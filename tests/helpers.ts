@@ -12,7 +12,7 @@ import type { Registry } from "../core/registry.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 import { run } from "../cli/main.ts";
 import type { Clock } from "../cli/app.ts";
-import { builtinRegistry } from "../drivers/mod.ts";
+import { builtinRegistry } from "../cli/builtin_registry.ts";
 import { seal, SEAL_PLACEHOLDER } from "../core/seal.ts";
 
 /** Project root, ending in "/". */
@@ -67,12 +67,41 @@ export function managedPlist(label: string): string {
   );
 }
 
-/** A context with a recording runner and an in-memory filesystem. */
+/**
+ * Programs of a Debian machine (merged /usr: each in /bin and /usr/bin), which
+ * {@link seedMachine} gives a {@link MemoryFs} so specs resolve there as on a host.
+ */
+export const MACHINE_PROGRAMS: readonly string[] = [
+  ...["sh", "sleep", "true", "false", "echo", "cat", "env"].flatMap((
+    n,
+  ) => [`/bin/${n}`, `/usr/bin/${n}`]),
+  "/usr/bin/python3",
+];
+
+/**
+ * Gives an in-memory file system what every machine has: {@link MACHINE_PROGRAMS}
+ * (root's, 0755), `/etc/passwd` (0644) and a `/tmp` writable by all (1777). Returns it.
+ */
+export function seedMachine(fs: MemoryFs): MemoryFs {
+  for (const p of MACHINE_PROGRAMS) {
+    if (!fs.programs.has(p)) fs.addProgram(p);
+  }
+  if (!fs.programs.has("/etc/passwd")) {
+    fs.addProgram("/etc/passwd", { mode: 0o644 }); // there, not executable
+  }
+  if (!fs.dirInfo.has("/tmp")) fs.setInfo("/tmp", { mode: 0o1777 });
+  return fs;
+}
+
+/**
+ * A context with a recording runner and an in-memory filesystem that holds the
+ * machine's programs ({@link seedMachine}).
+ */
 export function fakeContext(over: Partial<Context> = {}): Context & {
   runner: FakeRunner;
   fs: MemoryFs;
 } {
-  const fs = (over.fs as MemoryFs | undefined) ?? new MemoryFs();
+  const fs = seedMachine((over.fs as MemoryFs | undefined) ?? new MemoryFs());
   for (
     const d of [
       "/run/systemd/system",

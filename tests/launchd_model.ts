@@ -45,8 +45,8 @@ import {
   type CommandResult,
   type Runner,
 } from "../core/runner.ts";
-import { builtinRegistry } from "../drivers/mod.ts";
-import { type CliResult, runCli } from "./helpers.ts";
+import { builtinRegistry } from "../cli/builtin_registry.ts";
+import { type CliResult, runCli, seedMachine } from "./helpers.ts";
 
 /** The file facts launchd checks before it loads a plist. */
 export interface PlistFile {
@@ -194,6 +194,7 @@ export class LaunchdModel {
     this.guiSession = o.guiSession ?? true;
     this.users = o.users ?? [MAC_ALICE, MAC_ROOT];
     this.fs = o.fs ?? new MemoryFs({ "/bin/launchctl": "" });
+    if (this.fs instanceof MemoryFs) seedMachine(this.fs);
     this.#stat = o.stat ?? memoryStat(this.fs as MemoryFs, () => this.uid);
     const run = (argv: string[]) => this.#run(argv);
     this.runner = {

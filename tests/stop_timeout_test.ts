@@ -14,7 +14,8 @@ import { ALICE, fakeContext, ROOT_USER, runCli, webSpec } from "./helpers.ts";
 import { UnsupportedError } from "../core/errors.ts";
 import { Registry, validateDriver } from "../core/registry.ts";
 import { featuresOf } from "../core/driver.ts";
-import { builtinRegistry, systemdDriver } from "../drivers/mod.ts";
+import { builtinRegistry } from "../cli/builtin_registry.ts";
+import { systemdDriver } from "../drivers/mod.ts";
 import { renderSystemdUnit } from "../templates/systemd_unit.ts";
 import {
   buildLaunchdPlist,

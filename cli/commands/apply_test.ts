@@ -508,11 +508,14 @@ Deno.test("export lists a Lima service of `lima enable` as a lima entry; apply o
 
 Deno.test("export names the env-file copy, never its values; apply of it on the same machine changes nothing", async () => {
   const m = machine();
-  const src = await Deno.makeTempFile({ suffix: ".env" });
+  // The user's env file, read by enable through the context's file system.
+  const src = "/home/alice/app.env";
+  m.fs.files.set(src, {
+    content: "API_TOKEN=tok-secret-1\nMODE=fast\n",
+    mode: 0o600,
+  });
   const file = await Deno.makeTempFile({ suffix: ".json" });
-  const realRead = Deno.readTextFile;
   try {
-    await Deno.writeTextFile(src, "API_TOKEN=tok-secret-1\nMODE=fast\n");
     const en = await runCli(
       [
         "enable",
@@ -535,11 +538,7 @@ Deno.test("export names the env-file copy, never its values; apply of it on the 
     assertEquals(entry.envFile, copy);
     assertEquals(entry.env?.API_TOKEN, undefined);
     await Deno.writeTextFile(file, exp.stdout);
-    // The same machine: its files (the copy included) are those of the model.
-    Deno.readTextFile = ((p: string | URL, o?: Deno.ReadFileOptions) =>
-      m.fs.files.has(String(p))
-        ? Promise.resolve(m.fs.files.get(String(p))!.content)
-        : realRead(p, o)) as typeof Deno.readTextFile;
+    // The same machine: apply reads the copy through the same file system.
     const before = units(m.fs);
     const r = await runCli(["apply", file, "--json"], m.ctx);
     assertEquals(r.code, 0, r.stderr);
@@ -548,8 +547,6 @@ Deno.test("export names the env-file copy, never its values; apply of it on the 
     assertEquals(out.services[0].action, "unchanged");
     assertEquals(units(m.fs), before);
   } finally {
-    Deno.readTextFile = realRead;
-    await Deno.remove(src);
     await Deno.remove(file);
   }
 });

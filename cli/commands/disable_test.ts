@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch } from "../../tests/assert.ts";
 import { ALICE, fakeContext, ROOT_USER, runCli } from "../../tests/helpers.ts";
-import { builtinRegistry } from "../../drivers/mod.ts";
+import { builtinRegistry } from "../builtin_registry.ts";
 import { run } from "../main.ts";
 import { isYes } from "../output.ts";
 import { allScope } from "./disable.ts";

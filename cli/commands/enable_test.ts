@@ -2,17 +2,25 @@ import { assertEquals, assertMatch } from "../../tests/assert.ts";
 import { fakeContext, runCli } from "../../tests/helpers.ts";
 import { parseEnvFile } from "../../core/env_file.ts";
 import type { Driver } from "../../core/driver.ts";
+import type { MemoryFs } from "../../core/fake.ts";
 import type { ServiceSpec } from "../../core/spec.ts";
-import { builtinRegistry } from "../../drivers/mod.ts";
+import { builtinRegistry } from "../builtin_registry.ts";
 
 const UNIT = "/home/alice/.config/systemd/user/autostart-web.service";
 const COPY = "/home/alice/.config/autostart/env/web.env";
 
-async function envFile(text: string): Promise<string> {
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/app.env`;
-  await Deno.writeTextFile(path, text, { mode: 0o600 });
-  return path;
+/** The user's env file, put in the context's file system (where enable reads it). */
+const ENV_FILE = "/home/alice/conf/app.env";
+
+/** Puts an env file with `text` into `ctx`'s file system; returns its path. */
+function envFile(ctx: { fs: MemoryFs }, text: string): string {
+  ctx.fs.setInfo("/home/alice/conf", { uid: 1000, gid: 1000, mode: 0o700 });
+  ctx.fs.files.set(ENV_FILE, {
+    content: text,
+    mode: 0o600,
+    owner: { uid: 1000, gid: 1000 },
+  });
+  return ENV_FILE;
 }
 
 Deno.test("enable warns on stderr when a secret-looking name is given with --env, and still enables", async () => {
@@ -36,20 +44,21 @@ Deno.test("enable warns on stderr when a secret-looking name is given with --env
 
 Deno.test("enable --env-file with an ambiguous line exits 2 naming file and line, and writes nothing", async () => {
   const ctx = fakeContext();
-  const path = await envFile('A=1\n# fine\nB=say "hi"\n');
+  const path = envFile(ctx, 'A=1\n# fine\nB=say "hi"\n');
   const r = await runCli(
     ["enable", "web", "--env-file", path, "--", "/bin/sh"],
     ctx,
   );
   assertEquals(r.code, 2);
   assertMatch(r.stderr, /app\.env", line 3: the value of B has a quote/);
-  assertEquals(ctx.fs.files.size, 0);
+  assertEquals([...ctx.fs.files.keys()], [ENV_FILE]);
   assertEquals(ctx.runner.lines(), []);
 });
 
 Deno.test("enable --env-file keeps the values out of the unit: a 0600 copy, --env wins over the file", async () => {
   const ctx = fakeContext();
-  const path = await envFile(
+  const path = envFile(
+    ctx,
     'export DB_PASSWORD="pa ss # word" # the db\nPORT=1\n',
   );
   const r = await runCli(
@@ -81,9 +90,9 @@ Deno.test("enable --env-file keeps the values out of the unit: a 0600 copy, --en
 });
 
 Deno.test("enable --dry-run shows the env-file copy's names, never its values", async () => {
-  const path = await envFile("API_TOKEN='t0p-s3cret'\nMODE=prod\n");
   for (const json of [false, true]) {
     const ctx = fakeContext();
+    const path = envFile(ctx, "API_TOKEN='t0p-s3cret'\nMODE=prod\n");
     const r = await runCli(
       [
         "enable",
@@ -100,7 +109,7 @@ Deno.test("enable --dry-run shows the env-file copy's names, never its values", 
     assertEquals(r.code, 0, r.stderr);
     assertEquals(r.stdout.includes("t0p-s3cret"), false, r.stdout);
     assertMatch(r.stdout, /API_TOKEN=\(hidden\)|"API_TOKEN",\s*"\(hidden\)"/);
-    assertEquals(ctx.fs.files.size, 0);
+    assertEquals([...ctx.fs.files.keys()], [ENV_FILE]);
   }
 });
 
@@ -123,8 +132,8 @@ Deno.test("enable --env-file with a driver without the env-file feature is refus
   };
   const registry = builtinRegistry();
   registry.register(plain, "test");
-  const path = await envFile("API_TOKEN=x\n");
   const ctx = fakeContext();
+  const path = envFile(ctx, "API_TOKEN=x\n");
   const r = await runCli(
     [
       "enable",
@@ -142,7 +151,7 @@ Deno.test("enable --env-file with a driver without the env-file feature is refus
   assertEquals(r.code, 3, r.stderr);
   assertMatch(r.stderr, /env-file/);
   assertEquals(seen, []);
-  assertEquals(ctx.fs.files.size, 0);
+  assertEquals([...ctx.fs.files.keys()], [ENV_FILE]);
   // every built-in driver declares it
   for (
     const d of ["systemd", "launchd-agent", "launchd-daemon", "runit", "openrc"]

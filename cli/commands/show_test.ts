@@ -176,18 +176,17 @@ Deno.test("show gives the backoff cap read from the unit; a re-enable that chang
 
 Deno.test("show lists the variables of the env-file copy (masked unless --reveal), and its path; --json too", async () => {
   const ctx = machine();
-  const src = await Deno.makeTempFile({ suffix: ".env" });
+  const src = "/home/alice/wf.env"; // read through the context's file system
   const copy = "/home/alice/.config/autostart/env/wf.env";
-  try {
-    await Deno.writeTextFile(src, "API_TOKEN=tok-999999\nMODE=fast\n");
-    const en = await runCli(
-      ["enable", "wf", "--no-wait", "--env-file", src, "--", "/bin/sleep", "9"],
-      ctx,
-    );
-    assertEquals(en.code, 0, en.stderr);
-  } finally {
-    await Deno.remove(src);
-  }
+  ctx.fs.files.set(src, {
+    content: "API_TOKEN=tok-999999\nMODE=fast\n",
+    mode: 0o600,
+  });
+  const en = await runCli(
+    ["enable", "wf", "--no-wait", "--env-file", src, "--", "/bin/sleep", "9"],
+    ctx,
+  );
+  assertEquals(en.code, 0, en.stderr);
   const r = await runCli(["show", "wf"], ctx);
   assertEquals(r.code, 0, r.stderr);
   assertMatch(

@@ -6,7 +6,7 @@ import {
 import { fakeContext, runCli } from "../../tests/helpers.ts";
 import { macCli, macContext } from "../../tests/launchd_helpers.ts";
 import { MemoryFs } from "../../core/fake.ts";
-import { builtinRegistry } from "../mod.ts";
+import { builtinRegistry } from "../../cli/builtin_registry.ts";
 import { launchdAgentDriver } from "./agent.ts";
 
 await launchdAgentDriver.prepare();

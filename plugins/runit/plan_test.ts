@@ -11,7 +11,7 @@ import { UsageError } from "../../core/errors.ts";
 import { FakeRunner, type MemoryFs } from "../../core/fake.ts";
 import { describePlan, type Plan } from "../../core/plan.ts";
 import type { ServiceSpec } from "../../core/spec.ts";
-import { builtinRegistry } from "../../drivers/mod.ts";
+import { builtinRegistry } from "../../cli/builtin_registry.ts";
 import { runitDriver } from "./mod.ts";
 import { runitContext, spec } from "./_testing.ts";
 

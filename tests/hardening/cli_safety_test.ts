@@ -12,6 +12,7 @@ import {
 } from "../assert.ts";
 import { BACKUP_SUFFIX } from "../../core/apply.ts";
 import { FakeRunner } from "../../core/fake.ts";
+import { denoFs } from "../../core/fs.ts";
 import { memoryLocker, pendingPath } from "../../core/lock.ts";
 import { resolveSpec } from "../../core/spec.ts";
 import { ALICE, fakeContext, ROOT, ROOT_USER, runCli } from "../helpers.ts";
@@ -260,7 +261,11 @@ Deno.test({
       const prog = `${dir}/prog`;
       await Deno.writeTextFile(prog, "#!/bin/sh\n", { mode: 0o755 });
       await Deno.chmod(prog, 0o755);
-      const root = fakeContext({ self: ROOT_USER, sudoUser: "alice" });
+      // Real files: resolution looks through ctx.fs, here the real one.
+      const root = {
+        ...fakeContext({ self: ROOT_USER, sudoUser: "alice" }),
+        fs: denoFs,
+      };
       const req = {
         name: "w",
         command: [prog],
@@ -286,7 +291,7 @@ Deno.test({
         () =>
           resolveSpec(
             { name: "w", command: [prog] },
-            fakeContext({ self: ROOT_USER }),
+            { ...fakeContext({ self: ROOT_USER }), fs: denoFs },
           ),
         /as root/,
       );

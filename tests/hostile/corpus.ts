@@ -12,6 +12,7 @@
  */
 
 import type { Context } from "../../core/context.ts";
+import type { MemoryFs } from "../../core/fake.ts";
 import { absolutePath } from "../../core/spec.ts";
 import { ALICE, fakeContext, ROOT, ROOT_USER } from "../helpers.ts";
 
@@ -156,21 +157,9 @@ export function optionValue(c: HostileCase, name: string): string | undefined {
  */
 export function fixtureScript(fix: string): string {
   const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  const dirs = [
-    "dir",
-    "dir with space",
-    "back\\slash",
-    `quote"d'ir`,
-    "pct%h",
-    "ünï ✓",
-    "trail\\",
-    "trail ",
-    "bin dir",
-    "logs",
-  ];
   return [
     `rm -rf ${q(fix)}`,
-    ...dirs.map((d) => `mkdir -p ${q(`${fix}/${d}`)}`),
+    ...FIXTURE_DIRS.map((d) => `mkdir -p ${q(`${fix}/${d}`)}`),
     `printf '#!/bin/sh\\nexec sleep 1000000\\n' > ${q(`${fix}/exec.sh`)}`,
     `chmod 755 ${q(`${fix}/exec.sh`)}`,
     `cp ${q(`${fix}/exec.sh`)} ${q(`${fix}/noexec.sh`)}`,
@@ -181,6 +170,39 @@ export function fixtureScript(fix: string): string {
     `chmod -R a+rX ${q(fix)}`,
     `chmod 777 ${q(`${fix}/logs`)}`,
   ].join("\n");
+}
+
+/** The directories of {@link fixtureScript}, relative to the fixture. */
+const FIXTURE_DIRS = [
+  "dir",
+  "dir with space",
+  "back\\slash",
+  `quote"d'ir`,
+  "pct%h",
+  "ünï ✓",
+  "trail\\",
+  "trail ",
+  "bin dir",
+  "logs",
+];
+
+/**
+ * The fixture of {@link fixtureScript} in an in-memory file system, for in-process
+ * runs (specs resolve through `ctx.fs`): the same directories (root's, 0755; `logs`
+ * 0777, under a `/tmp` writable by all), `exec.sh` (0755), `noexec.sh` (0644) and the
+ * programs behind awkward names (sleep, 0755). Returns `fs`.
+ */
+export function seedHostFixture(fs: MemoryFs, fix: string): MemoryFs {
+  fs.setInfo("/tmp", { mode: 0o1777 });
+  fs.setInfo(fix, { mode: 0o755 });
+  for (const d of FIXTURE_DIRS) fs.setInfo(`${fix}/${d}`, { mode: 0o755 });
+  fs.setInfo(`${fix}/logs`, { mode: 0o777 });
+  fs.addProgram(`${fix}/exec.sh`);
+  fs.addProgram(`${fix}/noexec.sh`, { mode: 0o644 });
+  for (const p of ["prog with space", `q"uote's %h $HOME`, "pct%h $HOME {x}"]) {
+    fs.addProgram(`${fix}/bin dir/${p}`);
+  }
+  return fs;
 }
 
 /** Creates the fixture directory on this machine; returns its path. */

@@ -12,6 +12,7 @@ import {
   IN_PROCESS_TARGETS,
   loadCorpus,
   makeHostFixture,
+  seedHostFixture,
   substitute,
 } from "./corpus.ts";
 
@@ -49,7 +50,7 @@ for (const target of IN_PROCESS_TARGETS) {
       ) {
         const c = substitute(raw, fix);
         const ctx = target.context(who(c));
-        const fs = ctx.fs as MemoryFs;
+        const fs = seedHostFixture(ctx.fs as MemoryFs, fix);
         const before = JSON.stringify([fs.snapshot(), [...fs.dirs].sort()]);
         const r = await runCli(enableArgv(c, target.driver), ctx);
         const problems = checkRejection(c, r);
@@ -80,6 +81,7 @@ for (const target of IN_PROCESS_TARGETS) {
       for (const raw of corpus.filter((c) => c.expect === "roundtrip")) {
         const c = substitute(raw, fix);
         const ctx = target.context(who(c));
+        seedHostFixture(ctx.fs as MemoryFs, fix);
         const r = await runCli(enableArgv(c, target.driver), ctx);
         assertEquals(r.code, 0, `${c.id} (${c.why}): ${r.stderr}`);
       }

@@ -18,6 +18,7 @@ import {
   loadCorpus,
   makeHostFixture,
   nameOf,
+  seedHostFixture,
   substitute,
 } from "./corpus.ts";
 import { parseLogWrapperCommand } from "../../templates/launchd_log_wrapper.ts";
@@ -43,6 +44,7 @@ Deno.test("hostile corpus (launchd): every case is rejected cleanly or round-tri
     for (const raw of loadCorpus()) {
       const c = substitute(raw, fix);
       const ctx = contextFor(c);
+      seedHostFixture(ctx.fs, fix);
       const before = JSON.stringify([
         ctx.fs.snapshot(),
         [...ctx.fs.dirs].sort(),

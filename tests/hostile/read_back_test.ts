@@ -2,6 +2,7 @@
 // hostile corpus, the spec `enable` resolves is rendered by each driver's renderer and
 // read back; the fields equal the spec's (the restart delay as precisely as the format
 // keeps it), and rendering the read-back fields again gives the same bytes.
+import type { MemoryFs } from "../../core/fake.ts";
 import { assertEquals, assertOk } from "../assert.ts";
 import { UsageError } from "../../core/errors.ts";
 import { fieldsOfSpec, type ServiceFields } from "../../core/read_back.ts";
@@ -33,6 +34,7 @@ import {
   IN_PROCESS_TARGETS,
   loadCorpus,
   makeHostFixture,
+  seedHostFixture,
   substitute,
 } from "./corpus.ts";
 
@@ -45,6 +47,7 @@ async function corpusSpecs(): Promise<ServiceSpec[]> {
     for (const raw of loadCorpus().filter((c) => c.expect === "roundtrip")) {
       const c = substitute(raw, fix);
       const ctx = target.context(c.condition === "boot" ? "root-sudo" : "user");
+      seedHostFixture(ctx.fs as MemoryFs, fix);
       const argv = enableArgv(c, "systemd");
       argv.splice(2, 0, "--dry-run", "--json"); // options go before `--`
       const r = await runCli(argv, ctx);
