@@ -6,7 +6,7 @@
  */
 
 import { denoFs, type FileSystem } from "./fs.ts";
-import { fileLocker, type Locker } from "./lock.ts";
+import { fsLocker, type Locker } from "./lock.ts";
 import type { PlanContext } from "./plan_context.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import type { UserInfo } from "./user_info.ts";
@@ -225,6 +225,6 @@ export async function createContext(
     runner,
     fs,
     lookupUser,
-    lock: fileLocker,
+    lock: fsLocker(fs),
   };
 }

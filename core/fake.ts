@@ -6,7 +6,13 @@
  * @module
  */
 
-import type { FileInfo, FileSystem, Owner, WriteOptions } from "./fs.ts";
+import type {
+  FileInfo,
+  FileLock,
+  FileSystem,
+  Owner,
+  WriteOptions,
+} from "./fs.ts";
 import { dirname } from "./fs.ts";
 import {
   type CommandResult,
@@ -177,6 +183,19 @@ export class MemoryFs implements FileSystem {
     }
   }
 
+  #inodes = new Map<string, number>();
+  #nextInode = 1;
+
+  /** The identity of the file at `path`: a new one each time it is replaced. */
+  #inode(path: string, renew = false): number {
+    let n = this.#inodes.get(path);
+    if (n === undefined || renew) {
+      n = this.#nextInode++;
+      this.#inodes.set(path, n);
+    }
+    return n;
+  }
+
   size(path: string): Promise<number | null> {
     const f = this.files.get(path);
     return Promise.resolve(
@@ -187,6 +206,18 @@ export class MemoryFs implements FileSystem {
   readText(path: string): Promise<string | null> {
     this.#check("read", path);
     return Promise.resolve(this.files.get(path)?.content ?? null);
+  }
+
+  readBytes(
+    path: string,
+    offset: number,
+    length: number,
+  ): Promise<Uint8Array | null> {
+    this.#check("read", path);
+    const f = this.files.get(path);
+    if (f === undefined) return Promise.resolve(null);
+    const bytes = new TextEncoder().encode(f.content);
+    return Promise.resolve(bytes.slice(offset, offset + length));
   }
 
   writeAtomic(
@@ -201,6 +232,7 @@ export class MemoryFs implements FileSystem {
       );
     }
     this.files.set(path, { content, mode, ...(owner ? { owner } : {}) });
+    this.#inode(path, true); // a rename puts a new file in place
     return Promise.resolve();
   }
 
@@ -215,12 +247,14 @@ export class MemoryFs implements FileSystem {
       );
     }
     this.files.set(path, { content: "", mode, ...(owner ? { owner } : {}) });
+    this.#inode(path, true);
     return Promise.resolve(true);
   }
 
   remove(path: string): Promise<void> {
     this.#check("remove", path);
     this.files.delete(path);
+    this.#inodes.delete(path);
     return Promise.resolve();
   }
 
@@ -263,7 +297,7 @@ export class MemoryFs implements FileSystem {
 
   stat(path: string): Promise<FileInfo | null> {
     const program = this.files.has(path) ? undefined : this.programs.get(path);
-    if (program) return Promise.resolve({ type: "file", ...program });
+    if (program) return Promise.resolve({ type: "file", size: 0, ...program });
     const f = this.files.get(path);
     if (f) {
       return Promise.resolve({
@@ -271,6 +305,8 @@ export class MemoryFs implements FileSystem {
         mode: f.mode,
         uid: f.owner?.uid ?? this.writer.uid,
         gid: f.owner?.gid ?? this.writer.gid,
+        size: new TextEncoder().encode(f.content).length,
+        ino: this.#inode(path),
       });
     }
     const prefix = path === "/" ? "/" : `${path}/`;
@@ -281,13 +317,39 @@ export class MemoryFs implements FileSystem {
       )
     ) return Promise.resolve(null);
     const d = this.dirInfo.get(path) ?? { uid: 0, gid: 0, mode: 0o755 };
-    return Promise.resolve({ type: "dir", ...d });
+    return Promise.resolve({ type: "dir", size: 0, ...d });
   }
 
   /** No symlinks here: the path itself, when something is there (as `realpath(3)`). */
   async realPath(path: string): Promise<string> {
     if (path === "/" || await this.exists(path)) return path;
     throw new Deno.errors.NotFound(`No such file or directory: ${path}`);
+  }
+
+  /** Paths locked with {@link MemoryFs.tryLock} and not released yet. */
+  readonly locked: Set<string> = new Set();
+
+  /** Locks in this object (the file is created 0600 when missing, as on disk). */
+  tryLock(path: string): Promise<FileLock | null> {
+    this.#check("lock", path);
+    if (!this.dirs.has(dirname(path))) {
+      return Promise.reject(
+        new Deno.errors.NotFound(`No such directory: ${dirname(path)}`),
+      );
+    }
+    if (!this.files.has(path)) {
+      this.files.set(path, { content: "", mode: 0o600 });
+      this.#inode(path, true);
+    }
+    if (this.locked.has(path)) return Promise.resolve(null);
+    this.locked.add(path);
+    let held = true;
+    return Promise.resolve({
+      release: () => {
+        if (held) this.locked.delete(path);
+        held = false;
+      },
+    });
   }
 
   rmdir(path: string): Promise<void> {

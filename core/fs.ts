@@ -40,12 +40,38 @@ export interface FileInfo {
   uid: number;
   /** Group. */
   gid: number;
+  /**
+   * Size in bytes (of the entry itself). Given by {@link denoFs} and `MemoryFs`;
+   * log tailing needs it (a file system without it tails nothing).
+   */
+  size?: number;
+  /**
+   * The file's identity (inode number) where the system has one: it changes when a
+   * file is replaced (a rotated log), not when it is appended to.
+   */
+  ino?: number;
+}
+
+/** A lock held on a file ({@link FileSystem.tryLock}). */
+export interface FileLock {
+  /** Drops the lock (idempotent). */
+  release(): void;
 }
 
 /** File operations used to apply plans. */
 export interface FileSystem {
   /** Contents of a text file, or `null` when it does not exist. */
   readText(path: string): Promise<string | null>;
+  /**
+   * Up to `length` bytes of the file at `path` from byte `offset` (fewer at its end),
+   * or `null` when it does not exist. Log tailing reads files this way, a piece at a
+   * time, never whole.
+   */
+  readBytes(
+    path: string,
+    offset: number,
+    length: number,
+  ): Promise<Uint8Array | null>;
   /** Writes `content` to `path` atomically with the given mode and owner. */
   writeAtomic(
     path: string,
@@ -73,6 +99,12 @@ export interface FileSystem {
   stat(path: string): Promise<FileInfo | null>;
   /** `path` with every symlink resolved (it must exist). */
   realPath(path: string): Promise<string>;
+  /**
+   * Takes an exclusive advisory lock (`flock`) on the file at `path`, created with
+   * mode 0600 when missing, without waiting: the held lock, or `null` when another
+   * holder has it. The kernel drops it when its holder dies (`core/lock.ts` polls it).
+   */
+  tryLock(path: string): Promise<FileLock | null>;
   /** Removes an empty directory; ignores a missing or non-empty one. */
   rmdir(path: string): Promise<void>;
   /** Names of the entries of a directory, or `[]` when it does not exist. */
@@ -131,6 +163,28 @@ export const denoFs: FileSystem = {
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return null;
       throw e;
+    }
+  },
+  async readBytes(path, offset, length) {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true });
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return null;
+      throw e;
+    }
+    try {
+      await file.seek(offset, Deno.SeekMode.Start);
+      const out = new Uint8Array(length);
+      let off = 0;
+      while (off < length) {
+        const got = await file.read(out.subarray(off));
+        if (got === null) break;
+        off += got;
+      }
+      return out.subarray(0, off);
+    } finally {
+      file.close();
     }
   },
   async writeAtomic(path, content, { mode, owner }) {
@@ -274,6 +328,8 @@ export const denoFs: FileSystem = {
         mode: (st.mode ?? 0) & 0o7777,
         uid: st.uid ?? -1,
         gid: st.gid ?? -1,
+        size: st.size,
+        ...(st.ino !== null ? { ino: st.ino } : {}),
       };
     } catch (e) {
       if (
@@ -284,6 +340,35 @@ export const denoFs: FileSystem = {
     }
   },
   realPath: (path) => Deno.realPath(path),
+  async tryLock(path) {
+    const file = await Deno.open(path, {
+      read: true,
+      write: true,
+      create: true,
+      mode: 0o600,
+    });
+    try {
+      if (!(await file.tryLock(true))) {
+        file.close();
+        return null;
+      }
+    } catch (e) {
+      file.close();
+      throw e;
+    }
+    let held = true;
+    return {
+      release() {
+        if (!held) return;
+        held = false;
+        try {
+          file.close(); // closing the descriptor drops the flock
+        } catch {
+          // already closed
+        }
+      },
+    };
+  },
   async writable(path) {
     let p = path;
     while (p !== "/" && !(await exists(p))) p = dirname(p);

@@ -11,7 +11,7 @@
 
 import { BusyError, OperationError } from "./errors.ts";
 import { parseDuration } from "./duration.ts";
-import { dirname } from "./fs.ts";
+import { denoFs, dirname, type FileLock, type FileSystem } from "./fs.ts";
 import type { PlanContext } from "./plan_context.ts";
 import type { Condition } from "./spec/types.ts";
 
@@ -86,28 +86,41 @@ export function pendingPath(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The real lock: an exclusive `flock` on `path` (created 0600 if missing), polled with
- * `tryLock` every 25–75 ms until `timeoutMs` has passed.
+ * A lock through a file system: an exclusive `flock` on `path` (created 0600 if
+ * missing, its directory 0755) taken with {@link FileSystem.tryLock}, polled every
+ * 25–75 ms until `timeoutMs` has passed. `createContext()` gives the context's
+ * file system, so tests lock in a `MemoryFs`.
  */
-export const fileLocker: Locker = async (path, { timeoutMs }) => {
-  let file: Deno.FsFile;
-  try {
-    await Deno.mkdir(dirname(path), { recursive: true, mode: 0o755 });
-    file = await Deno.open(path, {
-      read: true,
-      write: true,
-      create: true,
-      mode: 0o600,
-    });
-  } catch (e) {
-    throw new OperationError(
-      `Cannot take the lock ${path}: ${(e as Error).message}`,
-      { hint: "check that the directory exists and is yours" },
-    );
-  }
-  const end = Date.now() + timeoutMs;
-  try {
-    while (!(await file.tryLock(true))) {
+export function fsLocker(fs: FileSystem): Locker {
+  return async (path, { timeoutMs }) => {
+    const cannot = (e: unknown) =>
+      new OperationError(
+        `Cannot take the lock ${path}: ${(e as Error).message}`,
+        { hint: "check that the directory exists and is yours" },
+      );
+    try {
+      await fs.mkdirp(dirname(path), { mode: 0o755 });
+    } catch (e) {
+      throw cannot(e);
+    }
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      let lock: FileLock | null;
+      try {
+        lock = await fs.tryLock(path);
+      } catch (e) {
+        throw cannot(e);
+      }
+      if (lock !== null) {
+        const held = lock;
+        return {
+          path,
+          release() {
+            held.release();
+            return Promise.resolve();
+          },
+        };
+      }
       if (Date.now() >= end) {
         throw new BusyError(
           `Another autostart is changing services (lock ${path} held for more than ${
@@ -118,26 +131,11 @@ export const fileLocker: Locker = async (path, { timeoutMs }) => {
       }
       await sleep(25 + Math.random() * 50);
     }
-  } catch (e) {
-    file.close();
-    throw e;
-  }
-  let held = true;
-  return {
-    path,
-    release() {
-      if (held) {
-        held = false;
-        try {
-          file.close(); // closing the descriptor drops the flock
-        } catch {
-          // already closed
-        }
-      }
-      return Promise.resolve();
-    },
   };
-};
+}
+
+/** The real lock: {@link fsLocker} on the real file system. */
+export const fileLocker: Locker = fsLocker(denoFs);
 
 /**
  * An in-process lock table with the same behaviour as {@link fileLocker}, for tests.

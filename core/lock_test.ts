@@ -5,9 +5,12 @@ import {
   assertRejects,
 } from "../tests/assert.ts";
 import { fakeContext, ROOT_USER } from "../tests/helpers.ts";
+import { createContext } from "./context.ts";
 import { BusyError } from "./errors.ts";
+import { FakeRunner, MemoryFs } from "./fake.ts";
 import {
   fileLocker,
+  fsLocker,
   lockPath,
   lockTimeoutMs,
   memoryLocker,
@@ -101,4 +104,39 @@ Deno.test("withLock() gives up with BusyError after AUTOSTART_LOCK_TIMEOUT", asy
   );
   await held.release();
   assertEquals(await withLock(ctx, "login", () => Promise.resolve(7)), 7);
+});
+
+Deno.test("fsLocker() takes the lock through the given file system: directory and 0600 file made there, busy until released", async () => {
+  const fs = new MemoryFs();
+  const lock = fsLocker(fs);
+  const path = "/run/user/1000/autostart/lock";
+  const a = await lock(path, { timeoutMs: 1000 });
+  assertOk(fs.dirs.has("/run/user/1000/autostart"));
+  assertEquals(fs.files.get(path)?.mode, 0o600);
+  assertEquals([...fs.locked], [path]);
+  const e = await lock(path, { timeoutMs: 50 }).catch((e) => e);
+  assertOk(e instanceof BusyError, String(e));
+  await a.release();
+  await a.release(); // idempotent
+  assertEquals([...fs.locked], []);
+  const b = await lock(path, { timeoutMs: 50 });
+  await b.release();
+  // A file system that cannot create the directory: an OperationError naming the lock.
+  fs.failOn = (op) => op === "mkdir";
+  const f = await lock("/run/autostart/lock", { timeoutMs: 50 }).catch((e) =>
+    e
+  );
+  assertMatch(f.message, /Cannot take the lock \/run\/autostart\/lock/);
+});
+
+Deno.test("createContext() locks through its file system", async () => {
+  const fs = new MemoryFs({ "/etc/passwd": "", "/etc/group": "" });
+  const ctx = await createContext({ fs, runner: new FakeRunner() });
+  const held = await withLock(
+    ctx,
+    "boot",
+    () => Promise.resolve([...fs.locked]),
+  );
+  assertEquals(held, [lockPath("boot", ctx)]);
+  assertEquals([...fs.locked], []);
 });

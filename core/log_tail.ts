@@ -3,9 +3,13 @@
  * in blocks, and a follow polls the files' sizes and reads only what was appended
  * (starting again from the top when a file is truncated or replaced by a rotation).
  * Used by drivers whose services write plain files (launchd, systemd with --log-dir).
+ * Every read goes through a {@link FileSystem} (`options.fs`: the context's, so tests
+ * tail files of an in-memory one; default: the real one).
  *
  * @module
  */
+
+import { denoFs, type FileSystem } from "./fs.ts";
 
 /** Options of {@link tailFiles}. */
 export interface TailOptions {
@@ -21,21 +25,25 @@ export interface TailOptions {
   blockSize?: number;
   /** Called with the size of every read, so tests can see how much was read. */
   onRead?: (bytes: number) => void;
+  /** Where the files are read (give `ctx.fs`); default: the real file system. */
+  fs?: FileSystem;
 }
 
 const decoder = new TextDecoder();
 
-/** Size and identity of a file, or `null` when it does not exist. */
+/** Size and identity of a file (symlinks followed), or `null` when it does not exist. */
 async function statOf(
+  fs: FileSystem,
   path: string,
 ): Promise<{ size: number; ino: number | null } | null> {
+  let real: string;
   try {
-    const s = await Deno.stat(path);
-    return { size: s.size, ino: s.ino };
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
+    real = await fs.realPath(path);
+  } catch {
+    return null; // missing, or a link that leads nowhere
   }
+  const s = await fs.stat(real);
+  return s === null ? null : { size: s.size ?? 0, ino: s.ino ?? null };
 }
 
 /**
@@ -50,75 +58,48 @@ async function statOf(
 export async function lastLines(
   path: string,
   n: number,
-  options: Pick<TailOptions, "blockSize" | "onRead"> = {},
+  options: Pick<TailOptions, "blockSize" | "onRead" | "fs"> = {},
 ): Promise<{ lines: string[]; size: number }> {
   const blockSize = options.blockSize ?? 64 * 1024;
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path, { read: true });
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return { lines: [], size: 0 };
-    throw e;
+  const fs = options.fs ?? denoFs;
+  const st = await statOf(fs, path);
+  if (st === null) return { lines: [], size: 0 };
+  const size = st.size;
+  if (n <= 0 || size === 0) return { lines: [], size };
+  const blocks: Uint8Array[] = [];
+  let pos = size, newlines = 0;
+  // n lines need n+1 newlines before them (the last byte may be a final "\n").
+  while (pos > 0 && newlines <= n) {
+    const len = Math.min(blockSize, pos);
+    pos -= len;
+    const buf = await readRange(fs, path, pos, pos + len, options.onRead);
+    for (const b of buf) if (b === 10) newlines++;
+    blocks.unshift(buf);
   }
-  try {
-    const size = (await file.stat()).size;
-    if (n <= 0 || size === 0) return { lines: [], size };
-    const blocks: Uint8Array[] = [];
-    let pos = size, newlines = 0;
-    // n lines need n+1 newlines before them (the last byte may be a final "\n").
-    while (pos > 0 && newlines <= n) {
-      const len = Math.min(blockSize, pos);
-      pos -= len;
-      const buf = new Uint8Array(len);
-      await file.seek(pos, Deno.SeekMode.Start);
-      let off = 0;
-      while (off < len) {
-        const got = await file.read(buf.subarray(off));
-        if (got === null) break;
-        off += got;
-      }
-      options.onRead?.(off);
-      for (let i = 0; i < off; i++) if (buf[i] === 10) newlines++;
-      blocks.unshift(buf.subarray(0, off));
-    }
-    const all = new Uint8Array(blocks.reduce((a, b) => a + b.length, 0));
-    let o = 0;
-    for (const b of blocks) {
-      all.set(b, o);
-      o += b.length;
-    }
-    const text = decoder.decode(all).replace(/\n$/, "");
-    const lines = text.split("\n");
-    // The first line may be cut by the block boundary: drop it unless at the start.
-    if (pos > 0) lines.shift();
-    return { lines: lines.slice(-n), size };
-  } finally {
-    file.close();
+  const all = new Uint8Array(blocks.reduce((a, b) => a + b.length, 0));
+  let o = 0;
+  for (const b of blocks) {
+    all.set(b, o);
+    o += b.length;
   }
+  const text = decoder.decode(all).replace(/\n$/, "");
+  const lines = text.split("\n");
+  // The first line may be cut by the block boundary: drop it unless at the start.
+  if (pos > 0) lines.shift();
+  return { lines: lines.slice(-n), size };
 }
 
-/** Reads `[from, to)` of a file, in pieces. */
+/** Reads `[from, to)` of a file (empty when it is gone meanwhile). */
 async function readRange(
+  fs: FileSystem,
   path: string,
   from: number,
   to: number,
   onRead?: (bytes: number) => void,
 ): Promise<Uint8Array> {
-  const file = await Deno.open(path, { read: true });
-  try {
-    await file.seek(from, Deno.SeekMode.Start);
-    const out = new Uint8Array(to - from);
-    let off = 0;
-    while (off < out.length) {
-      const got = await file.read(out.subarray(off));
-      if (got === null) break;
-      off += got;
-    }
-    onRead?.(off);
-    return out.subarray(0, off);
-  } finally {
-    file.close();
-  }
+  const out = await fs.readBytes(path, from, to - from) ?? new Uint8Array();
+  onRead?.(out.length);
+  return out;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -144,6 +125,7 @@ export async function* tailFiles(
 ): AsyncGenerator<string> {
   const files = [...new Set(paths)];
   const { signal, onRead } = options;
+  const fs = options.fs ?? denoFs;
   const state = new Map<string, { offset: number; ino: number | null }>();
   const firsts = await Promise.all(
     files.map((p) => lastLines(p, options.lines, options)),
@@ -152,7 +134,7 @@ export async function* tailFiles(
     f,
   ) => f.lines).slice(-options.lines);
   for (const [i, p] of files.entries()) {
-    const st = await statOf(p);
+    const st = await statOf(fs, p);
     state.set(p, { offset: firsts[i]!.size, ino: st?.ino ?? null });
   }
   for (const line of initial) {
@@ -163,7 +145,7 @@ export async function* tailFiles(
   const partial = new Map<string, string>();
   while (!signal?.aborted) {
     for (const p of files) {
-      const st = await statOf(p);
+      const st = await statOf(fs, p);
       const s = state.get(p)!;
       if (st === null) {
         s.offset = 0;
@@ -176,7 +158,7 @@ export async function* tailFiles(
       }
       s.ino = st.ino;
       if (st.size === s.offset) continue;
-      const bytes = await readRange(p, s.offset, st.size, onRead);
+      const bytes = await readRange(fs, p, s.offset, st.size, onRead);
       s.offset += bytes.length;
       const text = (partial.get(p) ?? "") +
         decoder.decode(bytes, { stream: false });

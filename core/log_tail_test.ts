@@ -1,4 +1,5 @@
 import { assertEquals, assertOk } from "../tests/assert.ts";
+import { MemoryFs } from "./fake.ts";
 import { lastLines, tailFiles } from "./log_tail.ts";
 
 async function tempDir(): Promise<string> {
@@ -111,4 +112,45 @@ Deno.test("tailFiles() without follow ends after the last lines", async () => {
   } finally {
     await Deno.remove(d, { recursive: true });
   }
+});
+
+Deno.test("tailFiles() reads through the given file system: a rotation (same size, new file) is read from its start", async () => {
+  const fs = new MemoryFs();
+  fs.dirs.add("/var/log");
+  const path = "/var/log/web.log";
+  await fs.writeAtomic(path, "a 1\na 2\n", { mode: 0o644 });
+  assertEquals((await lastLines(path, 1, { fs })).lines, ["a 2"]);
+  const ac = new AbortController();
+  const got: string[] = [];
+  const waitFor = async (n: number) => {
+    for (let i = 0; i < 500 && got.length < n; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assertEquals(got.length, n, got.join("|"));
+  };
+  const done = (async () => {
+    for await (
+      const l of tailFiles([path], {
+        lines: 5,
+        follow: true,
+        signal: ac.signal,
+        pollMs: 5,
+        fs,
+      })
+    ) got.push(l);
+  })();
+  try {
+    await waitFor(2);
+    fs.files.get(path)!.content += "a 3\n"; // appended in place
+    await waitFor(3);
+    // Replaced by a file of the very same size: only its identity tells.
+    await fs.writeAtomic(path, "b 1\nb 2\nb 3\n", { mode: 0o644 });
+    await waitFor(6);
+    assertEquals(got, ["a 1", "a 2", "a 3", "b 1", "b 2", "b 3"]);
+  } finally {
+    ac.abort();
+    await done;
+  }
+  // Nothing of the host's disk was read: a path only the host has gives nothing.
+  assertEquals((await lastLines("/etc/hostname", 5, { fs })).lines, []);
 });

@@ -3,12 +3,20 @@
  * `/opt/homebrew/bin` and `/usr/local/bin`), LIMA_HOME (default `~/.lima`, symlinks
  * resolved), the instances in it, and the PATH a service needs so that limactl finds
  * its helpers (the directories of limactl and qemu; launchd's own PATH lacks them).
+ * Every look at the disk goes through a `FileSystem` (last parameter: give `ctx.fs`;
+ * default: the real one).
  *
  * @module
  */
 
 import { UsageError } from "../core/errors.ts";
-import { absolutePath, checkPathSetting, checkText } from "../core/spec.ts";
+import { denoFs, type FileSystem } from "../core/fs.ts";
+import {
+  absolutePath,
+  checkPathSetting,
+  checkText,
+  statFollow,
+} from "../core/spec.ts";
 
 /** Where Homebrew puts programs (Apple silicon, Intel). */
 export const HOMEBREW_BINS: readonly string[] = [
@@ -25,17 +33,13 @@ export const BASE_PATH: readonly string[] = [
   "/sbin",
 ];
 
-async function executable(path: string): Promise<boolean> {
-  try {
-    const st = await Deno.stat(path);
-    return st.isFile && ((st.mode ?? 0o111) & 0o111) !== 0;
-  } catch {
-    return false;
-  }
+async function executable(fs: FileSystem, path: string): Promise<boolean> {
+  const st = await statFollow(fs, path);
+  return st?.type === "file" && (st.mode & 0o111) !== 0;
 }
 
-async function isDir(path: string): Promise<boolean> {
-  return await Deno.stat(path).then((s) => s.isDirectory, () => false);
+async function isDir(fs: FileSystem, path: string): Promise<boolean> {
+  return (await statFollow(fs, path))?.type === "dir";
 }
 
 /** The absolute directories of a PATH value, in order. */
@@ -47,10 +51,11 @@ export function pathDirs(pathVar: string | undefined): string[] {
 export async function findProgram(
   name: string,
   dirs: readonly string[],
+  fs: FileSystem = denoFs,
 ): Promise<string | null> {
   for (const d of dirs) {
     const p = `${d.replace(/\/+$/, "")}/${name}`;
-    if (await executable(p)) return p;
+    if (await executable(fs, p)) return p;
   }
   return null;
 }
@@ -62,9 +67,10 @@ export async function findProgram(
  */
 export async function findLimactl(
   pathVar: string | undefined,
+  fs: FileSystem = denoFs,
 ): Promise<string> {
   const dirs = [...pathDirs(pathVar), ...HOMEBREW_BINS];
-  const found = await findProgram("limactl", dirs);
+  const found = await findProgram("limactl", dirs, fs);
   if (found === null) {
     throw new UsageError(
       `Cannot find limactl in PATH or in ${HOMEBREW_BINS.join(", ")}`,
@@ -81,11 +87,12 @@ export async function findLimactl(
 export async function servicePath(
   limactl: string,
   pathVar: string | undefined,
+  fs: FileSystem = denoFs,
 ): Promise<string> {
   const dirs = [...pathDirs(pathVar), ...HOMEBREW_BINS];
-  const qemu = await findProgram("qemu-img", dirs);
+  const qemu = await findProgram("qemu-img", dirs, fs);
   const brew: string[] = [];
-  for (const d of HOMEBREW_BINS) if (await isDir(d)) brew.push(d);
+  for (const d of HOMEBREW_BINS) if (await isDir(fs, d)) brew.push(d);
   const all = [
     limactl.slice(0, limactl.lastIndexOf("/")) || "/",
     ...(qemu ? [qemu.slice(0, qemu.lastIndexOf("/")) || "/"] : []),
@@ -112,31 +119,27 @@ export async function limaHome(
   env: Record<string, string>,
   home: string,
   cwd: string,
+  fs: FileSystem = denoFs,
 ): Promise<LimaHome> {
   const given = env.LIMA_HOME ? absolutePath(cwd, env.LIMA_HOME) : undefined;
   if (given !== undefined) checkPathSetting("LIMA_HOME", given);
   const raw = given ?? `${home}/.lima`;
-  const dir = await Deno.realPath(raw).catch(() => raw);
+  const dir = await fs.realPath(raw).catch(() => raw);
   return { given, dir };
 }
 
 /** Names of the instances in a LIMA_HOME (directories holding `lima.yaml`), sorted. */
-export async function listInstances(limaHomeDir: string): Promise<string[]> {
+export async function listInstances(
+  limaHomeDir: string,
+  fs: FileSystem = denoFs,
+): Promise<string[]> {
   const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(limaHomeDir)) {
-      if (e.name.startsWith("_") || e.name.startsWith(".")) continue;
-      if (
-        await Deno.stat(`${limaHomeDir}/${e.name}/lima.yaml`).then(
-          () => true,
-          () => false,
-        )
-      ) {
-        out.push(e.name);
-      }
+  // No LIMA_HOME (or one this user cannot read): no instances.
+  for (const name of await fs.list(limaHomeDir).catch(() => [])) {
+    if (name.startsWith("_") || name.startsWith(".")) continue;
+    if (await statFollow(fs, `${limaHomeDir}/${name}/lima.yaml`)) {
+      out.push(name);
     }
-  } catch {
-    // no LIMA_HOME: no instances
   }
   return out.sort();
 }
@@ -148,12 +151,13 @@ export async function listInstances(limaHomeDir: string): Promise<string[]> {
 export async function instanceDir(
   home: LimaHome,
   instance: string,
+  fs: FileSystem = denoFs,
 ): Promise<string> {
   const dir = `${home.dir}/${instance}`;
-  if (await Deno.stat(`${dir}/lima.yaml`).then(() => true, () => false)) {
-    return await Deno.realPath(dir).catch(() => dir);
+  if (await statFollow(fs, `${dir}/lima.yaml`)) {
+    return await fs.realPath(dir).catch(() => dir);
   }
-  const existing = await listInstances(home.dir);
+  const existing = await listInstances(home.dir, fs);
   throw new UsageError(
     `Unknown Lima instance ${JSON.stringify(instance)}: no ${dir}/lima.yaml`,
     existing.length

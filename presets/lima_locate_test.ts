@@ -1,5 +1,6 @@
 import { assertEquals, assertMatch, assertOk } from "../tests/assert.ts";
 import { UsageError } from "../core/errors.ts";
+import { MemoryFs } from "../core/fake.ts";
 import {
   findLimactl,
   instanceDir,
@@ -124,4 +125,33 @@ Deno.test("listInstances() and instanceDir(): directories with lima.yaml, not _c
   } finally {
     await Deno.remove(t.root, { recursive: true });
   }
+});
+
+Deno.test("the instance lookup reads through the given file system (an in-memory one here)", async () => {
+  const fs = new MemoryFs({
+    "/Users/alice/.lima/default/lima.yaml": "",
+    "/Users/alice/.lima/other/lima.yaml": "",
+    "/Users/alice/.lima/_config/lima.yaml": "",
+  });
+  fs.setInfo("/Users/alice/.lima/empty", {});
+  fs.addProgram("/opt/homebrew/bin/limactl").addProgram(
+    "/opt/homebrew/bin/qemu-img",
+  );
+  const limactl = await findLimactl("/usr/bin:/bin", fs);
+  assertEquals(limactl, "/opt/homebrew/bin/limactl");
+  assertEquals(
+    await servicePath(limactl, "/usr/bin", fs),
+    "/opt/homebrew/bin:/usr/bin:/usr/local/bin:/bin:/usr/sbin:/sbin",
+  );
+  const home = await limaHome({}, "/Users/alice", "/", fs);
+  assertEquals(home, { given: undefined, dir: "/Users/alice/.lima" });
+  assertEquals(await listInstances(home.dir, fs), ["default", "other"]);
+  assertEquals(
+    await instanceDir(home, "default", fs),
+    "/Users/alice/.lima/default",
+  );
+  const err = await usageError(() => instanceDir(home, "empty", fs));
+  assertMatch(err.hint ?? "", /default, other/);
+  // Not there in this file system: not found, whatever the host's disk holds.
+  await usageError(() => findLimactl("/usr/bin:/bin", new MemoryFs()));
 });
