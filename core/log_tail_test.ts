@@ -1,6 +1,40 @@
 import { assertEquals, assertOk } from "../tests/assert.ts";
 import { MemoryFs } from "./fake.ts";
-import { lastLines, tailFiles } from "./log_tail.ts";
+import { lastLines, tailFiles, type TailOptions } from "./log_tail.ts";
+
+/**
+ * Follows `paths` in the background: the lines so far, a bounded wait until there
+ * are `n` of them (saying what it saw when it runs out), and `stop()`.
+ */
+function follow(
+  paths: string[],
+  options: Omit<TailOptions, "follow" | "signal">,
+) {
+  const ac = new AbortController();
+  const got: string[] = [];
+  const done = (async () => {
+    for await (
+      const l of tailFiles(paths, {
+        ...options,
+        follow: true,
+        signal: ac.signal,
+      })
+    ) got.push(l);
+  })();
+  return {
+    got,
+    waitFor: async (n: number) => {
+      for (let i = 0; i < 500 && got.length < n; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assertEquals(got.length, n, got.join("|"));
+    },
+    stop: async () => {
+      ac.abort();
+      await done;
+    },
+  };
+}
 
 async function tempDir(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "autostart-tail-" });
@@ -60,24 +94,10 @@ Deno.test("tailFiles() follows appends, a truncation and a file that appears lat
   const d = await tempDir();
   const path = `${d}/svc.log`;
   await Deno.writeTextFile(path, "old 1\nold 2\n");
-  const ac = new AbortController();
-  const got: string[] = [];
-  const waitFor = async (n: number) => {
-    for (let i = 0; i < 500 && got.length < n; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    assertEquals(got.length, n, got.join("|"));
-  };
-  const done = (async () => {
-    for await (
-      const l of tailFiles([path, path, `${d}/later.log`], {
-        lines: 1,
-        follow: true,
-        signal: ac.signal,
-        pollMs: 10,
-      })
-    ) got.push(l);
-  })();
+  const { got, waitFor, stop } = follow([path, path, `${d}/later.log`], {
+    lines: 1,
+    pollMs: 10,
+  });
   try {
     await waitFor(1);
     assertEquals(got, ["old 2"]);
@@ -92,8 +112,7 @@ Deno.test("tailFiles() follows appends, a truncation and a file that appears lat
     await waitFor(5);
     assertEquals(got.slice(3), ["after truncation", "from the other file"]);
   } finally {
-    ac.abort();
-    await done;
+    await stop();
     await Deno.remove(d, { recursive: true });
   }
 });
@@ -120,25 +139,7 @@ Deno.test("tailFiles() reads through the given file system: a rotation (same siz
   const path = "/var/log/web.log";
   await fs.writeAtomic(path, "a 1\na 2\n", { mode: 0o644 });
   assertEquals((await lastLines(path, 1, { fs })).lines, ["a 2"]);
-  const ac = new AbortController();
-  const got: string[] = [];
-  const waitFor = async (n: number) => {
-    for (let i = 0; i < 500 && got.length < n; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    assertEquals(got.length, n, got.join("|"));
-  };
-  const done = (async () => {
-    for await (
-      const l of tailFiles([path], {
-        lines: 5,
-        follow: true,
-        signal: ac.signal,
-        pollMs: 5,
-        fs,
-      })
-    ) got.push(l);
-  })();
+  const { got, waitFor, stop } = follow([path], { lines: 5, pollMs: 5, fs });
   try {
     await waitFor(2);
     fs.files.get(path)!.content += "a 3\n"; // appended in place
@@ -148,8 +149,7 @@ Deno.test("tailFiles() reads through the given file system: a rotation (same siz
     await waitFor(6);
     assertEquals(got, ["a 1", "a 2", "a 3", "b 1", "b 2", "b 3"]);
   } finally {
-    ac.abort();
-    await done;
+    await stop();
   }
   // Nothing of the host's disk was read: a path only the host has gives nothing.
   assertEquals((await lastLines("/etc/hostname", 5, { fs })).lines, []);
