@@ -22,7 +22,12 @@ export {
   BACKUP_SUFFIX,
   nextBackupPath,
 } from "./core/apply.ts";
-export { type Context, createContext, type UserInfo } from "./core/context.ts";
+export {
+  type Context,
+  createContext,
+  type PlanContext,
+  type UserInfo,
+} from "./core/context.ts";
 export type {
   Availability,
   Check,

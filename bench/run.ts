@@ -10,19 +10,25 @@
  */
 
 import { bootSandbox, type Sandbox, sandboxSupport } from "../tests/sandbox.ts";
-import { renderSystemdUnit, unitName } from "../templates/systemd_unit.ts";
+import {
+  DENO,
+  ensureBatch,
+  must,
+  ROOT,
+  runProbe,
+  SC,
+  UNIT_DIR,
+  unitName,
+  unitText,
+  USER,
+  WORK,
+} from "./box.ts";
+// Not public API: the properties `status` asks for, so the raw `systemctl show`
+// compared with it asks for the same.
 import { SHOW_PROPERTIES } from "../drivers/systemd/mod.ts";
-import type { ProbeCase, ProbeJob, ProbeResult } from "./probe.ts";
+import type { ProbeCase } from "./probe.ts";
 import { renderTable, type Row, summarize } from "./stats.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const WORK = `${ROOT}dist/bench`;
-const DENO = Deno.execPath();
-const USER = "u1";
-const HOME = `/home/${USER}`;
-const UNIT_DIR = `${HOME}/.config/systemd/user`;
-const WANTS = `${UNIT_DIR}/default.target.wants`;
-const SC = ["systemctl", "--user"];
 /** Restart delay of the crash test, ms. */
 const CRASH_DELAY_MS = 1000;
 
@@ -52,91 +58,6 @@ const AUTOSTART = [
   `${ROOT}dist/autostart.js`,
 ];
 const BARE = [DENO, "run", "-A", "--quiet", "--no-config", `${WORK}/empty.js`];
-
-/** A unit file exactly as `autostart enable NAME -- /bin/sleep infinity` writes it. */
-function unitText(name: string, restartDelayMs = 2000): string {
-  return renderSystemdUnit({
-    name,
-    program: "/bin/sleep",
-    args: ["infinity"],
-    condition: "login",
-    keepAlive: "on-failure",
-    env: [],
-    restartDelayMs,
-    start: true,
-  });
-}
-
-async function must(
-  p: Promise<{ code: number; stderr: string }>,
-  what: string,
-) {
-  const r = await p;
-  if (r.code !== 0) throw new Error(`${what}: ${r.stderr}`);
-}
-
-async function runProbe(box: Sandbox, job: ProbeJob): Promise<ProbeResult> {
-  const file = `${WORK}/job-${crypto.randomUUID()}.json`;
-  await Deno.writeTextFile(file, JSON.stringify(job));
-  try {
-    const r = await box.exec(
-      [
-        DENO,
-        "run",
-        "-A",
-        "--quiet",
-        "--no-config",
-        `${ROOT}bench/probe.ts`,
-        file,
-      ],
-      { user: USER },
-    );
-    if (r.code !== 0) throw new Error(`probe failed: ${r.stderr}`);
-    const res = JSON.parse(r.stdout) as ProbeResult;
-    for (const [label, err] of Object.entries(res.errors)) {
-      console.error(`warning: ${label}: ${err}`);
-    }
-    return res;
-  } finally {
-    await Deno.remove(file).catch(() => {});
-  }
-}
-
-/** Makes `batch0001..batchN` exist, enabled and running (as enable would leave them). */
-async function ensureBatch(box: Sandbox, have: number, want: number) {
-  const names: string[] = [];
-  for (let i = have + 1; i <= want; i++) {
-    names.push(`batch${String(i).padStart(4, "0")}`);
-  }
-  if (names.length === 0) return;
-  const dir = `${WORK}/units`;
-  await Deno.mkdir(dir, { recursive: true });
-  for (const n of names) {
-    await Deno.writeTextFile(`${dir}/${unitName(n)}`, unitText(n));
-  }
-  await must(
-    box.sh(
-      `set -e; mkdir -p ${WANTS}; ` +
-        `for f in ${dir}/*.service; do b=$(basename "$f"); ` +
-        `[ -e ${UNIT_DIR}/$b ] && continue; cp "$f" ${UNIT_DIR}/$b; ` +
-        `ln -sf ${UNIT_DIR}/$b ${WANTS}/$b; done; ` +
-        `systemctl --user daemon-reload; systemctl --user start ${
-          names.map(unitName).join(" ")
-        }`,
-      { user: USER },
-    ),
-    `creating ${want} services`,
-  );
-  const running = await box.sh(
-    "systemctl --user list-units --plain --no-legend --state=running 'autostart-batch*' | wc -l",
-    { user: USER },
-  );
-  if (Number(running.stdout.trim()) !== want) {
-    throw new Error(
-      `${want} services should run, ${running.stdout.trim()} do`,
-    );
-  }
-}
 
 const s = (v: number[]) => summarize(v);
 const med = (v: number[] | undefined) => summarize(v ?? [NaN]).median;
