@@ -1,0 +1,60 @@
+import { assertEquals } from "../tests/assert.ts";
+import { fakeContext, webSpec } from "../tests/helpers.ts";
+import type { Context, PlanContext } from "./context.ts";
+import { type Driver, featuresOf } from "./driver.ts";
+import type { Plan } from "./plan.ts";
+
+/** A driver whose plans only look at the facts of their context. */
+const pure: Driver = {
+  id: "pure",
+  description: "plans from facts only",
+  platforms: ["linux"],
+  conditions: ["login"],
+  keepAlive: ["on-failure"],
+  available: () => Promise.resolve({ available: true }),
+  plan(spec, ctx): Plan {
+    // @ts-expect-error: a plan's context has no runner
+    void ctx.runner;
+    // @ts-expect-error: a plan's context has no file system
+    void ctx.fs;
+    // @ts-expect-error: nor an account lookup
+    void ctx.lookupUser;
+    return {
+      driver: "pure",
+      service: spec.name,
+      steps: [{
+        kind: "write",
+        path: `${ctx.self.home}/${spec.name}`,
+        content: ctx.os,
+        mode: 0o644,
+        marker: "Managed by autostart",
+      }],
+    };
+  },
+  planDisable: (ref) => ({ driver: "pure", service: ref.name, steps: [] }),
+  planControl: (ref) => ({ driver: "pure", service: ref.name, steps: [] }),
+  status: () => Promise.resolve([]),
+};
+
+Deno.test("Driver.plan() receives a PlanContext: facts only, a full Context fits it", () => {
+  const ctx: Context = fakeContext();
+  const facts: PlanContext = ctx; // the effects are left out, nothing is missing
+  const plan = pure.plan(webSpec(), facts);
+  assertEquals(plan.steps[0], {
+    kind: "write",
+    path: "/home/alice/web",
+    content: "linux",
+    mode: 0o644,
+    marker: "Managed by autostart",
+  });
+});
+
+Deno.test("featuresOf() names what a spec asks of its driver", () => {
+  assertEquals(featuresOf(webSpec()), []);
+  assertEquals(
+    featuresOf(
+      webSpec({ stopTimeoutMs: 5000, envFile: { source: "/e", vars: [] } }),
+    ),
+    ["stop-timeout", "env-file"],
+  );
+});
