@@ -1,9 +1,11 @@
-// resolveSpec() as root: the account a boot service runs as, and a program root runs
-// that another user could replace (real files, so only as root: it chowns).
+// resolveSpec() through the context's file system, and as root: the account a boot
+// service runs as, and a program root runs that another user could replace (real
+// files, so only as root: it chowns).
 import { assertEquals, assertRejects } from "../../tests/assert.ts";
 import { ALICE, fakeContext, ROOT_USER } from "../../tests/helpers.ts";
+import { MemoryFs } from "../fake.ts";
 import { denoFs } from "../fs.ts";
-import { resolveSpec } from "./resolve.ts";
+import { resolveSpec, statFollow } from "./resolve.ts";
 
 Deno.test("resolveSpec() runs a boot service as the sudo user, as root only with --user root", async () => {
   const root = fakeContext({ self: ROOT_USER, sudoUser: "alice" });
@@ -96,4 +98,45 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("resolveSpec() looks only through ctx.fs: a program, --cwd and --env-file that exist only there", async () => {
+  const fs = new MemoryFs({ "/srv/app/app.env": "MODE=prod\n" });
+  fs.addProgram("/opt/app/bin/serve");
+  const ctx = fakeContext({ fs, env: { PATH: "/opt/app/bin:/usr/bin" } });
+  const spec = await resolveSpec({
+    name: "app",
+    command: ["serve", "--port", "8080"],
+    cwd: "/srv/app",
+    envFile: "app.env",
+  }, { ...ctx, cwd: "/srv/app" });
+  assertEquals(spec.program, "/opt/app/bin/serve");
+  assertEquals(spec.cwd, "/srv/app");
+  assertEquals(spec.envFile, {
+    source: "/srv/app/app.env",
+    vars: [["MODE", "prod"]],
+  });
+  // An empty file system has no /bin/sh, whatever the host's disk holds.
+  const bare = { ...ctx, fs: new MemoryFs() };
+  await assertRejects(
+    () => resolveSpec({ name: "s", command: ["/bin/sh"] }, bare),
+    /Program not found: "\/bin\/sh"/,
+  );
+  await assertRejects(
+    () =>
+      resolveSpec(
+        { name: "s", command: ["/opt/app/bin/serve"], envFile: "/x" },
+        {
+          ...ctx,
+        },
+      ),
+    /Cannot read --env-file "\/x": no such file/,
+  );
+});
+
+Deno.test("statFollow() follows what realPath() resolves; a missing path is null", async () => {
+  const fs = new MemoryFs({ "/a/b": "x" });
+  assertEquals((await statFollow(fs, "/a/b"))?.type, "file");
+  assertEquals((await statFollow(fs, "/a"))?.type, "dir");
+  assertEquals(await statFollow(fs, "/a/missing"), null);
 });
