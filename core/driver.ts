@@ -10,13 +10,16 @@
 import type { Context, PlanContext } from "./context.ts";
 import type { Plan } from "./plan.ts";
 import type { ReadBack } from "./read_back.ts";
-import type { CommandResult } from "./runner.ts";
 import type { Condition, KeepAliveMode, ServiceSpec } from "./spec/types.ts";
 
-/** Turns a failed command into a message and a next step, when the driver knows better. */
+/**
+ * Turns a failed command into a message and a next step, when the driver knows better.
+ * `result` is what the runner answered (a `CommandResult`, named by its shape so the
+ * contract imports nothing of the executor).
+ */
 export type Explain = (
   argv: string[],
-  result: CommandResult,
+  result: { code: number; stdout: string; stderr: string },
 ) => { message?: string; hint?: string } | undefined;
 
 /**
