@@ -6,7 +6,13 @@
  * @module
  */
 
-import { type PlanContext, systemdDriver } from "../mod.ts";
+import {
+  type Context,
+  FakeRunner,
+  MemoryFs,
+  type PlanContext,
+  systemdDriver,
+} from "../mod.ts";
 import type { Sandbox } from "../tests/sandbox.ts";
 import type { ProbeJob, ProbeResult } from "./probe.ts";
 
@@ -67,6 +73,35 @@ export const unitName = (name: string): string => unitFile(name).name;
 /** The text of a service's unit file. */
 export const unitText = (name: string, restartDelayMs?: number): string =>
   unitFile(name, restartDelayMs).text;
+
+/**
+ * The `--property=...` argument of the one `systemctl show` that `status NAME` runs,
+ * asked of the systemd driver itself (on an in-memory machine with a recording
+ * runner), so the raw command the benchmark compares with reads the same properties.
+ */
+export async function statusShowProperty(): Promise<string> {
+  const unit = unitFile("one");
+  const fs = new MemoryFs({ [`${UNIT_DIR}/${unit.name}`]: unit.text });
+  fs.dirs.add("/run/systemd/system");
+  fs.dirs.add("/run/user/1000/systemd/private");
+  const runner = new FakeRunner();
+  const ctx: Context = {
+    ...PLAN_CONTEXT,
+    env: { XDG_RUNTIME_DIR: "/run/user/1000" },
+    runner,
+    fs,
+    lookupUser: () => Promise.resolve(null),
+  };
+  await systemdDriver.status("login", ctx, ["one"]);
+  const show = runner.calls.find((c) => c.argv.includes("show"))?.argv;
+  const property = show?.find((a) => a.startsWith("--property="));
+  if (property === undefined) {
+    throw new Error(
+      `status ran no systemctl show: ${runner.lines().join("; ")}`,
+    );
+  }
+  return property;
+}
 
 /** Throws with `what` and the command's stderr unless it exited 0. */
 export async function must(

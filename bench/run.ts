@@ -17,15 +17,13 @@ import {
   ROOT,
   runProbe,
   SC,
+  statusShowProperty,
   UNIT_DIR,
   unitName,
   unitText,
   USER,
   WORK,
 } from "./box.ts";
-// Not public API: the properties `status` asks for, so the raw `systemctl show`
-// compared with it asks for the same.
-import { SHOW_PROPERTIES } from "../drivers/systemd/mod.ts";
 import type { ProbeCase } from "./probe.ts";
 import { renderTable, type Row, summarize } from "./stats.ts";
 
@@ -84,7 +82,7 @@ export async function bench(
     }),
     "enable one",
   );
-  const props = `--property=${SHOW_PROPERTIES.join(",")}`;
+  const props = await statusShowProperty();
   const one: ProbeCase[] = [
     { label: "bare", argv: BARE, memory: true },
     { label: "version", argv: as("--version"), memory: true },
