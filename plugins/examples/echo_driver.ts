@@ -18,10 +18,10 @@
  */
 
 import type {
-  Context,
   ControlAction,
   Driver,
   Plan,
+  PlanContext,
   PluginApi,
   ServiceRef,
   ServiceSpec,
@@ -31,10 +31,10 @@ import type {
 /** Makes the echo driver. */
 export default function echoDriver(api: PluginApi): Driver {
   /** Where the service files live (AUTOSTART_ECHO_DIR, or ~/.local/share/autostart-echo). */
-  const dir = (ctx: Context) =>
+  const dir = (ctx: PlanContext) =>
     ctx.env.AUTOSTART_ECHO_DIR ??
       `${ctx.self.home}/.local/share/autostart-echo`;
-  const file = (ctx: Context, name: string) => `${dir(ctx)}/${name}.txt`;
+  const file = (ctx: PlanContext, name: string) => `${dir(ctx)}/${name}.txt`;
 
   /** The file of a service: marker and seal first, then what it runs. */
   const render = (spec: ServiceSpec) =>
@@ -64,7 +64,8 @@ export default function echoDriver(api: PluginApi): Driver {
 
     available: () => Promise.resolve({ available: true }),
 
-    plan(spec: ServiceSpec, ctx: Context): Plan {
+    // Plans see facts only (PlanContext: no runner, no file system): they are pure.
+    plan(spec: ServiceSpec, ctx: PlanContext): Plan {
       return {
         driver: "echo",
         service: spec.name,
@@ -87,7 +88,7 @@ export default function echoDriver(api: PluginApi): Driver {
       };
     },
 
-    planDisable(ref: ServiceRef, ctx: Context, options = {}): Plan {
+    planDisable(ref: ServiceRef, ctx: PlanContext, options = {}): Plan {
       return {
         driver: "echo",
         service: ref.name,
