@@ -68,11 +68,13 @@ export { FakeRunner, MemoryFs } from "./core/fake.ts";
 export {
   denoFs,
   type FileInfo,
+  type FileLock,
   type FileSystem,
   rootOnlyProblem,
 } from "./core/fs.ts";
 export {
   fileLocker,
+  fsLocker,
   type HeldLock,
   type Locker,
   lockPath,
