@@ -9,122 +9,22 @@
  * and given its mode and owner through its handle (`fchmod`/`fchown`), then synced
  * with its directory; a created directory is handed to its owner through a handle
  * opened with `O_DIRECTORY|O_NOFOLLOW`, and only the last one of a path is.
- * {@link rootOnlyProblem} says whether a directory may hold files root opens.
+ * `rootOnlyProblem()` (`core/root_only.ts`) says whether a directory may hold files
+ * root opens. The interface is in `core/file_system.ts`; both are re-exported here.
  *
  * @module
  */
 
-/** Owner of a written file. */
-export interface Owner {
-  /** Numeric user id. */
-  uid: number;
-  /** Numeric group id. */
-  gid: number;
-}
+import type { FileSystem, Owner } from "./file_system.ts";
 
-/** Options of {@link FileSystem.writeAtomic}. */
-export interface WriteOptions {
-  /** Permission bits, e.g. `0o644`. */
-  mode: number;
-  /** Owner to give the file (needs root); left as the writer when absent. */
-  owner?: Owner;
-}
-
-/** What {@link FileSystem.stat} says about a path (the path itself: a symlink is not followed). */
-export interface FileInfo {
-  /** Kind of entry. */
-  type: "file" | "dir" | "symlink" | "other";
-  /** Permission bits (`0o7777` part of st_mode). */
-  mode: number;
-  /** Owner. */
-  uid: number;
-  /** Group. */
-  gid: number;
-  /**
-   * Size in bytes (of the entry itself). Given by {@link denoFs} and `MemoryFs`;
-   * log tailing needs it (a file system without it tails nothing).
-   */
-  size?: number;
-  /**
-   * The file's identity (inode number) where the system has one: it changes when a
-   * file is replaced (a rotated log), not when it is appended to.
-   */
-  ino?: number;
-}
-
-/** A lock held on a file ({@link FileSystem.tryLock}). */
-export interface FileLock {
-  /** Drops the lock (idempotent). */
-  release(): void;
-}
-
-/** File operations used to apply plans. */
-export interface FileSystem {
-  /** Contents of a text file, or `null` when it does not exist. */
-  readText(path: string): Promise<string | null>;
-  /**
-   * Up to `length` bytes of the file at `path` from byte `offset` (fewer at its end),
-   * or `null` when it does not exist. Log tailing reads files this way, a piece at a
-   * time, never whole.
-   */
-  readBytes(
-    path: string,
-    offset: number,
-    length: number,
-  ): Promise<Uint8Array | null>;
-  /** Writes `content` to `path` atomically with the given mode and owner. */
-  writeAtomic(
-    path: string,
-    content: string,
-    options: WriteOptions,
-  ): Promise<void>;
-  /**
-   * Creates an empty file exclusively (never through a symlink) with this mode and
-   * owner, given through its handle; returns `false`, changing nothing, when something
-   * is already there.
-   */
-  createFile(path: string, options: WriteOptions): Promise<boolean>;
-  /** Removes a file; a missing file is not an error. */
-  remove(path: string): Promise<void>;
-  /**
-   * Creates a directory and its parents; returns the directories it created. `owner`
-   * applies to the last directory only, and only when this call created it (handed
-   * over through a handle, never by path); parents stay the writer's.
-   */
-  mkdirp(
-    path: string,
-    options?: { mode?: number; owner?: Owner },
-  ): Promise<string[]>;
-  /** Type, mode and owner of `path` itself (lstat), or `null` when nothing is there. */
-  stat(path: string): Promise<FileInfo | null>;
-  /** `path` with every symlink resolved (it must exist). */
-  realPath(path: string): Promise<string>;
-  /**
-   * Takes an exclusive advisory lock (`flock`) on the file at `path`, created with
-   * mode 0600 when missing, without waiting: the held lock, or `null` when another
-   * holder has it. The kernel drops it when its holder dies (`core/lock.ts` polls it).
-   */
-  tryLock(path: string): Promise<FileLock | null>;
-  /** Removes an empty directory; ignores a missing or non-empty one. */
-  rmdir(path: string): Promise<void>;
-  /** Names of the entries of a directory, or `[]` when it does not exist. */
-  list(path: string): Promise<string[]>;
-  /**
-   * Whether something exists at `path` (a dangling symlink counts; a path this user
-   * cannot reach does not).
-   */
-  exists(path: string): Promise<boolean>;
-  /**
-   * Whether this process could create files in directory `path` (or, when it does not
-   * exist yet, in its nearest existing parent). Optional: used by `doctor` only.
-   */
-  writable?(path: string): Promise<boolean>;
-  /**
-   * Size in bytes of the regular file at `path` (not following a final symlink), or
-   * `null` when there is none. Optional: used by `doctor` only.
-   */
-  size?(path: string): Promise<number | null>;
-}
+export type {
+  FileInfo,
+  FileLock,
+  FileSystem,
+  Owner,
+  WriteOptions,
+} from "./file_system.ts";
+export { rootOnlyProblem, trustedGroups } from "./root_only.ts";
 
 /** Marker in the names of temporary files of {@link denoFs}'s atomic writes. */
 export const TMP_INFIX = ".autostart-tmp-";
@@ -470,92 +370,4 @@ async function handOver(path: string, mode: number, owner: Owner) {
   } finally {
     nfs.closeSync(fd);
   }
-}
-
-/**
- * Groups whose write access to a directory does not make it unsafe for root: gid 0
- * (root, wheel); on macOS admin (80), which owns /Library/Logs and whose members may
- * become root anyway; on Linux also the group of a root-owned /var/log, which the
- * system already trusts with its logs (Ubuntu: root:syslog 0775).
- */
-export async function trustedGroups(
-  fs: FileSystem,
-  os: string = Deno.build.os,
-): Promise<number[]> {
-  if (os === "darwin") return [0, 80];
-  const varLog = await fs.stat("/var/log").catch(() => null);
-  return varLog?.type === "dir" && varLog.uid === 0 && varLog.gid !== 0
-    ? [0, varLog.gid]
-    : [0];
-}
-
-/**
- * Why `dir` may not hold files that root creates or opens, or `null` when it may.
- * Every existing directory from `/` down (symlinks resolved) must be owned by root and
- * writable by nobody else (group write only for {@link trustedGroups}); otherwise its
- * owner could swap a file or a directory on the way for a symlink and make root write
- * where they choose. With `lastOwner`, the directory itself may belong to that user
- * (its files are then written by a process running as that user, never by root).
- *
- * @example Usage
- * ```ts
- * import { rootOnlyProblem } from "./fs.ts";
- * import { MemoryFs } from "./fake.ts";
- * const fs = new MemoryFs();
- * fs.setInfo("/srv/apps", { uid: 1001 });
- * console.assert((await rootOnlyProblem(fs, "/srv/apps/logs"))?.includes("/srv/apps"));
- * ```
- */
-export async function rootOnlyProblem(
-  fs: FileSystem,
-  dir: string,
-  options: { lastOwner?: number; trusted?: number[] } = {},
-): Promise<string | null> {
-  const trusted = options.trusted ?? await trustedGroups(fs);
-  const parts = dir.split("/").filter(Boolean);
-  // Component by component, as the kernel walks it: a symlink on the way is followed
-  // only when root owns it (it sits in a directory checked before) and everything it
-  // leads to passes the same check.
-  for (let i = 0; i <= parts.length; i++) {
-    const p = "/" + parts.slice(0, i).join("/");
-    const info = await fs.stat(p);
-    // The rest is missing: root creates it, in a directory only root can change.
-    if (info === null) return null;
-    const last = i === parts.length;
-    const owner = last && options.lastOwner !== undefined
-      ? { lastOwner: options.lastOwner }
-      : {};
-    if (info.type === "symlink") {
-      if (info.uid !== 0) {
-        return `${p} is a symbolic link owned by uid ${info.uid}, not root`;
-      }
-      let real: string;
-      try {
-        real = await fs.realPath(p);
-      } catch (e) {
-        return `${p} is a symbolic link that leads nowhere (${
-          (e as Error).message
-        })`;
-      }
-      const why = await rootOnlyProblem(fs, real, { trusted, ...owner });
-      if (why !== null) return `${why} (${p} leads to ${real})`;
-      continue;
-    }
-    if (info.type !== "dir") return `${p} is not a directory`;
-    if (owner.lastOwner !== undefined && info.uid === owner.lastOwner) continue;
-    if (info.uid !== 0) {
-      return `${p}${
-        last ? "" : ` (on the way to ${dir})`
-      } is owned by uid ${info.uid}, not root`;
-    }
-    if (
-      (info.mode & 0o002) !== 0 ||
-      ((info.mode & 0o020) !== 0 && !trusted.includes(info.gid))
-    ) {
-      return `${p} is writable by ${
-        (info.mode & 0o002) !== 0 ? "every user" : `group ${info.gid}`
-      } (mode ${info.mode.toString(8).padStart(4, "0")})`;
-    }
-  }
-  return null;
 }
