@@ -278,10 +278,9 @@ Deno.test("launchdAgentDriver.diagnose() points at a backup left in ~/Library/La
 
 Deno.test("show, status --json and export of an agent give the command as typed, with --env-file and --log-dir, not the log wrapper", async () => {
   const ctx = macContext();
-  // (the env file is read from the disk at enable)
-  const dir = await Deno.makeTempDir();
-  const envFile = `${dir}/app.env`;
-  await Deno.writeTextFile(envFile, "K=v\n");
+  // (the env file is read at enable, through the context's file system)
+  const envFile = "/Users/alice/app.env";
+  ctx.fs.files.set(envFile, { content: "K=v\n", mode: 0o600 });
   ctx.fs.dirs.add("/Users/alice/my logs");
   const command = ["/bin/sh", "-c", 'echo "$0 $1" 100% $HOME', "a b", "\n"];
   const en = await macCli(
@@ -316,5 +315,4 @@ Deno.test("show, status --json and export of an agent give the command as typed,
   const ex = JSON.parse((await macCli(["export", "web"], ctx)).stdout);
   assertEquals(ex.services[0].command, command);
   assertEquals(ex.services[0].logDir, "/Users/alice/my logs");
-  await Deno.remove(dir, { recursive: true });
 });
