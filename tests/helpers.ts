@@ -80,7 +80,7 @@ export const MACHINE_PROGRAMS: readonly string[] = [
 
 /**
  * Gives an in-memory file system what every machine has: {@link MACHINE_PROGRAMS}
- * (root's, 0755), `/etc/passwd` (0644) and a `/tmp` writable by all (1777). Returns it.
+ * (root's, 0755), `/etc/passwd` (0644) and a `/tmp` directory. Returns it.
  */
 export function seedMachine(fs: MemoryFs): MemoryFs {
   for (const p of MACHINE_PROGRAMS) {
@@ -89,7 +89,9 @@ export function seedMachine(fs: MemoryFs): MemoryFs {
   if (!fs.programs.has("/etc/passwd")) {
     fs.addProgram("/etc/passwd", { mode: 0o644 }); // there, not executable
   }
-  if (!fs.dirInfo.has("/tmp")) fs.setInfo("/tmp", { mode: 0o1777 });
+  // /tmp exists, with the default owner and mode of MemoryFs's directories: tests
+  // that want the real sticky 1777 say so (setInfo), as the hostile fixture does.
+  fs.dirs.add("/tmp");
   return fs;
 }
 
