@@ -9,7 +9,7 @@ import { pendingPath } from "../core/lock.ts";
 import { install, uninstall } from "../core/operations.ts";
 import type { Plan, WriteStep } from "../core/plan.ts";
 import type { Condition } from "../core/spec.ts";
-import { builtinRegistry } from "../drivers/mod.ts";
+import { builtinRegistry } from "../cli/builtin_registry.ts";
 import { loadPlistCodec } from "../templates/launchd_plist.ts";
 import {
   ALICE,
