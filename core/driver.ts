@@ -252,21 +252,30 @@ export interface Driver {
   /**
    * Pure: the files and commands that install and start `spec`. `prior` (absent: no
    * service yet) says what a rollback must restore. Its context has no runner, no
-   * file system, no lock and no account lookup ({@link PlanContext}): a driver that
-   * declares `ctx: PlanContext` cannot reach for an effect, the compiler refuses it.
+   * file system, no lock and no account lookup ({@link PlanContext}), and the member
+   * is a function-typed property (a method's parameters would be compared loosely), so
+   * a driver whose plan asks for a full `Context` does not compile.
    */
-  plan(spec: ServiceSpec, ctx: PlanContext, prior?: PriorState): Plan;
+  readonly plan: (
+    spec: ServiceSpec,
+    ctx: PlanContext,
+    prior?: PriorState,
+  ) => Plan;
   /**
    * Pure: the steps that stop and remove a service (`keepFiles` keeps its file; `prior`
    * says what a rollback must restore, absent: enabled and running).
    */
-  planDisable(
+  readonly planDisable: (
     ref: ServiceRef,
     ctx: PlanContext,
     options?: { keepFiles?: boolean; prior?: PriorState },
-  ): Plan;
+  ) => Plan;
   /** Pure: the steps of start, stop or restart. */
-  planControl(ref: ServiceRef, action: ControlAction, ctx: PlanContext): Plan;
+  readonly planControl: (
+    ref: ServiceRef,
+    action: ControlAction,
+    ctx: PlanContext,
+  ) => Plan;
   /**
    * Managed services of a condition, with their real state, read in as few init-system
    * calls as possible (one for all). `names` limits the answer; absent means all.

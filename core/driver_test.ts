@@ -3,6 +3,7 @@ import { fakeContext, webSpec } from "../tests/helpers.ts";
 import type { Context, PlanContext } from "./context.ts";
 import { type Driver, featuresOf } from "./driver.ts";
 import type { Plan } from "./plan.ts";
+import type { ServiceSpec } from "./spec.ts";
 
 /** A driver whose plans only look at the facts of their context. */
 const pure: Driver = {
@@ -36,6 +37,18 @@ const pure: Driver = {
   status: () => Promise.resolve([]),
 };
 
+/** A driver whose plan asks for the effects too does not fit the contract. */
+const impure: Driver = {
+  ...pure,
+  // @ts-expect-error: a plan that takes a full Context (runner, fs) is refused
+  plan: (spec: ServiceSpec, ctx: Context): Plan => ({
+    driver: "impure",
+    service: spec.name,
+    steps: [],
+    notes: [String(ctx.runner)],
+  }),
+};
+
 Deno.test("Driver.plan() receives a PlanContext: facts only, a full Context fits it", () => {
   const ctx: Context = fakeContext();
   const facts: PlanContext = ctx; // the effects are left out, nothing is missing
@@ -47,6 +60,10 @@ Deno.test("Driver.plan() receives a PlanContext: facts only, a full Context fits
     mode: 0o644,
     marker: "Managed by autostart",
   });
+});
+
+Deno.test("a plan that takes the full Context is refused by the compiler (see impure)", () => {
+  assertEquals(typeof impure.plan, "function"); // compiled only with @ts-expect-error
 });
 
 Deno.test("featuresOf() names what a spec asks of its driver", () => {

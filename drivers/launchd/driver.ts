@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Context } from "../../core/context.ts";
+import type { Context, PlanContext } from "../../core/context.ts";
 import type {
   Availability,
   Check,
@@ -94,19 +94,19 @@ export class LaunchdDriver implements Driver {
     return { available: true };
   }
 
-  plan(spec: ServiceSpec, ctx: Context, prior?: PriorState): Plan {
+  plan(spec: ServiceSpec, ctx: PlanContext, prior?: PriorState): Plan {
     return planEnable(this, this.#codec, spec, ctx, prior);
   }
 
   planDisable(
     ref: ServiceRef,
-    ctx: Context,
+    ctx: PlanContext,
     options: { keepFiles?: boolean } = {},
   ): Plan {
     return planDisable(this, ref, ctx, options);
   }
 
-  planControl(ref: ServiceRef, action: ControlAction, ctx: Context): Plan {
+  planControl(ref: ServiceRef, action: ControlAction, ctx: PlanContext): Plan {
     return planControl(this, ref, action, ctx);
   }
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Context } from "../../core/context.ts";
+import type { PlanContext } from "../../core/context.ts";
 import { requireRoot as kitRequireRoot } from "../../core/kit/mod.ts";
 import type { Condition } from "../../core/spec.ts";
 import { launchdLabel } from "../../templates/launchd_plist.ts";
@@ -44,35 +44,35 @@ export const KINDS: Record<LaunchdKind, KindInfo> = {
 };
 
 /** Directory of the plists of a kind. */
-export function plistDir(kind: LaunchdKind, ctx: Context): string {
+export function plistDir(kind: LaunchdKind, ctx: PlanContext): string {
   return kind === "daemon"
     ? "/Library/LaunchDaemons"
     : `${ctx.self.home}/Library/LaunchAgents`;
 }
 
 /** Default log directory of a kind (when `--log-dir` is not given). */
-export function defaultLogDir(kind: LaunchdKind, ctx: Context): string {
+export function defaultLogDir(kind: LaunchdKind, ctx: PlanContext): string {
   return kind === "daemon"
     ? "/Library/Logs/autostart"
     : `${ctx.self.home}/Library/Logs/autostart`;
 }
 
 /** Where backups of replaced plists go (never the plist directory, which launchd reads). */
-export function backupDir(kind: LaunchdKind, ctx: Context): string {
+export function backupDir(kind: LaunchdKind, ctx: PlanContext): string {
   return kind === "daemon"
     ? "/Library/Application Support/autostart/backups"
     : `${ctx.self.home}/Library/Application Support/autostart/backups`;
 }
 
 /** launchd domain of a kind: `gui/UID` or `system`. */
-export function launchdDomain(kind: LaunchdKind, ctx: Context): string {
+export function launchdDomain(kind: LaunchdKind, ctx: PlanContext): string {
   return kind === "daemon" ? "system" : `gui/${ctx.self.uid}`;
 }
 
 /** Service target `DOMAIN/LABEL` of a service. */
 export function serviceTarget(
   kind: LaunchdKind,
-  ctx: Context,
+  ctx: PlanContext,
   name: string,
   label: string = launchdLabel(name),
 ): string {
@@ -87,7 +87,7 @@ export function labelOf(ref: { name: string; identity?: string }): string {
 /** Absolute path of a service's plist. */
 export function plistPath(
   kind: LaunchdKind,
-  ctx: Context,
+  ctx: PlanContext,
   name: string,
   label: string = launchdLabel(name),
 ): string {
@@ -95,7 +95,7 @@ export function plistPath(
 }
 
 /** Refuses (exit 2, nothing written) a change to a daemon by anyone but root. */
-export function requireRoot(kind: LaunchdKind, ctx: Context, what: string) {
+export function requireRoot(kind: LaunchdKind, ctx: PlanContext, what: string) {
   kitRequireRoot(
     KINDS[kind].condition,
     ctx,

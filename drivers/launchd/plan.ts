@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Context } from "../../core/context.ts";
+import type { PlanContext } from "../../core/context.ts";
 import type {
   ControlAction,
   PriorState,
@@ -78,7 +78,7 @@ export function planEnable(
   driver: LaunchdDriverId,
   codec: PlistCodec | undefined,
   spec: ServiceSpec,
-  ctx: Context,
+  ctx: PlanContext,
   prior?: PriorState,
 ): Plan {
   const k = driver.kind;
@@ -243,7 +243,7 @@ export function planEnable(
 export function planDisable(
   driver: LaunchdDriverId,
   ref: ServiceRef,
-  ctx: Context,
+  ctx: PlanContext,
   options: { keepFiles?: boolean } = {},
 ): Plan {
   const k = driver.kind;
@@ -294,7 +294,7 @@ export function planControl(
   driver: LaunchdDriverId,
   ref: ServiceRef,
   action: ControlAction,
-  ctx: Context,
+  ctx: PlanContext,
 ): Plan {
   const k = driver.kind;
   requireRoot(k, ctx, action === "stop" ? "Stopping" : "Starting");

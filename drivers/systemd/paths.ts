@@ -6,14 +6,14 @@
  * @module
  */
 
-import type { Context } from "../../core/context.ts";
+import type { Context, PlanContext } from "../../core/context.ts";
 import type { ServiceRef } from "../../core/driver.ts";
 import type { Step } from "../../core/plan.ts";
 import type { Condition } from "../../core/spec.ts";
 import { unitName } from "../../templates/systemd_unit.ts";
 
 /** Directory of the unit files of a condition. */
-export function unitDir(condition: Condition, ctx: Context): string {
+export function unitDir(condition: Condition, ctx: PlanContext): string {
   if (condition === "boot") return "/etc/systemd/system";
   const config = ctx.env.XDG_CONFIG_HOME?.startsWith("/")
     ? ctx.env.XDG_CONFIG_HOME
@@ -27,7 +27,7 @@ export function unitFileOf(ref: ServiceRef, ctx: Context): string {
 }
 
 /** The runtime directory of the invoking user (where the user manager's socket lives). */
-export function runtimeDir(ctx: Context): string {
+export function runtimeDir(ctx: PlanContext): string {
   return ctx.env.XDG_RUNTIME_DIR || `/run/user/${ctx.self.uid}`;
 }
 
@@ -39,7 +39,7 @@ export function systemctl(condition: Condition): string[] {
 /** Environment `systemctl --user` needs when the caller's session did not set it. */
 export function userEnv(
   condition: Condition,
-  ctx: Context,
+  ctx: PlanContext,
 ): Record<string, string> | undefined {
   if (condition === "boot" || ctx.env.XDG_RUNTIME_DIR) return undefined;
   return { XDG_RUNTIME_DIR: runtimeDir(ctx) };
@@ -51,7 +51,7 @@ export function userEnv(
  */
 export function systemctlStep(
   condition: Condition,
-  ctx: Context,
+  ctx: PlanContext,
   args: string[],
   title: string,
   extra: Partial<Extract<Step, { kind: "run" }>> = {},

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Context } from "../../core/context.ts";
+import type { PlanContext } from "../../core/context.ts";
 import type {
   ControlAction,
   PriorState,
@@ -41,7 +41,7 @@ import { preparedVersion } from "./version.ts";
  */
 function restoreAfterRollback(
   c: Condition,
-  ctx: Context,
+  ctx: PlanContext,
   unit: string,
   prior: PriorState | undefined,
 ): NonNullable<Plan["afterRollback"]> {
@@ -72,7 +72,7 @@ function backoffWords(spec: ServiceSpec): string {
  */
 export function planInstall(
   spec: ServiceSpec,
-  ctx: Context,
+  ctx: PlanContext,
   prior?: PriorState,
 ): Plan {
   requireRoot(spec.condition, ctx, "Installing");
@@ -172,7 +172,7 @@ export function planInstall(
 /** Pure: the steps that disable, stop and (unless `keepFiles`) remove a unit. */
 export function planDisable(
   ref: ServiceRef,
-  ctx: Context,
+  ctx: PlanContext,
   options: { keepFiles?: boolean; prior?: PriorState } = {},
 ): Plan {
   requireRoot(ref.condition, ctx, "Removing");
@@ -229,7 +229,7 @@ export function planDisable(
 export function planControl(
   ref: ServiceRef,
   action: ControlAction,
-  ctx: Context,
+  ctx: PlanContext,
 ): Plan {
   requireRoot(
     ref.condition,

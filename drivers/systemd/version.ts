@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Context } from "../../core/context.ts";
+import type { Context, PlanContext } from "../../core/context.ts";
 import type { ServiceSpec } from "../../core/spec.ts";
 import { wantsBackoff } from "../../templates/backoff_sh.ts";
 
@@ -19,7 +19,7 @@ export function parseSystemdVersion(text: string): number | null {
 const versions = new WeakMap<Context, Promise<number | null>>();
 
 /** The version `prepare()` found, for the pure `plan()`. */
-const preparedVersions = new WeakMap<Context, number | null>();
+const preparedVersions = new WeakMap<PlanContext, number | null>();
 
 /**
  * The systemd version here, from one `systemctl --version` through the context's
@@ -51,6 +51,6 @@ export async function prepareVersion(
 }
 
 /** The version {@link prepareVersion} found for this context, or `null`. */
-export function preparedVersion(ctx: Context): number | null {
+export function preparedVersion(ctx: PlanContext): number | null {
   return preparedVersions.get(ctx) ?? null;
 }

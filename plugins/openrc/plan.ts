@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Context } from "../../core/context.ts";
+import type { PlanContext } from "../../core/context.ts";
 import type {
   ControlAction,
   PriorState,
@@ -59,7 +59,7 @@ function cmd(argv: string[], title: string, extra: Partial<RunStep> = {}) {
  */
 export function openrcPlan(
   spec: ServiceSpec,
-  ctx: Context,
+  ctx: PlanContext,
   prior?: PriorState,
 ): Plan {
   requireBoot(spec.condition);
@@ -138,7 +138,7 @@ export function openrcPlan(
 /** Steps that take a service out of the runlevel, stop it and remove its files. */
 export function openrcPlanDisable(
   ref: ServiceRef,
-  ctx: Context,
+  ctx: PlanContext,
   options: { keepFiles?: boolean; prior?: PriorState } = {},
 ): Plan {
   requireBoot(ref.condition);
@@ -175,7 +175,7 @@ export function openrcPlanDisable(
 export function openrcPlanControl(
   ref: ServiceRef,
   action: ControlAction,
-  ctx: Context,
+  ctx: PlanContext,
 ): Plan {
   requireBoot(ref.condition);
   requireRoot("boot", ctx, action === "stop" ? "Stopping" : "Starting");

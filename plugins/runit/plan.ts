@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Context } from "../../core/context.ts";
+import type { PlanContext } from "../../core/context.ts";
 import type {
   ControlAction,
   PriorState,
@@ -82,7 +82,7 @@ const remove = (path: string): Step => ({
  */
 export function runitPlan(
   spec: ServiceSpec,
-  ctx: Context,
+  ctx: PlanContext,
   prior?: PriorState,
 ): Plan {
   if (spec.stopTimeoutMs !== undefined) throw stopTimeoutUnsupported();
@@ -180,7 +180,7 @@ export function runitPlan(
  */
 export function runitPlanDisable(
   ref: ServiceRef,
-  ctx: Context,
+  ctx: PlanContext,
   options: { keepFiles?: boolean; prior?: PriorState } = {},
 ): Plan {
   requireRoot(ref.condition, ctx, "Removing");
@@ -239,7 +239,7 @@ export function runitPlanDisable(
 export function runitPlanControl(
   ref: ServiceRef,
   action: ControlAction,
-  ctx: Context,
+  ctx: PlanContext,
 ): Plan {
   requireRoot(ref.condition, ctx, action === "stop" ? "Stopping" : "Starting");
   const p = runitPaths(ref, ctx);
