@@ -113,9 +113,11 @@ export default function echoDriver(api: PluginApi): Driver {
 
     async status(condition, ctx, names): Promise<ServiceStatus[]> {
       const out: ServiceStatus[] = [];
+      // Asked by name or by ref: this driver files every service under its name.
+      const wanted = names?.map((n) => typeof n === "string" ? n : n.name);
       for (const f of await ctx.fs.list(dir(ctx))) {
         const name = f.replace(/\.txt$/, "");
-        if (!f.endsWith(".txt") || (names && !names.includes(name))) continue;
+        if (!f.endsWith(".txt") || (wanted && !wanted.includes(name))) continue;
         const text = await ctx.fs.readText(`${dir(ctx)}/${f}`);
         if (text === null || !text.includes(api.markerText)) continue;
         out.push({
