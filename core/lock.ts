@@ -13,6 +13,7 @@ import { BusyError, OperationError } from "./errors.ts";
 import { parseDuration } from "./duration.ts";
 import { denoFs, dirname, type FileLock, type FileSystem } from "./fs.ts";
 import type { PlanContext } from "./plan_context.ts";
+import { systemRuntimeDir, userRuntimeDir } from "./platform.ts";
 import type { Condition } from "./spec/types.ts";
 
 /** A held lock. */
@@ -41,12 +42,11 @@ export function stateDir(
   condition: Condition,
   ctx: Pick<PlanContext, "os" | "env" | "self">,
 ): string {
-  if (condition === "boot") {
-    return ctx.os === "linux" ? "/run/autostart" : "/var/run/autostart";
-  }
-  const runtime = ctx.env.XDG_RUNTIME_DIR;
-  if (runtime?.startsWith("/")) return `${runtime}/autostart`;
-  if (ctx.os === "linux") return `/run/user/${ctx.self.uid}/autostart`;
+  if (condition === "boot") return `${systemRuntimeDir(ctx.os)}/autostart`;
+  const runtime = ctx.env.XDG_RUNTIME_DIR?.startsWith("/")
+    ? ctx.env.XDG_RUNTIME_DIR
+    : userRuntimeDir(ctx.os, ctx.self.uid);
+  if (runtime !== null) return `${runtime}/autostart`;
   const config = ctx.env.XDG_CONFIG_HOME?.startsWith("/")
     ? ctx.env.XDG_CONFIG_HOME
     : `${ctx.self.home}/.config`;

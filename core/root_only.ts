@@ -7,23 +7,9 @@
  */
 
 import type { FileSystem } from "./file_system.ts";
+import { trustedGroups } from "./platform.ts";
 
-/**
- * Groups whose write access to a directory does not make it unsafe for root: gid 0
- * (root, wheel); on macOS admin (80), which owns /Library/Logs and whose members may
- * become root anyway; on Linux also the group of a root-owned /var/log, which the
- * system already trusts with its logs (Ubuntu: root:syslog 0775).
- */
-export async function trustedGroups(
-  fs: FileSystem,
-  os: string = Deno.build.os,
-): Promise<number[]> {
-  if (os === "darwin") return [0, 80];
-  const varLog = await fs.stat("/var/log").catch(() => null);
-  return varLog?.type === "dir" && varLog.uid === 0 && varLog.gid !== 0
-    ? [0, varLog.gid]
-    : [0];
-}
+export { trustedGroups } from "./platform.ts";
 
 /**
  * Why `dir` may not hold files that root creates or opens, or `null` when it may.
