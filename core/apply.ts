@@ -24,10 +24,14 @@ import {
   tempPrefix,
 } from "./fs.ts";
 import { ownershipOf } from "./ownership.ts";
-import type { Plan, RunStep, Step, WriteStep } from "./plan.ts";
+import type { Plan, Step, WriteStep } from "./plan.ts";
 import type { Explain } from "./driver.ts";
-import type { CommandResult, Runner } from "./runner.ts";
+import type { Runner } from "./runner.ts";
 import { runStep, type Sleep } from "./run_step.ts";
+import { commandError, fsError, trimOutput } from "./apply_errors.ts";
+import { keepBackup } from "./backup.ts";
+
+export { BACKUP_SUFFIX, nextBackupPath } from "./backup.ts";
 
 /** Defined with the driver contract (`core/driver.ts`); re-exported for existing callers. */
 export type { Explain };
@@ -70,46 +74,6 @@ type Undo =
   | { kind: "run"; argv: string[]; env?: Record<string, string> }
   | { kind: "rmdir"; path: string };
 
-/** Suffix of the backup kept when `--force` takes over a foreign file. */
-export const BACKUP_SUFFIX = ".autostart-backup";
-
-/**
- * The first free backup name for `path` in `dir` (default: beside it):
- * `NAME.autostart-backup`, then `NAME.autostart-backup.1`, `.2`, ... An existing
- * backup is never reused.
- */
-export async function nextBackupPath(
-  fs: FileSystem,
-  path: string,
-  dir: string = dirname(path),
-): Promise<string> {
-  const base = `${dir === "/" ? "" : dir}/${basename(path)}${BACKUP_SUFFIX}`;
-  for (let n = 0;; n++) {
-    const candidate = n === 0 ? base : `${base}.${n}`;
-    if (!(await fs.exists(candidate))) return candidate;
-  }
-}
-
-/**
- * Keeps `content` (the file at `path` before autostart replaces or removes it) under
- * the first free backup name, beside the file or in `dir` (created 0700).
- */
-async function keepBackup(
-  fs: FileSystem,
-  path: string,
-  content: string,
-  dir?: string,
-): Promise<string> {
-  try {
-    if (dir) await fs.mkdirp(dir, { mode: 0o700 });
-    const backup = await nextBackupPath(fs, path, dir);
-    await fs.writeAtomic(backup, content, { mode: 0o600 });
-    return backup;
-  } catch (e) {
-    throw fsError("back up", path, e);
-  }
-}
-
 /** A file as preflight found it. */
 interface Found {
   content: string | null;
@@ -137,47 +101,6 @@ export async function writeIsCurrent(
   // Written by root without an owner: root's. A user's own files are theirs anyway
   // (only root could give them away).
   return writerUid !== 0 || info.uid === 0;
-}
-
-function trimOutput(s: string): string {
-  const t = s.trim();
-  return t.length > 2000 ? `${t.slice(0, 2000)}...` : t;
-}
-
-/** Error for a command step that failed. */
-function commandError(
-  step: RunStep,
-  r: CommandResult,
-  explain?: Explain,
-): OperationError {
-  const said = trimOutput(r.stderr) || trimOutput(r.stdout) || "(no output)";
-  const x = explain?.(step.argv, r);
-  const base = `Cannot ${step.title}: ${
-    step.argv.join(" ")
-  } exited with code ${r.code}: ${said}`;
-  const message = x?.message ? `${base}\n${x.message}` : base;
-  const hint = x?.hint;
-  return new OperationError(message, {
-    command: {
-      argv: step.argv,
-      code: r.code,
-      stderr: trimOutput(r.stderr),
-      stdout: trimOutput(r.stdout),
-    },
-    ...(hint === undefined ? {} : { hint }),
-  });
-}
-
-function fsError(what: string, path: string, e: unknown): OperationError {
-  const msg = e instanceof Error ? e.message : String(e);
-  const denied = e instanceof Deno.errors.PermissionDenied ||
-    /permission denied/i.test(msg);
-  return new OperationError(
-    `Cannot ${what} ${path}: ${msg}`,
-    denied
-      ? { hint: "check the permissions of the directory, or run with sudo" }
-      : {},
-  );
 }
 
 /**
