@@ -9,22 +9,22 @@ import {
   assertNoMatch,
   assertOk,
   assertThrows,
-} from "./assert.ts";
-import { ALICE, fakeContext, ROOT_USER, runCli, webSpec } from "./helpers.ts";
-import { UnsupportedError } from "../core/errors.ts";
-import { Registry, validateDriver } from "../core/registry.ts";
-import { featuresOf } from "../core/driver.ts";
-import { builtinRegistry } from "../cli/builtin_registry.ts";
-import { systemdDriver } from "../drivers/mod.ts";
-import { renderSystemdUnit } from "../templates/systemd_unit.ts";
+} from "../assert.ts";
+import { ALICE, fakeContext, ROOT_USER, runCli, webSpec } from "../helpers.ts";
+import { UnsupportedError } from "../../core/errors.ts";
+import { Registry, validateDriver } from "../../core/registry.ts";
+import { featuresOf } from "../../core/driver.ts";
+import { builtinRegistry } from "../../cli/builtin_registry.ts";
+import { systemdDriver } from "../../drivers/mod.ts";
+import { renderSystemdUnit } from "../../templates/systemd_unit.ts";
 import {
   buildLaunchdPlist,
   launchdLabel,
   loadPlistCodec,
   renderLaunchdPlist,
-} from "../templates/launchd_plist.ts";
-import { renderOpenrcScript } from "../templates/openrc_script.ts";
-import { runitDriver } from "../plugins/runit.ts";
+} from "../../templates/launchd_plist.ts";
+import { renderOpenrcScript } from "../../templates/openrc_script.ts";
+import { runitDriver } from "../../plugins/runit.ts";
 
 const ENV = { TERM: "dumb", NO_COLOR: "1", LANG: "C.UTF-8" };
 

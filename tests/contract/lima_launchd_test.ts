@@ -7,11 +7,11 @@
  */
 
 import { parse } from "plist";
-import { assertEquals, assertMatch, assertOk } from "./assert.ts";
-import { denoFs, type FileSystem } from "../core/fs.ts";
-import type { Context } from "../core/context.ts";
-import { macCli, macRootContext } from "./launchd_helpers.ts";
-import { diskStat, LaunchdModel, MAC_ALICE } from "./launchd_model.ts";
+import { assertEquals, assertMatch, assertOk } from "../assert.ts";
+import { denoFs, type FileSystem } from "../../core/fs.ts";
+import type { Context } from "../../core/context.ts";
+import { macCli, macRootContext } from "../launchd_helpers.ts";
+import { diskStat, LaunchdModel, MAC_ALICE } from "../launchd_model.ts";
 
 /** The LaunchAgent limactl writes (Lima v2.2 template, keep-alive on). */
 const limaWrittenPlist = (limactl: string, dir: string) =>

@@ -7,9 +7,9 @@
  */
 
 import { parse } from "plist";
-import { assertEquals, assertMatch, assertOk } from "./assert.ts";
-import { createContext } from "../core/context.ts";
-import { MemoryFs } from "../core/fake.ts";
+import { assertEquals, assertMatch, assertOk } from "../assert.ts";
+import { createContext } from "../../core/context.ts";
+import { MemoryFs } from "../../core/fake.ts";
 import {
   agentArgv,
   fixture,
@@ -18,8 +18,8 @@ import {
   type MacContext,
   macContext,
   macRootContext,
-} from "./launchd_helpers.ts";
-import { LaunchdModel } from "./launchd_model.ts";
+} from "../launchd_helpers.ts";
+import { LaunchdModel } from "../launchd_model.ts";
 
 const AGENTS = "/Users/alice/Library/LaunchAgents";
 const PLIST = `${AGENTS}/dev.autostart.web.plist`;
