@@ -208,45 +208,41 @@ Deno.test("logs runs journalctl for login and boot services, and explains its fa
 });
 
 Deno.test("logs of a unit with --log-dir tails its file", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "autostart-logdir-" });
-  try {
-    const ctx = fakeContext();
-    ctx.fs.files.set(UNIT, {
-      content: managedText(`[Service]\nStandardOutput=append:${dir}/web.log\n`),
-      mode: 0o644,
-    });
-    await Deno.writeTextFile(`${dir}/web.log`, "1\n2\n3\n");
-    const r = await runCli(["logs", "web", "-n", "2"], ctx);
-    assertEquals([r.code, r.stdout], [0, "2\n3\n"], r.stderr);
-    assertEquals(
-      ctx.runner.lines().filter((l) => l.startsWith("journalctl")),
-      [],
-    );
-    assertEquals((await runCli(["logs", "web", "--since", "1h"], ctx)).code, 2);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const dir = "/home/alice/logs";
+  const ctx = fakeContext();
+  ctx.fs.files.set(UNIT, {
+    content: managedText(`[Service]\nStandardOutput=append:${dir}/web.log\n`),
+    mode: 0o644,
+  });
+  ctx.fs.files.set(`${dir}/web.log`, { content: "1\n2\n3\n", mode: 0o644 });
+  const r = await runCli(["logs", "web", "-n", "2"], ctx);
+  assertEquals([r.code, r.stdout], [0, "2\n3\n"], r.stderr);
+  assertEquals(
+    ctx.runner.lines().filter((l) => l.startsWith("journalctl")),
+    [],
+  );
+  assertEquals((await runCli(["logs", "web", "--since", "1h"], ctx)).code, 2);
 });
 
 Deno.test("logs of a LaunchAgent reads the plist's log file from its end", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "autostart-launchd-log-" });
-  try {
-    const ctx = macContext();
-    ctx.fs.dirs.add(dir);
-    const en = await runCli(
-      ["enable", "web", "--no-start", `--log-dir=${dir}`, "--", "/bin/sh"],
-      ctx,
-    );
-    assertEquals(en.code, 0, en.stderr);
-    await Deno.writeTextFile(`${dir}/web.log`, "first\nsecond\nthird\n");
-    const r = await runCli(["logs", "web", "-n", "2"], ctx);
-    assertEquals([r.code, r.stdout], [0, "second\nthird\n"], r.stderr);
-    const s = await runCli(["logs", "web", "--since", "1h"], ctx);
-    assertEquals(s.code, 2);
-    assertMatch(s.stderr, /no timestamps/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const dir = "/Users/alice/logs";
+  const ctx = macContext();
+  ctx.fs.dirs.add(dir);
+  const en = await runCli(
+    ["enable", "web", "--no-start", `--log-dir=${dir}`, "--", "/bin/sh"],
+    ctx,
+  );
+  assertEquals(en.code, 0, en.stderr);
+  // What the job wrote (launchd opens the plist's StandardOutPath for it).
+  ctx.fs.files.set(`${dir}/web.log`, {
+    content: "first\nsecond\nthird\n",
+    mode: 0o644,
+  });
+  const r = await runCli(["logs", "web", "-n", "2"], ctx);
+  assertEquals([r.code, r.stdout], [0, "second\nthird\n"], r.stderr);
+  const s = await runCli(["logs", "web", "--since", "1h"], ctx);
+  assertEquals(s.code, 2);
+  assertMatch(s.stderr, /no timestamps/);
 });
 
 Deno.test("sinceArg() turns short durations into journalctl's relative times", () => {

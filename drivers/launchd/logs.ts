@@ -53,6 +53,7 @@ export async function* launchdLogs(
   yield* tailFiles(files, {
     lines: options.lines,
     follow: options.follow,
+    fs: ctx.fs,
     ...(options.signal ? { signal: options.signal } : {}),
   });
 }

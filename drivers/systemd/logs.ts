@@ -97,6 +97,7 @@ export async function* systemdLogs(
     yield* tailFiles([logFile], {
       lines: options.lines,
       follow: options.follow,
+      fs: ctx.fs,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     return;

@@ -106,6 +106,7 @@ export async function* runitLogs(
     const line of tailFiles([`${dir}/current`], {
       lines: options.lines,
       follow: options.follow,
+      fs: ctx.fs,
       ...(options.signal ? { signal: options.signal } : {}),
     })
   ) {

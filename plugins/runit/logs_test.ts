@@ -6,11 +6,24 @@ import { runitDriver } from "./mod.ts";
 import { sinceTime, svlogdTime } from "./logs.ts";
 import { runitContext, spec } from "./_testing.ts";
 
-/** Installs `s` in a fake runit machine; svlogd's files are on the real disk (`logDir`). */
+/** Where svlogd writes in these tests (in the fake machine's file system). */
+const logDir = "/var/log/autostart-runit";
+
+/** Installs `s` in a fake runit machine; svlogd's files go in its MemoryFs. */
 async function installed(s: ServiceSpec) {
   const ctx = runitContext();
   await apply(runitDriver.plan(s, ctx), { runner: ctx.runner, fs: ctx.fs });
   return ctx;
+}
+
+/** Writes `content` as svlogd's file `name` of service "web", a new file. */
+async function svlogd(
+  ctx: Awaited<ReturnType<typeof installed>>,
+  name: string,
+  content: string,
+) {
+  await ctx.fs.mkdirp(`${logDir}/web`);
+  await ctx.fs.writeAtomic(`${logDir}/web/${name}`, content, { mode: 0o644 });
 }
 
 /** Waits (bounded) until `got` has `n` lines, and says what it saw when it gives up. */
@@ -22,33 +35,25 @@ async function until(got: string[], n: number) {
 }
 
 Deno.test("runitDriver.logs() tails the svlogd current file", async () => {
-  const logDir = await Deno.makeTempDir();
-  try {
-    const ctx = await installed({ ...spec, logDir });
-    await Deno.mkdir(`${logDir}/web`);
-    await Deno.writeTextFile(`${logDir}/web/current`, "one\ntwo\nthree\n");
-    const got: string[] = [];
-    for await (
-      const l of runitDriver.logs!(
-        { name: "web", condition: "boot" },
-        { lines: 2, follow: false },
-        ctx,
-      )
-    ) got.push(l);
-    assertEquals(got, ["two", "three"]);
-  } finally {
-    await Deno.remove(logDir, { recursive: true });
-  }
+  const ctx = await installed({ ...spec, logDir });
+  await svlogd(ctx, "current", "one\ntwo\nthree\n");
+  const got: string[] = [];
+  for await (
+    const l of runitDriver.logs!(
+      { name: "web", condition: "boot" },
+      { lines: 2, follow: false },
+      ctx,
+    )
+  ) got.push(l);
+  assertEquals(got, ["two", "three"]);
 });
 
 Deno.test("runitDriver.logs() follows svlogd across a rotation and ends when aborted", async () => {
-  const logDir = await Deno.makeTempDir();
   const current = `${logDir}/web/current`;
   const abort = new AbortController();
   try {
     const ctx = await installed({ ...spec, logDir });
-    await Deno.mkdir(`${logDir}/web`);
-    await Deno.writeTextFile(current, "old\n");
+    await svlogd(ctx, "current", "old\n");
     const got: string[] = [];
     const done = (async () => {
       for await (
@@ -60,18 +65,18 @@ Deno.test("runitDriver.logs() follows svlogd across a rotation and ends when abo
       ) got.push(l);
     })();
     await until(got, 1);
-    await Deno.writeTextFile(current, "appended\n", { append: true });
+    ctx.fs.files.get(current)!.content += "appended\n"; // the same file, longer
     await until(got, 2);
     // svlogd rotates: current is renamed to @TIMESTAMP.s and a new current begins.
-    await Deno.rename(current, `${logDir}/web/@400000000000000000000000.s`);
-    await Deno.writeTextFile(current, "after rotation\n");
+    await svlogd(ctx, "@400000000000000000000000.s", "old\nappended\n");
+    await ctx.fs.remove(current);
+    await svlogd(ctx, "current", "after rotation\n");
     await until(got, 3);
     abort.abort();
     await done;
     assertEquals(got, ["old", "appended", "after rotation"]);
   } finally {
     abort.abort();
-    await Deno.remove(logDir, { recursive: true });
   }
 });
 
@@ -120,48 +125,43 @@ Deno.test("sinceTime() reads the CLI's relative times, days and local dates; svl
 });
 
 Deno.test("runitDriver.logs() --since keeps the lines svlogd stamped from that time on; a time it cannot read is exit 2", async () => {
-  const logDir = await Deno.makeTempDir();
-  try {
-    const ctx = await installed({ ...spec, logDir });
-    await Deno.mkdir(`${logDir}/web`);
-    const stamp = (msAgo: number) =>
-      new Date(Date.now() - msAgo).toISOString().replace("T", "_")
-        .replace("Z", "00");
-    await Deno.writeTextFile(
-      `${logDir}/web/current`,
-      [
-        `${stamp(3 * 3_600_000)} three hours ago`,
-        `${stamp(2 * 3_600_000)} two hours ago`,
-        `${stamp(30 * 60_000)} half an hour ago`,
-        `${stamp(60_000)} a minute ago`,
-        "",
-      ].join("\n"),
-    );
-    const logs = async (since: string, lines = 100) => {
-      const got: string[] = [];
-      for await (
-        const l of runitDriver.logs!(
-          { name: "web", condition: "boot" },
-          { lines, follow: false, since },
-          ctx,
-        )
-      ) got.push(l.replace(/^\S+ /, ""));
-      return got;
-    };
-    assertEquals(await logs("-1h"), ["half an hour ago", "a minute ago"]);
-    assertEquals(await logs("-1d", 3), [
-      "two hours ago",
-      "half an hour ago",
-      "a minute ago",
-    ]);
-    assertEquals(await logs("-10s"), []);
-    await assertRejects(
-      () => logs("last tuesday"),
-      (e) =>
-        e instanceof UsageError &&
-        /Invalid --since "last tuesday"/.test(e.message),
-    );
-  } finally {
-    await Deno.remove(logDir, { recursive: true });
-  }
+  const ctx = await installed({ ...spec, logDir });
+  const stamp = (msAgo: number) =>
+    new Date(Date.now() - msAgo).toISOString().replace("T", "_")
+      .replace("Z", "00");
+  await svlogd(
+    ctx,
+    "current",
+    [
+      `${stamp(3 * 3_600_000)} three hours ago`,
+      `${stamp(2 * 3_600_000)} two hours ago`,
+      `${stamp(30 * 60_000)} half an hour ago`,
+      `${stamp(60_000)} a minute ago`,
+      "",
+    ].join("\n"),
+  );
+  const logs = async (since: string, lines = 100) => {
+    const got: string[] = [];
+    for await (
+      const l of runitDriver.logs!(
+        { name: "web", condition: "boot" },
+        { lines, follow: false, since },
+        ctx,
+      )
+    ) got.push(l.replace(/^\S+ /, ""));
+    return got;
+  };
+  assertEquals(await logs("-1h"), ["half an hour ago", "a minute ago"]);
+  assertEquals(await logs("-1d", 3), [
+    "two hours ago",
+    "half an hour ago",
+    "a minute ago",
+  ]);
+  assertEquals(await logs("-10s"), []);
+  await assertRejects(
+    () => logs("last tuesday"),
+    (e) =>
+      e instanceof UsageError &&
+      /Invalid --since "last tuesday"/.test(e.message),
+  );
 });

@@ -93,7 +93,7 @@ export async function unsafeEnvDirs(
     while (dir !== "/" && !(await ctx.fs.exists(dir))) {
       dir = dir.slice(0, Math.max(dir.lastIndexOf("/"), 1));
     }
-    const why = await unsafeForRoot(dir);
+    const why = await unsafeForRoot(dir, ctx.fs);
     if (why !== null) {
       return `${name}=${value} cannot hold boot services: ${why}, so another user could change what root runs; use a directory only root can write`;
     }
