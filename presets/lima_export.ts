@@ -108,13 +108,13 @@ export async function limaExports(
   registry: Registry,
   options: { names?: string[]; condition?: Condition } = {},
 ): Promise<LimaExport[]> {
-  const home = await limaHome(ctx.env, ctx.self.home, ctx.cwd).catch(() =>
-    null
+  const home = await limaHome(ctx.env, ctx.self.home, ctx.cwd, ctx.fs).catch(
+    () => null,
   );
   const known = options.names?.length
     ? options.names
     : home
-    ? await listInstances(home.dir)
+    ? await listInstances(home.dir, ctx.fs)
     : [];
   const out: LimaExport[] = [];
   const conditions = options.condition ? [options.condition] : CONDITIONS;

@@ -145,10 +145,10 @@ export async function resolveLimaRequest(
   registry: Registry,
 ): Promise<ResolvedLima> {
   const account = await limaAccount(req.condition, ctx, req.user);
-  const limactl = await findLimactl(ctx.env.PATH);
-  const home = await limaHome(ctx.env, account.home, ctx.cwd);
-  const dir = await instanceDir(home, req.instance);
-  const path = await servicePath(limactl, ctx.env.PATH);
+  const limactl = await findLimactl(ctx.env.PATH, ctx.fs);
+  const home = await limaHome(ctx.env, account.home, ctx.cwd, ctx.fs);
+  const dir = await instanceDir(home, req.instance, ctx.fs);
+  const path = await servicePath(limactl, ctx.env.PATH, ctx.fs);
   const driver = await limaDriver(registry, ctx, {
     condition: req.condition,
     loose: req.loose,

@@ -29,11 +29,6 @@ export const APPLY_OPTIONS = optionsOf("apply");
 /** Version of the `apply --json` document. */
 export const APPLY_SCHEMA_VERSION = 1;
 
-/** Whether nothing is at `path` (then reading it fails with its own message). */
-async function missing(path: string): Promise<boolean> {
-  return await Deno.lstat(path).then(() => false, () => true);
-}
-
 /** Reads all of standard input. */
 async function readStdin(): Promise<string> {
   return await new Response(Deno.stdin.readable).text();
@@ -105,8 +100,9 @@ export async function applyCommand(argv: string[], app: App): Promise<number> {
   // Root applies what the manifest says (programs, accounts): a manifest another user
   // could change would let that user choose what root runs.
   if (file !== "-" && ctx.self.uid === 0) {
-    const why = await unsafeForRoot(file).catch(() => null);
-    if (why !== null && !(await missing(file))) {
+    const why = await unsafeForRoot(file, ctx.fs).catch(() => null);
+    // Nothing there: reading it fails below with its own message.
+    if (why !== null && (await ctx.fs.stat(file)) !== null) {
       throw new UsageError(
         `Refusing to apply ${
           JSON.stringify(given)
@@ -115,14 +111,22 @@ export async function applyCommand(argv: string[], app: App): Promise<number> {
       );
     }
   }
-  let text: string;
+  let text: string | null;
   try {
-    text = file === "-" ? await readStdin() : await Deno.readTextFile(file);
+    text = file === "-" ? await readStdin() : await ctx.fs.readText(file);
   } catch (e) {
     throw new UsageError(
       `Cannot read the manifest ${JSON.stringify(given)}: ${
         (e as Error).message
       }`,
+    );
+  }
+  if (text === null) {
+    throw new UsageError(
+      `Cannot read the manifest ${
+        JSON.stringify(given)
+      }: ${file} does not exist`,
+      "give the path of a manifest file (see `autostart export`), or - to read standard input",
     );
   }
   const { entries, problems } = checkManifest(text, given);

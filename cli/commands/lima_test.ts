@@ -8,34 +8,20 @@ import {
   runCli,
 } from "../../tests/helpers.ts";
 import { MemoryFs } from "../../core/fake.ts";
+import { limaMachine } from "../../tests/lima_machine.ts";
 
-/** A real LIMA_HOME with instances "default" and "dev", and a limactl in `bin`. */
-async function limaTree() {
-  const root = await Deno.makeTempDir({ prefix: "autostart-lima-cli-" });
-  const bin = `${root}/bin`, home = `${root}/lima`;
-  for (const d of [bin, `${home}/default`, `${home}/dev`]) {
-    await Deno.mkdir(d, { recursive: true });
-  }
-  await Deno.writeTextFile(`${home}/default/lima.yaml`, "");
-  await Deno.writeTextFile(`${home}/dev/lima.yaml`, "");
-  await Deno.writeTextFile(`${bin}/limactl`, "#!/bin/sh\n", { mode: 0o755 });
-  return {
-    bin,
-    home,
-    env: {
-      PATH: `${bin}:/usr/bin:/bin`,
-      HOME: ALICE.home,
-      XDG_RUNTIME_DIR: "/run/user/1000",
-      LIMA_HOME: home,
-    },
-    cleanup: () => Deno.remove(root, { recursive: true }),
-  };
+/** Lima's instances "default" and "dev" and a limactl, in the context's MemoryFs. */
+function limaTree() {
+  return Promise.resolve({
+    ...limaMachine(),
+    cleanup: () => Promise.resolve(),
+  });
 }
 
 Deno.test("lima: misuse exits 2 and runs nothing", async () => {
   const t = await limaTree();
   try {
-    const ctx = fakeContext({ env: t.env });
+    const ctx = fakeContext({ env: t.env, fs: t.machine() });
     for (
       const argv of [
         ["lima"],
@@ -65,7 +51,7 @@ Deno.test("lima: misuse exits 2 and runs nothing", async () => {
 Deno.test("lima enable (systemd, login): Lima's user unit, then reload, enable, restart", async () => {
   const t = await limaTree();
   try {
-    const ctx = fakeContext({ env: t.env });
+    const ctx = fakeContext({ env: t.env, fs: t.machine() });
     ctx.runner.on(["systemctl", "--user", "show"], { stdout: "" });
     const r = await runCli(["lima", "enable", "default", "--no-wait"], ctx);
     assertEquals(r.code, 0, r.stderr);
@@ -99,6 +85,7 @@ Deno.test("lima enable (systemd, boot) under sudo: a system unit with User= of t
       self: ROOT_USER,
       sudoUser: "alice",
       env: { ...t.env, HOME: "/root", SUDO_USER: "alice" },
+      fs: t.machine(),
     });
     const r = await runCli(
       ["lima", "enable", "dev", "--condition=boot", "--no-wait", "--json"],
@@ -112,7 +99,7 @@ Deno.test("lima enable (systemd, boot) under sudo: a system unit with User= of t
         "lima-vm-boot@dev.service",
         "/etc/systemd/system/lima-vm-boot@dev.service",
         "boot",
-        `${await Deno.realPath(t.home)}/dev`,
+        `${t.home}/dev`,
       ],
     );
     const text = ctx.fs.files.get(doc.file)!.content;
@@ -131,7 +118,7 @@ Deno.test("lima enable (systemd, boot) under sudo: a system unit with User= of t
 Deno.test("lima enable --dry-run prints the plan and changes nothing", async () => {
   const t = await limaTree();
   try {
-    const ctx = fakeContext({ env: t.env });
+    const ctx = fakeContext({ env: t.env, fs: t.machine() });
     const r = await runCli(["lima", "enable", "default", "--dry-run"], ctx);
     assertEquals(r.code, 0, r.stderr);
     assertMatch(
@@ -157,7 +144,7 @@ Deno.test("lima enable --dry-run prints the plan and changes nothing", async () 
 Deno.test("lima enable rolls back when starting fails", async () => {
   const t = await limaTree();
   try {
-    const ctx = fakeContext({ env: t.env });
+    const ctx = fakeContext({ env: t.env, fs: t.machine() });
     ctx.runner.on(["systemctl", "--user", "--no-block", "restart"], {
       code: 1,
       stderr: "Job failed",
@@ -189,7 +176,7 @@ Deno.test("lima disable of an instance without a service exits 1 and says so", a
 Deno.test("lima on a platform without a driver exits 3", async () => {
   const t = await limaTree();
   try {
-    const ctx = fakeContext({ os: "windows", env: t.env });
+    const ctx = fakeContext({ os: "windows", env: t.env, fs: t.machine() });
     const r = await runCli(["lima", "enable", "default", "--no-wait"], ctx);
     assertEquals(r.code, 3, r.stderr);
     assertMatch(
@@ -204,7 +191,7 @@ Deno.test("lima on a platform without a driver exits 3", async () => {
 Deno.test("lima status lists every instance with both conditions", async () => {
   const t = await limaTree();
   try {
-    const ctx = fakeContext({ env: t.env });
+    const ctx = fakeContext({ env: t.env, fs: t.machine() });
     const r = await runCli(["lima", "status", "--json"], ctx);
     assertEquals(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
@@ -254,7 +241,7 @@ Deno.test("lima disable without sudo refuses before touching anything when a boo
 Deno.test("lima enable --keep-alive=always exits 2 saying why, and runs nothing", async () => {
   const t = await limaTree();
   try {
-    const ctx = fakeContext({ env: t.env });
+    const ctx = fakeContext({ env: t.env, fs: t.machine() });
     const r = await runCli(
       ["lima", "enable", "default", "--keep-alive=always"],
       ctx,
@@ -275,7 +262,7 @@ Deno.test("lima enable --keep-alive=always exits 2 saying why, and runs nothing"
 Deno.test("lima enable --stop-timeout replaces the 3m10s default; a bad one exits 2", async () => {
   const t = await limaTree();
   try {
-    const ctx = fakeContext({ env: t.env });
+    const ctx = fakeContext({ env: t.env, fs: t.machine() });
     const dflt = await runCli(["lima", "enable", "default", "--dry-run"], ctx);
     assertMatch(dflt.stdout, /^ {4}TimeoutStopSec=190s$/m);
     const r = await runCli(
@@ -297,12 +284,12 @@ Deno.test("lima enable --stop-timeout replaces the 3m10s default; a bad one exit
 });
 
 /** A context whose instance "default" has a live host agent with pid 4242. */
-async function withHostAgent(
+function withHostAgent(
   t: Awaited<ReturnType<typeof limaTree>>,
   mainPid: number | null,
 ) {
-  const dir = `${await Deno.realPath(t.home)}/default`;
-  const fs = new MemoryFs({ [`${dir}/ha.pid`]: "4242\n" });
+  const dir = `${t.home}/default`;
+  const fs = t.machine(new MemoryFs({ [`${dir}/ha.pid`]: "4242\n" }));
   const ctx = fakeContext({ env: t.env, fs });
   ctx.runner.on(["ps", "-o", "comm=", "-p", "4242"], { stdout: "limactl\n" });
   ctx.runner.on(["systemctl", "--user", "show"], {
@@ -322,7 +309,7 @@ async function withHostAgent(
 Deno.test("lima enable of a VM running outside autostart exits 1, writes nothing and says how to hand it over", async () => {
   const t = await limaTree();
   try {
-    const ctx = await withHostAgent(t, null);
+    const ctx = withHostAgent(t, null);
     const r = await runCli(["lima", "enable", "default", "--no-wait"], ctx);
     assertEquals(r.code, 1, r.stderr);
     assertMatch(
@@ -334,7 +321,7 @@ Deno.test("lima enable of a VM running outside autostart exits 1, writes nothing
       /hint: hand it over: limactl stop default && autostart lima enable default; or keep it running as it is and let autostart start it from the next login: autostart lima enable default --no-start/,
     );
     assertEquals(Object.keys(ctx.fs.snapshot()), [
-      `${await Deno.realPath(t.home)}/default/ha.pid`,
+      `${t.home}/default/ha.pid`,
     ]);
     assertEquals(
       ctx.runner.lines().filter((l) => !/ show |^ps /.test(l)),
@@ -359,7 +346,7 @@ Deno.test("lima enable of a VM running outside autostart exits 1, writes nothing
 Deno.test("lima enable of a VM its own service runs is not refused", async () => {
   const t = await limaTree();
   try {
-    const ctx = await withHostAgent(t, 4242);
+    const ctx = withHostAgent(t, 4242);
     const r = await runCli(["lima", "enable", "default", "--no-wait"], ctx);
     assertEquals(r.code, 0, r.stderr);
   } finally {
@@ -371,7 +358,7 @@ Deno.test("lima enable --condition=boot replaces the boot unit earlier versions 
   const t = await limaTree();
   try {
     const legacy = "/etc/systemd/system/lima-vm@dev.service";
-    const fs = new MemoryFs({ [legacy]: managedText("[Unit]\n") });
+    const fs = t.machine(new MemoryFs({ [legacy]: managedText("[Unit]\n") }));
     const ctx = fakeContext({
       self: ROOT_USER,
       sudoUser: "alice",
@@ -414,9 +401,11 @@ Deno.test('lima status on macOS: a LaunchDaemon is never "registered" for limact
   const t = await limaTree();
   try {
     const daemon = "/Library/LaunchDaemons/io.lima-vm.daemon.default.plist";
-    const fs = new MemoryFs({
-      [daemon]: managedPlist("io.lima-vm.daemon.default"),
-    });
+    const fs = t.machine(
+      new MemoryFs({
+        [daemon]: managedPlist("io.lima-vm.daemon.default"),
+      }),
+    );
     const ctx = fakeContext({
       os: "darwin",
       env: { ...t.env, HOME: "/Users/alice" },
@@ -443,12 +432,14 @@ Deno.test('lima status on macOS: a LaunchDaemon is never "registered" for limact
 Deno.test("lima enable --condition=boot of a VM its login service runs names that service and the way over", async () => {
   const t = await limaTree();
   try {
-    const dir = `${await Deno.realPath(t.home)}/default`;
-    const fs = new MemoryFs({
-      [`${dir}/ha.pid`]: "4242\n",
-      "/proc/4242/cgroup":
-        "0::/user.slice/user-1000.slice/user@1000.service/app.slice/lima-vm@default.service\n",
-    });
+    const dir = `${t.home}/default`;
+    const fs = t.machine(
+      new MemoryFs({
+        [`${dir}/ha.pid`]: "4242\n",
+        "/proc/4242/cgroup":
+          "0::/user.slice/user-1000.slice/user@1000.service/app.slice/lima-vm@default.service\n",
+      }),
+    );
     const ctx = fakeContext({
       self: ROOT_USER,
       sudoUser: "alice",
@@ -481,7 +472,7 @@ Deno.test("lima disable removes a boot unit earlier versions named lima-vm@", as
   const t = await limaTree();
   try {
     const legacy = "/etc/systemd/system/lima-vm@dev.service";
-    const fs = new MemoryFs({ [legacy]: managedText("[Unit]\n") });
+    const fs = t.machine(new MemoryFs({ [legacy]: managedText("[Unit]\n") }));
     const ctx = fakeContext({
       self: ROOT_USER,
       sudoUser: "alice",
@@ -512,6 +503,7 @@ Deno.test("lima enable --condition=boot from a root shell exits 2: limactl refus
       self: ROOT_USER,
       sudoUser: "root",
       env: { ...t.env, HOME: "/root", SUDO_USER: "root" },
+      fs: t.machine(),
     });
     const r = await runCli(
       ["lima", "enable", "default", "--condition=boot"],

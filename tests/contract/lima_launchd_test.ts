@@ -12,6 +12,7 @@ import { denoFs, type FileSystem } from "../../core/fs.ts";
 import type { Context } from "../../core/context.ts";
 import { macCli, macRootContext } from "../launchd_helpers.ts";
 import { diskStat, LaunchdModel, MAC_ALICE } from "../launchd_model.ts";
+import { limaMachine } from "../lima_machine.ts";
 
 /** The LaunchAgent limactl writes (Lima v2.2 template, keep-alive on). */
 const limaWrittenPlist = (limactl: string, dir: string) =>
@@ -283,6 +284,12 @@ Deno.test("lima enable --condition=boot (LaunchDaemon): Lima's daemon label, roo
         LIMA_HOME: r.limaHome,
       },
     });
+    limaMachine({
+      bin: r.bin,
+      home: r.limaHome,
+      instances: ["default", "other"],
+      owner: { uid: MAC_ALICE.uid, gid: MAC_ALICE.gid },
+    }).machine(ctx.fs);
     const res = await macCli(
       ["lima", "enable", "default", "--condition=boot", "--no-wait"],
       ctx,

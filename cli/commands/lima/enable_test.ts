@@ -2,26 +2,16 @@
 // shows nothing to do for an up-to-date service and refuses what a real run refuses.
 import { assertEquals, assertMatch } from "../../../tests/assert.ts";
 import { fakeContext, runCli } from "../../../tests/helpers.ts";
+import { limaMachine } from "../../../tests/lima_machine.ts";
 
-async function limaTree() {
-  const root = await Deno.makeTempDir({ prefix: "autostart-lima-enable-" });
-  const bin = `${root}/bin`, home = `${root}/lima`;
-  for (const d of [bin, `${home}/default`]) {
-    await Deno.mkdir(d, { recursive: true });
-  }
-  await Deno.writeTextFile(`${home}/default/lima.yaml`, "");
-  await Deno.writeTextFile(`${bin}/limactl`, "#!/bin/sh\n", { mode: 0o755 });
-  return {
-    env: {
-      PATH: `${bin}:/usr/bin:/bin`,
-      HOME: "/home/alice",
-      XDG_RUNTIME_DIR: "/run/user/1000",
-      LIMA_HOME: home,
-      TERM: "dumb",
-      NO_COLOR: "1",
-    },
-    cleanup: () => Deno.remove(root, { recursive: true }),
-  };
+/** Lima's instance "default" and a limactl, in the context's MemoryFs. */
+function limaTree() {
+  const t = limaMachine({ instances: ["default"] });
+  return Promise.resolve({
+    ...t,
+    env: { ...t.env, TERM: "dumb", NO_COLOR: "1" },
+    cleanup: () => Promise.resolve(),
+  });
 }
 
 const UNIT = "/home/alice/.config/systemd/user/lima-vm@default.service";
@@ -39,7 +29,7 @@ const running = [
 Deno.test("lima enable --dry-run of an enabled, running, up-to-date service: nothing to do, as a real run does nothing", async () => {
   const t = await limaTree();
   try {
-    const ctx = fakeContext({ env: t.env });
+    const ctx = fakeContext({ env: t.env, fs: t.machine() });
     ctx.runner.on(["systemctl", "--user", "show"], { stdout: "" });
     const first = await runCli(["lima", "enable", "default", "--no-wait"], ctx);
     assertEquals(first.code, 0, first.stderr);
@@ -79,7 +69,7 @@ Deno.test("lima enable --dry-run of an enabled, running, up-to-date service: not
 Deno.test("lima enable --dry-run of a unit limactl wrote refuses like a real run (exit 1); with --adopt it shows the takeover", async () => {
   const t = await limaTree();
   try {
-    const ctx = fakeContext({ env: t.env });
+    const ctx = fakeContext({ env: t.env, fs: t.machine() });
     ctx.fs.files.set(UNIT, {
       content: "[Service]\nExecStart=limactl start %i --foreground\n",
       mode: 0o644,

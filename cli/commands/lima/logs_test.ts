@@ -87,42 +87,38 @@ Deno.test("lima logs without a service exits 1; a bad -n exits 2", async () => {
 });
 
 Deno.test("lima logs on macOS tails the LaunchAgent's log files in the instance directory", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "autostart-lima-logs-" });
-  try {
-    await Deno.writeTextFile(`${dir}/launchd.stdout.log`, "out 1\nout 2\n");
-    await Deno.writeTextFile(`${dir}/launchd.stderr.log`, "err 1\n");
-    const spec = limaSpec("launchd-agent", {
-      instance: "default",
-      limactl: "/opt/homebrew/bin/limactl",
-      instanceDir: dir,
-      path: "/opt/homebrew/bin:/usr/bin:/bin",
-      condition: "login",
-      keepAlive: "on-failure",
-      start: true,
-    });
-    const plist = limaContent(
-      "launchd-agent",
-      spec,
-      dir,
-      await loadPlistCodec(),
-    );
-    const home = "/Users/alice";
-    const ctx = fakeContext({
-      os: "darwin",
-      self: { ...ALICE, home, uid: 501 },
-      env: { HOME: home, PATH: "/usr/bin:/bin" },
-      fs: new MemoryFs({
-        [`${home}/Library/LaunchAgents/io.lima-vm.autostart.default.plist`]:
-          plist,
-      }),
-    });
-    ctx.runner.on(["launchctl", "print"], { code: 113 });
-    const r = await runCli(["lima", "logs", "default", "-n", "5"], ctx);
-    assertEquals(r.code, 0, r.stderr);
-    for (const line of ["out 1", "out 2", "err 1"]) {
-      assertMatch(r.stdout, new RegExp(`^${line}$`, "m"));
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+  const dir = "/Users/alice/.lima/default";
+  const spec = limaSpec("launchd-agent", {
+    instance: "default",
+    limactl: "/opt/homebrew/bin/limactl",
+    instanceDir: dir,
+    path: "/opt/homebrew/bin:/usr/bin:/bin",
+    condition: "login",
+    keepAlive: "on-failure",
+    start: true,
+  });
+  const plist = limaContent(
+    "launchd-agent",
+    spec,
+    dir,
+    await loadPlistCodec(),
+  );
+  const home = "/Users/alice";
+  const ctx = fakeContext({
+    os: "darwin",
+    self: { ...ALICE, home, uid: 501 },
+    env: { HOME: home, PATH: "/usr/bin:/bin" },
+    fs: new MemoryFs({
+      [`${home}/Library/LaunchAgents/io.lima-vm.autostart.default.plist`]:
+        plist,
+      [`${dir}/launchd.stdout.log`]: "out 1\nout 2\n",
+      [`${dir}/launchd.stderr.log`]: "err 1\n",
+    }),
+  });
+  ctx.runner.on(["launchctl", "print"], { code: 113 });
+  const r = await runCli(["lima", "logs", "default", "-n", "5"], ctx);
+  assertEquals(r.code, 0, r.stderr);
+  for (const line of ["out 1", "out 2", "err 1"]) {
+    assertMatch(r.stdout, new RegExp(`^${line}$`, "m"));
   }
 });

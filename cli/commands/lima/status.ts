@@ -32,8 +32,8 @@ export async function limaStatusCmd(a: ParsedArgs, app: App): Promise<number> {
     );
   }
   const ctx = await app.context();
-  const home = await limaHome(ctx.env, ctx.self.home, ctx.cwd);
-  const existing = await listInstances(home.dir);
+  const home = await limaHome(ctx.env, ctx.self.home, ctx.cwd, ctx.fs);
+  const existing = await listInstances(home.dir, ctx.fs);
   const names = a.positionals.length
     ? [parseName(a.positionals[0]!)]
     : existing;
