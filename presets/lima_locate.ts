@@ -3,14 +3,13 @@
  * `/opt/homebrew/bin` and `/usr/local/bin`), LIMA_HOME (default `~/.lima`, symlinks
  * resolved), the instances in it, and the PATH a service needs so that limactl finds
  * its helpers (the directories of limactl and qemu; launchd's own PATH lacks them).
- * Every look at the disk goes through a `FileSystem` (last parameter: give `ctx.fs`;
- * default: the real one).
+ * Every look at the disk goes through a `FileSystem` (last parameter: give `ctx.fs`).
  *
  * @module
  */
 
 import { UsageError } from "../core/errors.ts";
-import { denoFs, type FileSystem } from "../core/fs.ts";
+import type { FileSystem } from "../core/file_system.ts";
 import {
   absolutePath,
   checkPathSetting,
@@ -51,7 +50,7 @@ export function pathDirs(pathVar: string | undefined): string[] {
 export async function findProgram(
   name: string,
   dirs: readonly string[],
-  fs: FileSystem = denoFs,
+  fs: FileSystem,
 ): Promise<string | null> {
   for (const d of dirs) {
     const p = `${d.replace(/\/+$/, "")}/${name}`;
@@ -67,7 +66,7 @@ export async function findProgram(
  */
 export async function findLimactl(
   pathVar: string | undefined,
-  fs: FileSystem = denoFs,
+  fs: FileSystem,
 ): Promise<string> {
   const dirs = [...pathDirs(pathVar), ...HOMEBREW_BINS];
   const found = await findProgram("limactl", dirs, fs);
@@ -87,7 +86,7 @@ export async function findLimactl(
 export async function servicePath(
   limactl: string,
   pathVar: string | undefined,
-  fs: FileSystem = denoFs,
+  fs: FileSystem,
 ): Promise<string> {
   const dirs = [...pathDirs(pathVar), ...HOMEBREW_BINS];
   const qemu = await findProgram("qemu-img", dirs, fs);
@@ -119,7 +118,7 @@ export async function limaHome(
   env: Record<string, string>,
   home: string,
   cwd: string,
-  fs: FileSystem = denoFs,
+  fs: FileSystem,
 ): Promise<LimaHome> {
   const given = env.LIMA_HOME ? absolutePath(cwd, env.LIMA_HOME) : undefined;
   if (given !== undefined) checkPathSetting("LIMA_HOME", given);
@@ -131,7 +130,7 @@ export async function limaHome(
 /** Names of the instances in a LIMA_HOME (directories holding `lima.yaml`), sorted. */
 export async function listInstances(
   limaHomeDir: string,
-  fs: FileSystem = denoFs,
+  fs: FileSystem,
 ): Promise<string[]> {
   const out: string[] = [];
   // No LIMA_HOME (or one this user cannot read): no instances.
@@ -151,7 +150,7 @@ export async function listInstances(
 export async function instanceDir(
   home: LimaHome,
   instance: string,
-  fs: FileSystem = denoFs,
+  fs: FileSystem,
 ): Promise<string> {
   const dir = `${home.dir}/${instance}`;
   if (await statFollow(fs, `${dir}/lima.yaml`)) {

@@ -1,6 +1,7 @@
 import { assertEquals, assertMatch, assertOk } from "../tests/assert.ts";
 import { UsageError } from "../core/errors.ts";
 import { MemoryFs } from "../core/fake.ts";
+import { denoFs } from "../core/fs.ts";
 import {
   findLimactl,
   instanceDir,
@@ -55,7 +56,7 @@ Deno.test("findLimactl() takes the first executable limactl in PATH", async () =
   const t = await tree();
   try {
     assertEquals(
-      await findLimactl(`relative:${t.root}:${t.bin}`),
+      await findLimactl(`relative:${t.root}:${t.bin}`, denoFs),
       `${t.bin}/limactl`,
     );
   } finally {
@@ -64,7 +65,7 @@ Deno.test("findLimactl() takes the first executable limactl in PATH", async () =
 });
 
 Deno.test("findLimactl() names where it looked when limactl is missing", async () => {
-  const err = await usageError(() => findLimactl("/nonexistent"));
+  const err = await usageError(() => findLimactl("/nonexistent", denoFs));
   assertMatch(
     err.message,
     /PATH or in \/opt\/homebrew\/bin, \/usr\/local\/bin/,
@@ -77,6 +78,7 @@ Deno.test("servicePath() puts limactl's and qemu's directories first, each direc
     const p = await servicePath(
       `${t.bin}/limactl`,
       `/usr/bin:${t.qemu}/:${t.bin}:/usr/bin`,
+      denoFs,
     );
     const dirs = p.split(":");
     assertEquals(dirs.slice(0, 3), [t.bin, t.qemu, "/usr/bin"]);
@@ -93,11 +95,14 @@ Deno.test("limaHome() resolves symlinks, keeps the given value, defaults to ~/.l
   const t = await tree();
   try {
     const real = await Deno.realPath(t.home);
-    assertEquals(await limaHome({ LIMA_HOME: "link" }, "/nohome", t.root), {
-      given: `${t.root}/link`,
-      dir: real,
-    });
-    assertEquals(await limaHome({}, "/home/x", "/"), {
+    assertEquals(
+      await limaHome({ LIMA_HOME: "link" }, "/nohome", t.root, denoFs),
+      {
+        given: `${t.root}/link`,
+        dir: real,
+      },
+    );
+    assertEquals(await limaHome({}, "/home/x", "/", denoFs), {
       given: undefined,
       dir: "/home/x/.lima",
     });
@@ -109,17 +114,22 @@ Deno.test("limaHome() resolves symlinks, keeps the given value, defaults to ~/.l
 Deno.test("listInstances() and instanceDir(): directories with lima.yaml, not _config; unknown names the others", async () => {
   const t = await tree();
   try {
-    assertEquals(await listInstances(t.home), ["a", "b"]);
-    const home = await limaHome({ LIMA_HOME: `${t.root}/link` }, "/", "/");
+    assertEquals(await listInstances(t.home, denoFs), ["a", "b"]);
+    const home = await limaHome(
+      { LIMA_HOME: `${t.root}/link` },
+      "/",
+      "/",
+      denoFs,
+    );
     assertEquals(
-      await instanceDir(home, "a"),
+      await instanceDir(home, "a", denoFs),
       `${await Deno.realPath(t.home)}/a`,
     );
-    const err = await usageError(() => instanceDir(home, "nolima"));
+    const err = await usageError(() => instanceDir(home, "nolima", denoFs));
     assertMatch(err.message, /Unknown Lima instance "nolima"/);
     assertMatch(err.hint!, /existing instances in .*: a, b$/);
     const none = await usageError(() =>
-      instanceDir({ given: undefined, dir: `${t.root}/empty` }, "x")
+      instanceDir({ given: undefined, dir: `${t.root}/empty` }, "x", denoFs)
     );
     assertMatch(none.hint!, /limactl create --name=x/);
   } finally {
