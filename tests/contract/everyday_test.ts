@@ -1,16 +1,11 @@
-import { assertEquals, assertMatch, assertOk } from "../tests/assert.ts";
-import {
-  fakeContext,
-  managedText,
-  ROOT_USER,
-  runCli,
-} from "../tests/helpers.ts";
-import { macContext } from "../tests/launchd_helpers.ts";
-import { validate } from "../tests/schema.ts";
-import { ROOT } from "../tests/helpers.ts";
-import { renderStatusTable } from "./commands/status.ts";
-import { sinceArg } from "./commands/logs.ts";
-import type { ServiceStatus } from "../core/driver.ts";
+import { assertEquals, assertMatch, assertOk } from "../assert.ts";
+import { fakeContext, managedText, ROOT_USER, runCli } from "../helpers.ts";
+import { macContext } from "../launchd_helpers.ts";
+import { validate } from "../schema.ts";
+import { ROOT } from "../helpers.ts";
+import { renderStatusTable } from "../../cli/commands/status.ts";
+import { sinceArg } from "../../cli/commands/logs.ts";
+import type { ServiceStatus } from "../../core/driver.ts";
 
 const DIR = "/home/alice/.config/systemd/user";
 const UNIT = `${DIR}/autostart-web.service`;
@@ -393,7 +388,7 @@ Deno.test("doctor reports missing linger and drifted units as warnings (exit 0),
 });
 
 Deno.test("every command has help with usage and examples", async () => {
-  const { COMMANDS } = await import("./main.ts");
+  const { COMMANDS } = await import("../../cli/main.ts");
   const ctx = fakeContext();
   for (const cmd of Object.keys(COMMANDS)) {
     const r = await runCli([cmd, "--help"], ctx);
