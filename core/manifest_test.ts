@@ -20,6 +20,7 @@ import {
   loadCorpus,
   makeHostFixture,
   nameOf,
+  seedHostFixture,
   substitute,
 } from "../tests/hostile/corpus.ts";
 
@@ -195,8 +196,15 @@ Deno.test("formatDuration() is read back exactly by parseDuration()", () => {
 });
 
 Deno.test("hostile corpus: a manifest is refused (exit 2) exactly when the same enable is", async () => {
+  // Both run in-process on the same machine: the fixture in the context's file
+  // system (specs resolve through it), the manifest in alice's home there.
   const fix = await makeHostFixture();
-  const file = await Deno.makeTempFile({ suffix: ".json" });
+  const file = "/home/alice/services.json";
+  const machine = () => {
+    const ctx = fakeContext();
+    seedHostFixture(ctx.fs, fix);
+    return ctx;
+  };
   try {
     let n = 0;
     for (const raw of loadCorpus()) {
@@ -211,10 +219,12 @@ Deno.test("hostile corpus: a manifest is refused (exit 2) exactly when the same 
       if (new Set(pairs.map(([k]) => k)).size !== pairs.length) continue;
       const argv = enableArgv(c, "systemd");
       argv.splice(2, 0, "--dry-run");
-      const cli = await runCli(argv, fakeContext());
-      await Deno.writeTextFile(
-        file,
-        JSON.stringify({
+      const cli = await runCli(argv, machine());
+      const ctx = machine();
+      ctx.fs.files.set(file, {
+        mode: 0o644,
+        owner: { uid: ctx.self.uid, gid: ctx.self.gid },
+        content: JSON.stringify({
           version: 1,
           services: [{
             name: nameOf(c),
@@ -223,8 +233,8 @@ Deno.test("hostile corpus: a manifest is refused (exit 2) exactly when the same 
             ...(pairs.length ? { env: Object.fromEntries(pairs) } : {}),
           }],
         }),
-      );
-      const m = await runCli(["apply", file, "--check"], fakeContext());
+      });
+      const m = await runCli(["apply", file, "--check"], ctx);
       assertEquals(
         m.code === 2,
         cli.code === 2,
@@ -236,6 +246,5 @@ Deno.test("hostile corpus: a manifest is refused (exit 2) exactly when the same 
     console.log(`manifest vs enable: ${n} hostile cases compared`);
   } finally {
     await Deno.remove(fix, { recursive: true });
-    await Deno.remove(file);
   }
 });

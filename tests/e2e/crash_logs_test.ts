@@ -214,7 +214,9 @@ async function pauseThenAsk(
     }, 60_000);
     // Pausing in its ExecStartPre= now; the program would stay up from here on.
     await b.exec(["rm", "-f", flag], u1);
-    const r = await b.autostart([action, o.name], as);
+    // A wait with room for a loaded machine: that the pause was ended, not waited
+    // out, is shown by the fresh count below (a waited-out pause keeps it).
+    const r = await b.autostart([action, o.name, "--wait", "60s"], as);
     assertEquals(r.code, 0, `${action}: ${r.stdout}${r.stderr}`);
     assertMatch(r.stdout, /running now/, `${action}: ${r.stdout}${r.stderr}`);
     assertEquals(r.stderr, "", action);
