@@ -288,11 +288,19 @@ export async function bootSandbox(): Promise<Sandbox> {
       await Deno.remove(dir).catch(() => {});
     },
   };
+  // A run that never reaches the file's last test (`deno test --filter`) stops the
+  // box here: systemd and everything in its pid namespace, and the (empty on the host)
+  // directory its private mounts hang on.
   const stopOnExit = () => {
     try {
       Deno.kill(pid!, "SIGKILL");
     } catch {
       // gone
+    }
+    try {
+      Deno.removeSync(dir);
+    } catch {
+      // already removed by stop(), or not empty yet: nothing more to do at exit
     }
   };
   globalThis.addEventListener("unload", stopOnExit);
