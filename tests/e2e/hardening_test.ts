@@ -289,6 +289,12 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
+    // "steady" as the test before leaves it (enabling it again changes nothing).
+    const on = await b.autostart(
+      ["enable", "steady", "--path=default", ...SLEEP],
+      u1,
+    );
+    assertEquals(on.code, 0, on.stderr);
     const file = `${USER_DIR}/autostart-steady.service`;
     await b.sh(`sed -i 's/^\\[Service\\]$/[Service]\\nNice=5/' ${file}`, u1);
     const st = json<{ services: { drifted: boolean; detail: string }[] }>(

@@ -11,25 +11,61 @@ const port = freePort();
 const asSudo = { env: { SUDO_USER: "u1" } };
 let uid = 0;
 
+/**
+ * The boot services the tests use: each test enables the ones it needs itself (an
+ * enable of the same spec changes nothing), so it passes alone.
+ */
+const SPECS: Record<string, string[]> = {
+  web: [
+    "enable",
+    "web",
+    "--condition=boot",
+    "--restart-delay=1s",
+    "--",
+    "/usr/bin/python3",
+    "-m",
+    "http.server",
+    "--bind",
+    "127.0.0.1",
+    String(port),
+  ],
+  once: [
+    "enable",
+    "once",
+    "--condition=boot",
+    "--keep-alive=false",
+    "--restart-delay=200ms",
+    "--",
+    "sleep",
+    "1000",
+  ],
+  crash: [
+    "enable",
+    "crash",
+    "--condition=boot",
+    "--restart-delay=100ms",
+    // No backoff: 20 restarts at the cap of 1 min would take 20 min; the backoff
+    // has its own test (crash_logs_test.ts).
+    "--restart-max-delay=100ms",
+    "--no-wait", // it is meant to crash: this test is about the restarts
+    "--",
+    "/bin/false",
+  ],
+};
+/** Enables one of SPECS through sudo and checks it succeeded. */
+async function enable(name: keyof typeof SPECS) {
+  const b = await box.get();
+  const r = await b.autostart(SPECS[name]!, asSudo);
+  assertEquals(r.code, 0, r.stderr);
+  return r;
+}
+
 Deno.test({
   name: "boot: enable runs the program as the sudo user and it answers",
   ...E2E,
   async fn() {
     const b = await box.get();
-    const r = await b.autostart([
-      "enable",
-      "web",
-      "--condition=boot",
-      "--restart-delay=1s",
-      "--",
-      "/usr/bin/python3",
-      "-m",
-      "http.server",
-      "--bind",
-      "127.0.0.1",
-      String(port),
-    ], asSudo);
-    assertEquals(r.code, 0, r.stderr);
+    const r = await enable("web");
     assertMatch(r.stdout, /Enabled "web"/);
     assertEquals(
       await b.prop("autostart-web.service", "ActiveState"),
@@ -59,6 +95,7 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
+    await enable("web");
     const before = Number(await b.prop("autostart-web.service", "NRestarts"));
     const pid = await b.prop("autostart-web.service", "MainPID");
     const t0 = performance.now();
@@ -102,20 +139,7 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    const r = await b.autostart(
-      [
-        "enable",
-        "once",
-        "--condition=boot",
-        "--keep-alive=false",
-        "--restart-delay=200ms",
-        "--",
-        "sleep",
-        "1000",
-      ],
-      asSudo,
-    );
-    assertEquals(r.code, 0, r.stderr);
+    await enable("once");
     assertEquals(await b.prop("autostart-once.service", "Restart"), "no");
     const pid = await b.prop("autostart-once.service", "MainPID");
     await b.kill(pid);
@@ -135,22 +159,7 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    const r = await b.autostart(
-      [
-        "enable",
-        "crash",
-        "--condition=boot",
-        "--restart-delay=100ms",
-        // No backoff: 20 restarts at the cap of 1 min would take 20 min; the backoff
-        // has its own test (crash_logs_test.ts).
-        "--restart-max-delay=100ms",
-        "--no-wait", // it is meant to crash: this test is about the restarts
-        "--",
-        "/bin/false",
-      ],
-      asSudo,
-    );
-    assertEquals(r.code, 0, r.stderr);
+    await enable("crash");
     const n = await b.waitFor("20 restarts", async () => {
       const v = Number(await b.prop("autostart-crash.service", "NRestarts"));
       return v >= 20 ? v : undefined;
@@ -197,6 +206,7 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
+    for (const name of ["web", "once", "crash"]) await enable(name);
     for (const name of ["web", "once", "crash"]) {
       const r = await b.autostart(["disable", name]);
       assertEquals(r.code, 0, r.stderr);

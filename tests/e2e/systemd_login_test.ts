@@ -10,6 +10,23 @@ const box = sharedBox(async (b) => {
 const u1 = { user: "u1" };
 const unitDir = "/home/u1/.config/systemd/user";
 
+/** The user's service "ticker", enabled and running (enabling it again changes nothing). */
+const TICKER = [
+  "enable",
+  "ticker",
+  "--restart-delay=500ms",
+  "--",
+  "sleep",
+  "1000",
+];
+/** Enables "ticker": each test that uses it sets it up itself, so it passes alone. */
+async function enableTicker() {
+  const b = await box.get();
+  const r = await b.autostart(TICKER, u1);
+  assertEquals(r.code, 0, r.stderr);
+  return r;
+}
+
 interface StatusDoc {
   services: {
     name: string;
@@ -25,11 +42,7 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
-    const r = await b.autostart(
-      ["enable", "ticker", "--restart-delay=500ms", "--", "sleep", "1000"],
-      u1,
-    );
-    assertEquals(r.code, 0, r.stderr);
+    await enableTicker();
     assertEquals(
       await b.prop("autostart-ticker.service", "ActiveState", "u1"),
       "active",
@@ -56,6 +69,7 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
+    await enableTicker();
     const s1 = json<StatusDoc>(await b.autostart(["status", "--json"], u1));
     assertEquals(s1.services.length, 1);
     const svc = s1.services[0]!;
@@ -91,6 +105,7 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
+    await enableTicker();
     const r = await b.exec(
       [
         "runuser",
@@ -117,6 +132,7 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
+    await enableTicker();
     assertEquals((await b.autostart(["stop", "ticker"], u1)).code, 0);
     assertEquals(
       await b.prop("autostart-ticker.service", "ActiveState", "u1"),
@@ -267,6 +283,7 @@ Deno.test({
   ...E2E,
   async fn() {
     const b = await box.get();
+    await enableTicker();
     const r = await b.autostart(["disable", "ticker"], u1);
     assertEquals(r.code, 0, r.stderr);
     const left = await b.exec(["find", unitDir]);
