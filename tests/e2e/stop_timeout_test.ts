@@ -59,7 +59,29 @@ async function stopAndWait(name: string): Promise<string> {
       (await b.prop(unit, "ActiveState")) !== "deactivating",
     40_000,
   );
-  return await b.prop(unit, "Result");
+  const result = await b.prop(unit, "Result");
+  if (name === "hasty" && result !== "timeout") {
+    // What systemd saw, for the failure message: states, the main process's end,
+    // and the unit's journal.
+    const props = await b.exec([
+      "systemctl",
+      "show",
+      "-p",
+      "ActiveState,SubState,Result,NRestarts,ExecMainCode,ExecMainStatus,InvocationID",
+      unit,
+    ]);
+    const log = await b.exec([
+      "journalctl",
+      "-u",
+      unit,
+      "--no-pager",
+      "-n",
+      "40",
+    ]);
+    console.error(`${props.stdout}
+${log.stdout}`);
+  }
+  return result;
 }
 
 Deno.test({
