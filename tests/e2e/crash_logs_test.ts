@@ -305,6 +305,27 @@ Deno.test({
   },
 });
 
+/**
+ * Waits for the run after the 11 MB one ("fresh-start" in `log`), then checks that
+ * `log` is small and `log.1` holds the big run; returns the owner of `log.1`.
+ */
+async function assertRotated(log: string): Promise<string> {
+  const b = await box.get();
+  await b.waitFor("the restart after the big run", async () => {
+    const r = await b.exec(["cat", log]);
+    return r.stdout.includes("fresh-start") ? r : false;
+  }, 30_000);
+  const sizes = await b.exec(["stat", "-c", "%s %U %n", log, `${log}.1`]);
+  assertEquals(sizes.code, 0, sizes.stderr);
+  const [cur, old] = sizes.stdout.trim().split("\n").map((l) => l.split(" "));
+  assertOk(Number(cur![0]) < 1000, `the new log is small: ${sizes.stdout}`);
+  assertOk(
+    Number(old![0]) >= 11_000_000,
+    `FILE.1 is the big one: ${sizes.stdout}`,
+  );
+  return old![1]!;
+}
+
 Deno.test({
   name:
     "--log-dir: a log over 10 MiB is rotated at the next start, as the service's user",
@@ -329,20 +350,8 @@ Deno.test({
       "touch /home/u1/big-done; head -c 11000000 /dev/zero | tr '\\0' x; exit 1",
     ], u1);
     assertEquals(en.code, 0, en.stderr);
-    await b.waitFor("the restart after the big run", async () => {
-      const r = await b.exec(["cat", log]);
-      return r.stdout.includes("fresh-start") ? r : false;
-    }, 30_000);
-    const sizes = await b.exec(["stat", "-c", "%s %U %n", log, `${log}.1`]);
-    assertEquals(sizes.code, 0, sizes.stderr);
-    const [cur, old] = sizes.stdout.trim().split("\n").map((l) => l.split(" "));
-    assertOk(Number(cur![0]) < 1000, `the new log is small: ${sizes.stdout}`);
-    assertOk(
-      Number(old![0]) >= 11_000_000,
-      `FILE.1 is the big one: ${sizes.stdout}`,
-    );
     // Renamed by the service's user, in its own directory.
-    assertEquals(old![1], "u1");
+    assertEquals(await assertRotated(log), "u1");
     const tail = await b.autostart(["logs", "big", "-n", "1"], u1);
     assertEquals(tail.stdout.trim(), "fresh-start");
     assertEquals((await b.autostart(["disable", "big"], u1)).code, 0);
@@ -372,18 +381,7 @@ Deno.test({
       "touch /home/u1/bigboot-done; head -c 11000000 /dev/zero | tr '\\0' x; exit 1",
     ], { env: { SUDO_USER: "u1" } });
     assertEquals(en.code, 0, en.stderr);
-    await b.waitFor("the restart after the big run", async () => {
-      const r = await b.exec(["cat", log]);
-      return r.stdout.includes("fresh-start") ? r : false;
-    }, 30_000);
-    const sizes = await b.exec(["stat", "-c", "%s %U %n", log, `${log}.1`]);
-    assertEquals(sizes.code, 0, sizes.stderr);
-    const [cur, old] = sizes.stdout.trim().split("\n").map((l) => l.split(" "));
-    assertOk(Number(cur![0]) < 1000, `the new log is small: ${sizes.stdout}`);
-    assertOk(
-      Number(old![0]) >= 11_000_000,
-      `FILE.1 is the big one: ${sizes.stdout}`,
-    );
+    await assertRotated(log);
     const dir = await b.exec(["stat", "-c", "%U %a", "/var/log/bigboot"]);
     assertEquals(dir.stdout.trim(), "root 755");
     assertEquals((await b.autostart(["disable", "bigboot"])).code, 0);
