@@ -1,7 +1,8 @@
 /**
  * A real systemd for e2e tests: booted as PID 1 of a private pid+mount namespace on an
- * overlay of `/` with private `/tmp` and `/run` (see tests/sandbox/boot.sh), so the
- * host is never touched. The project directory is bind-mounted at its own path, and
+ * overlay of `/` with private `/tmp` and `/run` and in a cgroup subtree of its own
+ * (see tests/sandbox/boot.sh), so the host is never touched and two boxes (two test
+ * runs at once) never share a unit's cgroup; the subtree is removed when it stops. The project directory is bind-mounted at its own path, and
  * `/usr/local/bin/autostart` inside runs the bundled single file (dist/autostart.js).
  *
  * Needs root, `unshare`, `nsenter` and systemd; {@link sandboxSupport} says why not.
@@ -143,6 +144,39 @@ function findSystemd(dir: string): number | null {
   return best;
 }
 
+/**
+ * Removes a stopped box's cgroup subtree (tests/sandbox/boot.sh starts each box in
+ * `<hierarchy>/<box dir name>`) from every hierarchy, deepest first: a cgroup
+ * directory goes only by rmdir, and only once its processes are gone. Returns whether
+ * nothing is left.
+ */
+function removeCgroups(name: string): boolean {
+  const hierarchies = ["/sys/fs/cgroup"];
+  try {
+    for (const e of Deno.readDirSync("/sys/fs/cgroup")) {
+      if (e.isDirectory) hierarchies.push(`/sys/fs/cgroup/${e.name}`);
+    }
+  } catch {
+    return true; // no cgroup file system here
+  }
+  const rmTree = (path: string): boolean => {
+    let ok = true;
+    try {
+      for (const e of Deno.readDirSync(path)) {
+        if (e.isDirectory) ok = rmTree(`${path}/${e.name}`) && ok;
+      }
+      Deno.removeSync(path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) ok = false;
+    }
+    return ok;
+  };
+  let ok = true;
+  for (const h of hierarchies) ok = rmTree(`${h}/${name}`) && ok;
+  return ok;
+}
+
+/** Single-quotes a host path for the set-up script. */
 /** Single-quotes a host path for the set-up script. */
 const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
@@ -151,6 +185,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Boots a sandboxed systemd and prepares it for autostart. */
 export async function bootSandbox(): Promise<Sandbox> {
   const dir = await Deno.makeTempDir({ prefix: "autostart-box-" });
+  const cgroup = dir.slice(dir.lastIndexOf("/") + 1); // as boot.sh names it
   const boot = new Deno.Command("setsid", {
     args: [
       "unshare",
@@ -285,6 +320,8 @@ export async function bootSandbox(): Promise<Sandbox> {
         // already gone
       }
       await boot.status.catch(() => {});
+      // The killed processes leave their cgroups as the kernel reaps them.
+      for (let i = 0; i < 50 && !removeCgroups(cgroup); i++) await sleep(100);
       await Deno.remove(dir).catch(() => {});
     },
   };
@@ -297,6 +334,7 @@ export async function bootSandbox(): Promise<Sandbox> {
     } catch {
       // gone
     }
+    removeCgroups(cgroup); // best effort: processes may still be exiting
     try {
       Deno.removeSync(dir);
     } catch {

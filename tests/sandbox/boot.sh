@@ -58,4 +58,19 @@ mkdir -p "$r/etc/systemd/journald.conf.d"
 printf '[Journal]\nReadKMsg=no\n' >"$r/etc/systemd/journald.conf.d/autostart-sandbox.conf"
 # Read by the test harness to know the box is ours.
 echo autostart-sandbox >"$r/etc/autostart-sandbox"
+# Each box's systemd gets a cgroup subtree of its own, named after the box's directory.
+# systemd takes the cgroup it starts in as the root of all it manages: started in the
+# host's root cgroup, two boxes at once (two test runs) would share
+# /system.slice/autostart-NAME.service and /user.slice/user-UID.slice, and one box's
+# stop would remove the cgroups of the other's user manager (219/CGROUP).
+# tests/sandbox.ts removes the subtree when the box stops.
+cg=${dir##*/}
+for h in /sys/fs/cgroup /sys/fs/cgroup/systemd /sys/fs/cgroup/unified; do
+  [ -e "$h/cgroup.procs" ] || continue # cgroup v2 at /sys/fs/cgroup, or v1 + hybrid
+  mkdir -p "$h/$cg"
+  echo 0 >"$h/$cg/cgroup.procs" || {
+    echo "sandbox: cannot move into cgroup $h/$cg" >&2
+    exit 1
+  }
+done
 exec chroot "$r" /lib/systemd/systemd --system --unit=multi-user.target </dev/null >/dev/null 2>&1
