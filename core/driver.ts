@@ -60,7 +60,7 @@ export interface Availability {
 /**
  * A service as a driver addresses it: by its name, or by its `identity` (the unit name
  * or launchd label) when that is not derived from the name, as for a preset's services
- * (Lima's `lima-vm@INSTANCE.service`, `io.lima-vm.autostart.INSTANCE`). `status`,
+ * (Lima's `lima-vm@INSTANCE.service`, `io.lima-vm.autostart.INSTANCE`). `statusOf`,
  * `logs`, `readBack` and the plans all take one.
  */
 export interface ServiceRef {
@@ -70,14 +70,6 @@ export interface ServiceRef {
   condition: Condition;
   /** Init-system name when it is not derived from `name` (see `ServiceSpec.identity`). */
   identity?: string;
-}
-
-/** Whether `status()` was asked for refs (services under their identity) or names. */
-export function areRefs(
-  names: readonly string[] | readonly ServiceRef[] | undefined,
-): names is readonly ServiceRef[] {
-  return names !== undefined && names.length > 0 &&
-    typeof names[0] !== "string";
 }
 
 /**
@@ -150,7 +142,7 @@ export interface ServiceStatus {
   drifted: boolean;
 }
 
-/** Options of {@link Driver.status}. */
+/** Options of {@link Driver.status} and {@link Driver.statusOf}. */
 export interface StatusOptions {
   /**
    * State, PID and enabled only, from the init system's cheapest source (systemd: one
@@ -277,18 +269,31 @@ export interface Driver {
     ctx: PlanContext,
   ) => Plan;
   /**
-   * Managed services of a condition, with their real state, read in as few init-system
-   * calls as possible (one for all). `names` limits the answer; absent means all.
-   * Given {@link ServiceRef}s instead, it answers one status per ref, in order, for
-   * the service under the ref's identity whoever wrote its file (a preset's, or one
-   * another tool wrote): `file` is that file when it exists (`null` when not), and
-   * the state is the init system's answer for that unit or label. Drivers that
-   * address services only by name answer refs with `[]`.
+   * Managed services of a condition (the files this tool wrote, marker checked), with
+   * their real state, read in as few init-system calls as possible (one for all).
+   * `names` limits the answer; absent means all.
    */
   status(
     condition: Condition,
     ctx: Context,
-    names?: string[] | ServiceRef[],
+    names?: string[],
+    options?: StatusOptions,
+  ): Promise<ServiceStatus[]>;
+  /**
+   * One status per ref, in order, for the service under the ref's identity whoever
+   * wrote its file (a preset's, or one another tool wrote): `file` is that file when it
+   * exists (`null` when not), and the state is the init system's answer for that unit
+   * or label. Refs of a condition the driver does not serve have none.
+   *
+   * Optional: only a driver whose services can have a name other than the one it
+   * derives (a unit name, a launchd label) can answer it; the runit and OpenRC
+   * plugins, and plugins written before it existed, address services by name alone
+   * and leave it out. Callers that need it (presets) refuse such a driver with an
+   * `UnsupportedError` (exit 3), as for a missing {@link Driver.fileOf}.
+   */
+  statusOf?(
+    refs: readonly ServiceRef[],
+    ctx: Context,
     options?: StatusOptions,
   ): Promise<ServiceStatus[]>;
   /**

@@ -94,7 +94,9 @@ async function findFile(
 /**
  * Reads the state of the Lima service of `instance` for `condition` through `driver`:
  * one file read and the driver's status of the service's ref (systemd: one
- * `systemctl show`; launchd: `launchctl print` and `print-disabled`).
+ * `systemctl show`; launchd: `launchctl print` and `print-disabled`). A driver that
+ * cannot answer for a ref (no `statusOf`, as runit and OpenRC) is refused with an
+ * `UnsupportedError` (exit 3).
  */
 export async function limaStatus(
   driver: Driver,
@@ -112,7 +114,7 @@ export async function limaStatus(
     : ownershipOf(content, marker) !== "foreign"
     ? "autostart"
     : "limactl";
-  const [status] = await driver.status(condition, ctx, [ref]);
+  const [status] = driver.statusOf ? await driver.statusOf([ref], ctx) : [];
   if (status === undefined) {
     throw new UnsupportedError(
       `The Lima preset cannot use the ${driver.id} driver: it cannot report a service by its unit name`,

@@ -38,7 +38,7 @@ import {
   plistPath,
 } from "./paths.ts";
 import { planControl, planDisable, planEnable } from "./plan.ts";
-import { launchdStatus } from "./status.ts";
+import { launchdStatus, launchdStatusOf } from "./status.ts";
 
 /** Keep-alive modes launchd honours exactly (KeepAlive false / {SuccessfulExit} / true). */
 const KEEP_ALIVE: readonly KeepAliveMode[] = ["false", "on-failure", "always"];
@@ -127,9 +127,16 @@ export class LaunchdDriver implements Driver {
   status(
     condition: Condition,
     ctx: Context,
-    names?: string[] | ServiceRef[],
+    names?: string[],
   ): Promise<ServiceStatus[]> {
     return launchdStatus(this, condition, ctx, names);
+  }
+
+  statusOf(
+    refs: readonly ServiceRef[],
+    ctx: Context,
+  ): Promise<ServiceStatus[]> {
+    return launchdStatusOf(this, refs, ctx);
   }
 
   fileOf(ref: ServiceRef, ctx: Context): string {

@@ -13,7 +13,7 @@ import type {
   ServiceState,
   ServiceStatus,
 } from "../../core/driver.ts";
-import { areRefs, unknownStatus } from "../../core/driver.ts";
+import { unknownStatus } from "../../core/driver.ts";
 import {
   CRASH_LOOP_RESTARTS,
   isCrashLooping,
@@ -150,51 +150,41 @@ export function toLaunchdStatus(
   };
 }
 
+/** A plist found for a status: its service, label, file (`null`: none) and seal. */
+interface FoundPlist {
+  name: string;
+  unit: string;
+  file: string | null;
+  drifted: boolean;
+}
+
+/** The driver as status needs it: its id, kind and availability check. */
+interface LaunchdStatusDriver {
+  id: string;
+  kind: LaunchdKind;
+  available(ctx: Context): Promise<Availability>;
+}
+
 /**
- * Lists the managed plists of a kind (marker checked; only `names` when given), or
- * given refs the plists under their labels whoever wrote them, and reads their
- * state: one `print-disabled DOMAIN`, and `print TARGET` per service, a few at a
- * time (`mapLimited`).
+ * Lists the managed plists of a kind (marker checked; only `names` when given) and
+ * reads their state: one `print-disabled DOMAIN`, and `print TARGET` per service, a
+ * few at a time (`mapLimited`).
  *
  * @param driver The driver's id, kind and availability check.
  */
 export async function launchdStatus(
-  driver: {
-    id: string;
-    kind: LaunchdKind;
-    available(ctx: Context): Promise<Availability>;
-  },
+  driver: LaunchdStatusDriver,
   condition: Condition,
   ctx: Context,
-  names?: string[] | ServiceRef[],
+  names?: string[],
 ): Promise<ServiceStatus[]> {
   const k = driver.kind;
   if (condition !== KINDS[k].condition) return [];
   const dir = plistDir(k, ctx);
-  const found: {
-    name: string;
-    unit: string;
-    file: string | null;
-    drifted: boolean;
-  }[] = [];
-  // Services under their identities (a preset's label), whoever wrote the files.
-  const refs = areRefs(names) ? names : [];
-  for (const r of refs) {
-    const file = plistPath(k, ctx, r.name, labelOf(r));
-    const content = await ctx.fs.readText(file).catch(() => null);
-    found.push({
-      name: r.name,
-      unit: labelOf(r),
-      file: content === null ? null : file,
-      drifted: content !== null &&
-        ownershipOf(content, LAUNCHD_MARKER_TEXT) !== "foreign" &&
-        checkSeal(content) === "drifted",
-    });
-  }
-  const wanted = areRefs(names) ? [] : names as string[] | undefined;
-  for (const f of refs.length ? [] : await ctx.fs.list(dir)) {
+  const found: FoundPlist[] = [];
+  for (const f of await ctx.fs.list(dir)) {
     const name = serviceNameOfPlist(f);
-    if (name === null || (wanted && !wanted.includes(name))) continue;
+    if (name === null || (names && !names.includes(name))) continue;
     const content = await ctx.fs.readText(`${dir}/${f}`).catch(() => null);
     if (
       content === null ||
@@ -207,6 +197,48 @@ export async function launchdStatus(
       drifted: checkSeal(content) === "drifted",
     });
   }
+  return await statusOfPlists(driver, condition, ctx, found);
+}
+
+/**
+ * The plists of `refs` under their labels, whoever wrote them, with their state: one
+ * status per ref of the kind's condition, in order (refs of the other condition have
+ * none).
+ *
+ * @param driver The driver's id, kind and availability check.
+ */
+export async function launchdStatusOf(
+  driver: LaunchdStatusDriver,
+  refs: readonly ServiceRef[],
+  ctx: Context,
+): Promise<ServiceStatus[]> {
+  const k = driver.kind;
+  const condition = KINDS[k].condition;
+  const found: FoundPlist[] = [];
+  for (const r of refs) {
+    if (r.condition !== condition) continue;
+    const file = plistPath(k, ctx, r.name, labelOf(r));
+    const content = await ctx.fs.readText(file).catch(() => null);
+    found.push({
+      name: r.name,
+      unit: labelOf(r),
+      file: content === null ? null : file,
+      drifted: content !== null &&
+        ownershipOf(content, LAUNCHD_MARKER_TEXT) !== "foreign" &&
+        checkSeal(content) === "drifted",
+    });
+  }
+  return await statusOfPlists(driver, condition, ctx, found);
+}
+
+/** The state of `found`: one `print-disabled DOMAIN`, and `print TARGET` per plist. */
+async function statusOfPlists(
+  driver: LaunchdStatusDriver,
+  condition: Condition,
+  ctx: Context,
+  found: FoundPlist[],
+): Promise<ServiceStatus[]> {
+  const k = driver.kind;
   if (found.length === 0) return [];
   const a = await driver.available(ctx);
   if (!a.available) {

@@ -25,7 +25,7 @@ import { diagnose } from "./doctor.ts";
 import { isProgramLine, systemdLogs } from "./logs.ts";
 import { explain, unitFileOf } from "./paths.ts";
 import { planControl, planDisable, planInstall } from "./plan.ts";
-import { systemdStatus } from "./status.ts";
+import { systemdStatus, systemdStatusOf } from "./status.ts";
 import { prepareVersion } from "./version.ts";
 
 export { journalctlArgs, logFileOfUnit } from "./logs.ts";
@@ -81,6 +81,7 @@ export const systemdDriver: Driver = {
   planDisable,
   planControl,
   status: systemdStatus,
+  statusOf: systemdStatusOf,
   fileOf: unitFileOf,
   readBack,
   advise,

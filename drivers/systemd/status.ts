@@ -8,7 +8,6 @@
 
 import type { Context } from "../../core/context.ts";
 import {
-  areRefs,
   type ServiceRef,
   type ServiceStatus,
   type StatusOptions,
@@ -227,18 +226,49 @@ async function fastProps(
 
 /**
  * The managed services of a condition with their state: one `systemctl show` for all
- * (or, with `fast`, one `systemctl list-units` and the units' cgroups). Given refs,
- * the units under their identities, one status per ref, whoever wrote the files.
+ * (or, with `fast`, one `systemctl list-units` and the units' cgroups).
  */
 export async function systemdStatus(
   condition: Condition,
   ctx: Context,
-  names?: string[] | ServiceRef[],
+  names?: string[],
   options: StatusOptions = {},
 ): Promise<ServiceStatus[]> {
-  const found = areRefs(names)
-    ? await unitsOfRefs(names, ctx)
-    : await managedUnits(condition, ctx, names as string[] | undefined);
+  const found = await managedUnits(condition, ctx, names);
+  return await statusOfUnits(condition, ctx, found, !names, options);
+}
+
+/**
+ * The units of `refs` under their identities, whoever wrote their files: one status
+ * per ref, in order; one `systemctl show` per condition among them.
+ */
+export async function systemdStatusOf(
+  refs: readonly ServiceRef[],
+  ctx: Context,
+  options: StatusOptions = {},
+): Promise<ServiceStatus[]> {
+  const conditions = [...new Set(refs.map((r) => r.condition))];
+  const answers = await Promise.all(conditions.map(async (condition) => {
+    const mine = refs.filter((r) => r.condition === condition);
+    const found = await unitsOfRefs(mine, ctx);
+    const list = await statusOfUnits(condition, ctx, found, false, options);
+    return new Map(mine.map((r, i) => [r, list[i]!]));
+  }));
+  return refs.map((r) => answers[conditions.indexOf(r.condition)]!.get(r)!);
+}
+
+/**
+ * The state of `found` (units of one condition): one `systemctl show`, or with `fast`
+ * one `systemctl list-units` (of every autostart unit when `all`, the pattern being
+ * cheaper than a long list) and the units' cgroups.
+ */
+async function statusOfUnits(
+  condition: Condition,
+  ctx: Context,
+  found: ManagedUnit[],
+  all: boolean,
+  options: StatusOptions,
+): Promise<ServiceStatus[]> {
   if (found.length === 0) return [];
   const unknown = (detail: string): ServiceStatus[] =>
     found.map((f) => unknownStatus({ ...f, condition }, "systemd", detail));
@@ -249,7 +279,7 @@ export async function systemdStatus(
     const listed = await listUnits(
       condition,
       ctx,
-      names ? found.map((f) => f.unit) : ["autostart-*.service"],
+      all ? ["autostart-*.service"] : found.map((f) => f.unit),
     );
     if (listed.units === null) {
       return unknown(`systemctl list-units failed: ${listed.stderr}`);

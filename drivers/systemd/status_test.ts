@@ -163,3 +163,53 @@ Deno.test("parseListUnits() reads plain list-units lines, with or without a bull
     },
   });
 });
+
+Deno.test("systemdDriver.statusOf() answers one status per ref, in order, under its identity, whoever wrote the file", async () => {
+  const ctx = fakeContext();
+  const userDir = "/home/alice/.config/systemd/user";
+  // limactl's own unit: no marker, still answered (status() would skip it).
+  ctx.fs.files.set(`${userDir}/lima-vm@dev.service`, {
+    content: "[Service]\nExecStart=/bin/true\n",
+    mode: 0o644,
+  });
+  const show = (id: string, active: string, sub: string) =>
+    [
+      `Id=${id}`,
+      "LoadState=loaded",
+      `ActiveState=${active}`,
+      `SubState=${sub}`,
+      "UnitFileState=enabled",
+      "MainPID=0",
+      "",
+    ].join("\n") + "\n";
+  ctx.runner.on(["systemctl", "--user", "show"], {
+    stdout: show("lima-vm@dev.service", "active", "running"),
+  });
+  ctx.runner.on(["systemctl", "show"], {
+    stdout: show("lima-vm-web.service", "failed", "failed") +
+      show("autostart-x.service", "inactive", "dead"),
+  });
+  const list = await systemdDriver.statusOf!([
+    { name: "web", condition: "boot", identity: "lima-vm-web.service" },
+    { name: "dev", condition: "login", identity: "lima-vm@dev.service" },
+    { name: "x", condition: "boot" },
+  ], ctx);
+  assertEquals(
+    list.map((s) => [s.name, s.condition, s.unit, s.file, s.state]),
+    [
+      ["web", "boot", "lima-vm-web.service", null, "failed"],
+      [
+        "dev",
+        "login",
+        "lima-vm@dev.service",
+        `${userDir}/lima-vm@dev.service`,
+        "running",
+      ],
+      ["x", "boot", "autostart-x.service", null, "stopped"],
+    ],
+  );
+  const shows = ctx.runner.calls.filter((c) => c.argv.includes("show"));
+  assertEquals(shows.length, 2, "one systemctl show per condition");
+  // status() by name never answers for a file this tool did not write.
+  assertEquals(await systemdDriver.status("login", ctx), []);
+});

@@ -113,8 +113,9 @@ export default function echoDriver(api: PluginApi): Driver {
 
     async status(condition, ctx, names): Promise<ServiceStatus[]> {
       const out: ServiceStatus[] = [];
-      // Asked by name or by ref: this driver files every service under its name.
-      const wanted = names?.map((n) => typeof n === "string" ? n : n.name);
+      // Only the services it wrote (`names`: only those). Without a `statusOf`
+      // member, presets (whose services have a unit name of their own) refuse it.
+      const wanted = names;
       for (const f of await ctx.fs.list(dir(ctx))) {
         const name = f.replace(/\.txt$/, "");
         if (!f.endsWith(".txt") || (wanted && !wanted.includes(name))) continue;
