@@ -316,3 +316,35 @@ Deno.test("show, status --json and export of an agent give the command as typed,
   assertEquals(ex.services[0].command, command);
   assertEquals(ex.services[0].logDir, "/Users/alice/my logs");
 });
+
+Deno.test("launchdAgentDriver.statusOf() answers one status per ref under its label, whoever wrote the plist; boot refs have none", async () => {
+  const ctx = macContext();
+  const label = "io.lima-vm.autostart.dev";
+  // limactl's own plist: no marker, still answered (status() would skip it).
+  ctx.fs.files.set(`${DIR}/${label}.plist`, {
+    content: "<plist/>",
+    mode: 0o644,
+  });
+  ctx.runner
+    .on(["launchctl", "print-disabled"], { stdout: "" })
+    .on(["launchctl", "print", `gui/501/${label}`], {
+      stdout: fixture("print_agent_running.txt"),
+    })
+    .on(["launchctl", "print", "gui/501/io.lima-vm.autostart.gone"], {
+      code: 113,
+      stderr: fixture("print_not_found.stderr"),
+    });
+  const list = await launchdAgentDriver.statusOf([
+    { name: "gone", condition: "login", identity: "io.lima-vm.autostart.gone" },
+    { name: "vm", condition: "boot", identity: "io.lima-vm.autostart.vm" },
+    { name: "dev", condition: "login", identity: label },
+  ], ctx);
+  assertEquals(
+    list.map((s) => [s.name, s.unit, s.file, s.state, s.enabled]),
+    [
+      ["gone", "io.lima-vm.autostart.gone", null, "not-loaded", false],
+      ["dev", label, `${DIR}/${label}.plist`, "running", true],
+    ],
+  );
+  assertEquals(await launchdAgentDriver.status("login", ctx), []);
+});
