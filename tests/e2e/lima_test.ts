@@ -72,9 +72,13 @@ if [ -e "$dir/fail" ]; then echo "fake limactl: failing on demand" >&2; exit 1; 
 rm -f "$dir/ha.stdout.log" "$dir/ha.stderr.log"
 # The handler and ha.unit are ready before ha.pid tells limactl stop whom to signal.
 trap 'printf "{\\"status\\":{\\"exiting\\":true}}\\n" >> "$dir/ha.stdout.log"; rm -f "$dir/ha.pid"; exit 0' INT TERM
-# The systemd unit this process runs in, as sd_pid_get_unit() sees it: the first
-# cgroup path element that is not a slice (a user unit's is user@UID.service).
-grep -E '^[0-9]+:(name=systemd)?:' /proc/self/cgroup | cut -d: -f3- | tr / '\\n' |
+# The systemd unit this process runs in, as sd_pid_get_unit() sees it: below the
+# cgroup systemd runs in (PID 1's, without init.scope: the sandbox starts it in a
+# subtree of its own), the first path element that is not a slice (a user unit's is
+# user@UID.service).
+cg() { grep -E '^[0-9]+:(name=systemd)?:' "$1" | head -n 1 | cut -d: -f3-; }
+root=$(cg /proc/1/cgroup) root="\${root%/init.scope}" own=$(cg /proc/self/cgroup)
+printf '%s\\n' "\${own#"$root"}" | tr / '\\n' |
   grep -v -e '^$' -e '[.]slice$' | head -n 1 > "$dir/ha.unit"
 echo $$ > "$dir/ha.pid"
 printf '{"time":"%s","status":{"running":true,"sshLocalPort":60022}}\\n' "$(date +%s.%N)" >> "$dir/ha.stdout.log"
