@@ -2,8 +2,9 @@
  * A real systemd for e2e tests: booted as PID 1 of a private pid+mount namespace on an
  * overlay of `/` with private `/tmp` and `/run` and in a cgroup subtree of its own
  * (see tests/sandbox/boot.sh), so the host is never touched and two boxes (two test
- * runs at once) never share a unit's cgroup; the subtree is removed when it stops. The project directory is bind-mounted at its own path, and
- * `/usr/local/bin/autostart` inside runs the bundled single file (dist/autostart.js).
+ * runs at once) never share a unit's cgroup; the subtree is removed when it stops.
+ * The project directory is bind-mounted at its own path, and `/usr/local/bin/autostart`
+ * inside runs the bundled single file (dist/autostart.js).
  *
  * Needs root, `unshare`, `nsenter` and systemd; {@link sandboxSupport} says why not.
  *
@@ -151,14 +152,6 @@ function findSystemd(dir: string): number | null {
  * nothing is left.
  */
 function removeCgroups(name: string): boolean {
-  const hierarchies = ["/sys/fs/cgroup"];
-  try {
-    for (const e of Deno.readDirSync("/sys/fs/cgroup")) {
-      if (e.isDirectory) hierarchies.push(`/sys/fs/cgroup/${e.name}`);
-    }
-  } catch {
-    return true; // no cgroup file system here
-  }
   const rmTree = (path: string): boolean => {
     let ok = true;
     try {
@@ -172,11 +165,26 @@ function removeCgroups(name: string): boolean {
     return ok;
   };
   let ok = true;
-  for (const h of hierarchies) ok = rmTree(`${h}/${name}`) && ok;
+  for (const h of cgroupHierarchies()) ok = rmTree(`${h}/${name}`) && ok;
   return ok;
 }
 
-/** Single-quotes a host path for the set-up script. */
+/**
+ * Where a box's cgroup subtree can be: `/sys/fs/cgroup` (cgroup v2) and each directory
+ * below it (the hierarchies of cgroup v1 and hybrid). None without a cgroup file system.
+ */
+export function cgroupHierarchies(): string[] {
+  try {
+    return [
+      "/sys/fs/cgroup",
+      ...[...Deno.readDirSync("/sys/fs/cgroup")]
+        .filter((e) => e.isDirectory).map((e) => `/sys/fs/cgroup/${e.name}`),
+    ];
+  } catch {
+    return [];
+  }
+}
+
 /** Single-quotes a host path for the set-up script. */
 const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 

@@ -5,7 +5,7 @@
 // processes counted in the other's unit. A stopped box leaves no cgroup on the host.
 import { assertEquals, assertMatch, assertOk } from "./assert.ts";
 import { E2E } from "./e2e/_box.ts";
-import { bootSandbox, type Sandbox } from "./sandbox.ts";
+import { bootSandbox, cgroupHierarchies, type Sandbox } from "./sandbox.ts";
 
 /** The path in the systemd hierarchy (named v1, or v2) of a /proc/PID/cgroup text. */
 function systemdCgroup(text: string): string {
@@ -17,11 +17,7 @@ function systemdCgroup(text: string): string {
 
 /** The hierarchies in which a cgroup of this name is left at the top. */
 function leftBehind(name: string): string[] {
-  const roots = ["/sys/fs/cgroup"];
-  for (const e of Deno.readDirSync("/sys/fs/cgroup")) {
-    if (e.isDirectory) roots.push(`/sys/fs/cgroup/${e.name}`);
-  }
-  return roots.map((r) => `${r}/${name}`).filter((p) => {
+  return cgroupHierarchies().map((h) => `${h}/${name}`).filter((p) => {
     try {
       return Deno.statSync(p).isDirectory;
     } catch {
