@@ -210,15 +210,3 @@ export function readProc(pid: number) {
 }
 
 export const SLEEP = ["/usr/bin/python3", "-c", "import time; time.sleep(1e6)"];
-
-/** Runs `f` over `items`, `n` at a time. */
-export async function pool<T>(items: T[], f: (x: T) => Promise<void>, n = 4) {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      for (let x = queue.shift(); x !== undefined; x = queue.shift()) {
-        await f(x);
-      }
-    }),
-  );
-}

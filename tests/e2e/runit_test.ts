@@ -4,6 +4,7 @@
 // round-trip cases of the hostile corpus reach their program exactly (compared with
 // /proc/PID/cmdline, environ and cwd). Every process started here is killed at the end.
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
+import { mapLimited } from "../../core/kit/map_limited.ts";
 import {
   commandOf,
   expectedEnv,
@@ -21,7 +22,6 @@ import {
   has,
   list,
   OPTS,
-  pool,
   processesUnder,
   readProc,
   RunitBox,
@@ -221,12 +221,12 @@ Deno.test({
       };
       const failures: string[] = [];
       // Four CLIs at a time (they take turns on the scope's lock).
-      await pool(services, async (s) => {
+      await mapLimited(services, async (s) => {
         const r = await box.cli(argvOf(s.run), invoke(s.run));
         if (r.code !== 0) {
           failures.push(`${s.name}: enable exit ${r.code}: ${r.stderr}`);
         }
-      });
+      }, 4);
       assertEquals(failures, [], "every round-trip service enables");
       let st = await box.status();
       await box.waitFor("every service to run", async () => {
@@ -252,10 +252,10 @@ Deno.test({
         }
       }
       assertEquals(failures, []);
-      await pool(services, async (s) => {
+      await mapLimited(services, async (s) => {
         const r = await box.cli(["disable", s.name], invoke(s.run));
         if (r.code !== 0) failures.push(`${s.name}: disable: ${r.stderr}`);
-      });
+      }, 4);
       assertEquals(failures, []);
       assertEquals(await list(box.staging), []);
       console.log(
