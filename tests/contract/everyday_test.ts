@@ -1,8 +1,13 @@
 import { assertEquals, assertMatch, assertOk } from "../assert.ts";
-import { fakeContext, managedText, ROOT_USER, runCli } from "../helpers.ts";
+import {
+  fakeContext,
+  managedText,
+  ROOT,
+  ROOT_USER,
+  runCli,
+} from "../helpers.ts";
 import { macContext } from "../launchd_helpers.ts";
 import { validate } from "../schema.ts";
-import { ROOT } from "../helpers.ts";
 import { renderStatusTable } from "../../cli/commands/status.ts";
 import { sinceArg } from "../../cli/commands/logs.ts";
 import type { ServiceStatus } from "../../core/driver.ts";
