@@ -31,6 +31,7 @@ export { parseEnvFile, renderEnvFile } from "./env_file_grammar.ts";
 
 import type { Owner } from "./fs.ts";
 import { MARKER_TEXT } from "./kit/marker.ts";
+import { shQuote } from "./kit/sh_quote.ts";
 import type { Step } from "./plan.ts";
 import { renderEnvFile } from "./env_file_grammar.ts";
 import { seal, SEAL_PLACEHOLDER } from "./seal.ts";
@@ -182,7 +183,7 @@ export function envShellCommand(copy: string, command: string[]): string[] {
   return [
     "/bin/sh",
     "-c",
-    `set -a; . ${shWord(copy)}; set +a; exec "$0" "$@"`,
+    `set -a; . ${shQuote(copy)}; set +a; exec "$0" "$@"`,
     ...command,
   ];
 }
@@ -197,8 +198,4 @@ export function parseEnvShellCommand(
   );
   if (!m) return null;
   return { copy: m[1]!.replaceAll(`'\\''`, "'"), command: argv.slice(3) };
-}
-
-function shWord(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
