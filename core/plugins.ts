@@ -94,21 +94,11 @@ export type PluginExport =
   | ((api: PluginApi) => Driver | Promise<Driver>);
 
 /**
- * The driver kit, for the plugins compiled in (`plugins/`): one definition of the
- * marker, the root check, shell quoting, signal names, crash-loop detection and
- * bounded concurrency. Runtime plugins get the same through {@link PluginApi}.
+ * The marker text and shell quoting, as this module exported them before the driver
+ * kit (`core/kit/`) held them; the compiled-in plugins import the kit itself, runtime
+ * plugins get it through {@link PluginApi}.
  */
-export {
-  CRASH_LOOP_RESTARTS,
-  isCrashLooping,
-  mapLimited,
-  MARKER_TEXT,
-  markerNote,
-  requireRoot,
-  shQuote,
-  signalName,
-  signalText,
-} from "./kit/mod.ts";
+export { MARKER_TEXT, shQuote } from "./kit/mod.ts";
 
 /** The {@link PluginApi} of this build. */
 export function pluginApi(version = "0.0.0"): PluginApi {

@@ -1,7 +1,8 @@
 /**
  * The driver kit: what every driver and plugin needs and must not repeat — the
  * managed-file marker, the root check, POSIX shell quoting, signal names, crash-loop
- * detection and bounded concurrency. Plugins reach it through `core/plugins.ts`.
+ * detection and bounded concurrency. Runtime plugins reach it through
+ * `PluginApi` (`core/plugins.ts`).
  *
  * @module
  */
