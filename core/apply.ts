@@ -33,9 +33,6 @@ import { keepBackup } from "./backup.ts";
 
 export { BACKUP_SUFFIX, nextBackupPath } from "./backup.ts";
 
-/** Defined with the driver contract (`core/driver.ts`); re-exported for existing callers. */
-export type { Explain };
-
 /** Options of {@link apply}. */
 export interface ApplyOptions {
   /** Runs commands. */

@@ -24,7 +24,7 @@ export type {
   Owner,
   WriteOptions,
 } from "./file_system.ts";
-export { rootOnlyProblem, trustedGroups } from "./root_only.ts";
+export { rootOnlyProblem } from "./root_only.ts";
 
 /** Marker in the names of temporary files of {@link denoFs}'s atomic writes. */
 export const TMP_INFIX = ".autostart-tmp-";

@@ -9,8 +9,6 @@
 import type { FileSystem } from "./file_system.ts";
 import { trustedGroups } from "./platform.ts";
 
-export { trustedGroups } from "./platform.ts";
-
 /**
  * Why `dir` may not hold files that root creates or opens, or `null` when it may.
  * Every existing directory from `/` down (symlinks resolved) must be owned by root and
