@@ -52,6 +52,22 @@ export function priorOf(
   };
 }
 
+/**
+ * The status of a service before an operation: the preset's `status()` when it gives
+ * one, else the driver's for the service's name (`undefined`: not managed).
+ */
+async function statusBefore<S extends ServiceStatus>(
+  ctx: Context,
+  driver: Driver,
+  ref: Pick<ServiceRef, "condition" | "name">,
+  status: (() => Promise<S | undefined>) | undefined,
+): Promise<S | undefined> {
+  if (status) return await status();
+  return (await driver.status(ref.condition, ctx, [ref.name]))[0] as
+    | S
+    | undefined;
+}
+
 /** An apply result of nothing done. */
 const NOTHING: ApplyResult = { warnings: [], backups: [], replacedEdits: [] };
 
@@ -176,13 +192,11 @@ export async function install<S extends ServiceStatus = ServiceStatus>(
   // path it cannot run) is invalid input: say so (exit 2) before taking a lock that
   // might not even be ours to take. Plans are pure; this one is only a check, the plan
   // applied and reported is the one made under the lock.
-  (options.plan ?? ((p) => driver.plan(spec, ctx, p)))(undefined);
+  const planOf = options.plan ??
+    ((prior?: PriorState) => driver.plan(spec, ctx, prior));
+  planOf(undefined);
   const locked = async (): Promise<InstallResult<S>> => {
-    const before: S | undefined = options.status
-      ? await options.status()
-      : (await driver.status(spec.condition, ctx, [spec.name]))[0] as
-        | S
-        | undefined;
+    const before = await statusBefore(ctx, driver, spec, options.status);
     // Under the identity when there is one: Lima's instance "web" is not the
     // service "web".
     const marker = pendingPath(
@@ -192,9 +206,7 @@ export async function install<S extends ServiceStatus = ServiceStatus>(
       spec.identity ?? spec.name,
     );
     const pending = await ctx.fs.exists(marker);
-    const plan = options.plan
-      ? options.plan(priorOf(before), before)
-      : driver.plan(spec, ctx, priorOf(before));
+    const plan = planOf(priorOf(before), before);
     const previous = before === undefined
       ? null
       : (await driver.readBack?.(spec, ctx).catch(() => null)) ?? null;
@@ -307,11 +319,7 @@ export async function uninstall<S extends ServiceStatus = ServiceStatus>(
   // Invalid input (root needed) before the lock, as in install().
   driver.planDisable(ref, ctx, { keepFiles });
   const locked = async (): Promise<UninstallResult<S>> => {
-    const before: S | undefined = options.status
-      ? await options.status()
-      : (await driver.status(ref.condition, ctx, [ref.name]))[0] as
-        | S
-        | undefined;
+    const before = await statusBefore(ctx, driver, ref, options.status);
     if (before === undefined) {
       throw new OperationError(
         `No service named "${ref.name}" is managed by autostart (removed meanwhile?)`,
