@@ -60,9 +60,19 @@ export async function lastLines(
   n: number,
   options: Pick<TailOptions, "blockSize" | "onRead" | "fs"> = {},
 ): Promise<{ lines: string[]; size: number }> {
-  const blockSize = options.blockSize ?? 64 * 1024;
   const fs = options.fs ?? denoFs;
-  const st = await statOf(fs, path);
+  return await linesBefore(fs, path, await statOf(fs, path), n, options);
+}
+
+/** {@link lastLines} of a file whose {@link statOf} is `st` (`null`: missing). */
+async function linesBefore(
+  fs: FileSystem,
+  path: string,
+  st: { size: number } | null,
+  n: number,
+  options: Pick<TailOptions, "blockSize" | "onRead">,
+): Promise<{ lines: string[]; size: number }> {
+  const blockSize = options.blockSize ?? 64 * 1024;
   if (st === null) return { lines: [], size: 0 };
   const size = st.size;
   if (n <= 0 || size === 0) return { lines: [], size };
@@ -127,15 +137,17 @@ export async function* tailFiles(
   const { signal, onRead } = options;
   const fs = options.fs ?? denoFs;
   const state = new Map<string, { offset: number; ino: number | null }>();
-  const firsts = await Promise.all(
-    files.map((p) => lastLines(p, options.lines, options)),
-  );
+  // One look at each file gives both where the follow starts and its identity.
+  const firsts = await Promise.all(files.map(async (p) => {
+    const st = await statOf(fs, p);
+    const last = await linesBefore(fs, p, st, options.lines, options);
+    return { ...last, ino: st?.ino ?? null };
+  }));
   const initial = files.length === 1 ? firsts[0]!.lines : firsts.flatMap((
     f,
   ) => f.lines).slice(-options.lines);
   for (const [i, p] of files.entries()) {
-    const st = await statOf(fs, p);
-    state.set(p, { offset: firsts[i]!.size, ino: st?.ino ?? null });
+    state.set(p, { offset: firsts[i]!.size, ino: firsts[i]!.ino });
   }
   for (const line of initial) {
     if (signal?.aborted) return;
