@@ -22,7 +22,6 @@ import {
 } from "../../core/kit/mod.ts";
 import { ownershipOf } from "../../core/ownership.ts";
 import type { CommandResult } from "../../core/runner.ts";
-import { checkSeal } from "../../core/seal.ts";
 import type { Condition } from "../../core/spec.ts";
 import {
   LAUNCHD_MARKER_TEXT,
@@ -186,15 +185,15 @@ export async function launchdStatus(
     const name = serviceNameOfPlist(f);
     if (name === null || (names && !names.includes(name))) continue;
     const content = await ctx.fs.readText(`${dir}/${f}`).catch(() => null);
-    if (
-      content === null ||
-      ownershipOf(content, LAUNCHD_MARKER_TEXT) === "foreign"
-    ) continue;
+    const owner = content === null
+      ? "foreign"
+      : ownershipOf(content, LAUNCHD_MARKER_TEXT);
+    if (owner === "foreign") continue;
     found.push({
       name,
       unit: launchdLabel(name),
       file: `${dir}/${f}`,
-      drifted: checkSeal(content) === "drifted",
+      drifted: owner === "edited",
     });
   }
   return await statusOfPlists(driver, condition, ctx, found);
@@ -224,8 +223,7 @@ export async function launchdStatusOf(
       unit: labelOf(r),
       file: content === null ? null : file,
       drifted: content !== null &&
-        ownershipOf(content, LAUNCHD_MARKER_TEXT) !== "foreign" &&
-        checkSeal(content) === "drifted",
+        ownershipOf(content, LAUNCHD_MARKER_TEXT) === "edited",
     });
   }
   return await statusOfPlists(driver, condition, ctx, found);

@@ -15,7 +15,6 @@ import {
 } from "../../core/driver.ts";
 import { mapLimited } from "../../core/kit/mod.ts";
 import { ownershipOf } from "../../core/ownership.ts";
-import { checkSeal } from "../../core/seal.ts";
 import type { Condition } from "../../core/spec.ts";
 import {
   serviceNameOfUnit,
@@ -56,8 +55,7 @@ function unitsOfRefs(
       unit: r.identity ?? unitName(r.name),
       file: content === null ? null : file,
       drifted: content !== null &&
-        ownershipOf(content, SYSTEMD_MARKER_TEXT) !== "foreign" &&
-        checkSeal(content) === "drifted",
+        ownershipOf(content, SYSTEMD_MARKER_TEXT) === "edited",
     };
   });
 }
@@ -86,13 +84,14 @@ async function managedUnits(
   const found: ManagedUnit[] = [];
   candidates.forEach((c, i) => {
     const content = read[i];
-    if (
-      content == null || ownershipOf(content, SYSTEMD_MARKER_TEXT) === "foreign"
-    ) return;
+    const owner = content == null
+      ? "foreign"
+      : ownershipOf(content, SYSTEMD_MARKER_TEXT);
+    if (owner === "foreign") return;
     found.push({
       ...c,
       file: `${dir}/${c.unit}`,
-      drifted: checkSeal(content) === "drifted",
+      drifted: owner === "edited",
     });
   });
   return found;
