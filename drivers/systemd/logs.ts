@@ -10,8 +10,7 @@ import type { LogOptions, ServiceRef } from "../../core/driver.ts";
 import { OperationError, UsageError } from "../../core/errors.ts";
 import { tailFiles } from "../../core/log_tail.ts";
 import { StreamError } from "../../core/runner.ts";
-import { unitName } from "../../templates/systemd_unit.ts";
-import { unitFileOf } from "./paths.ts";
+import { unitFileOf, unitOf } from "./paths.ts";
 
 /** The log file of a unit written with `--log-dir` (`StandardOutput=append:FILE`). */
 export function logFileOfUnit(text: string): string | null {
@@ -33,7 +32,7 @@ export function journalctlArgs(
   options: Pick<LogOptions, "lines" | "follow" | "since" | "all">,
   uid: number,
 ): string[] {
-  const unit = ref.identity ?? unitName(ref.name);
+  const unit = unitOf(ref);
   const which = options.all
     ? [ref.condition === "boot" ? `--unit=${unit}` : `--user-unit=${unit}`]
     : ref.condition === "boot"

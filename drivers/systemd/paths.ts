@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Context, PlanContext } from "../../core/context.ts";
+import type { PlanContext } from "../../core/context.ts";
 import type { ServiceRef } from "../../core/driver.ts";
 import type { Step } from "../../core/plan.ts";
 import type { Condition } from "../../core/spec.ts";
@@ -21,9 +21,14 @@ export function unitDir(condition: Condition, ctx: PlanContext): string {
   return `${config}/systemd/user`;
 }
 
+/** The unit of a service: its identity, else `autostart-NAME.service`. */
+export function unitOf(ref: { name: string; identity?: string }): string {
+  return ref.identity ?? unitName(ref.name);
+}
+
 /** The unit file of a service: its identity's file, else `autostart-NAME.service`. */
-export function unitFileOf(ref: ServiceRef, ctx: Context): string {
-  return `${unitDir(ref.condition, ctx)}/${ref.identity ?? unitName(ref.name)}`;
+export function unitFileOf(ref: ServiceRef, ctx: PlanContext): string {
+  return `${unitDir(ref.condition, ctx)}/${unitOf(ref)}`;
 }
 
 /** The runtime directory of the invoking user (where the user manager's socket lives). */

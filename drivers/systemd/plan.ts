@@ -31,7 +31,14 @@ import {
   SYSTEMD_MARKER_TEXT,
   unitName,
 } from "../../templates/systemd_unit.ts";
-import { systemctl, systemctlStep, unitDir, userEnv } from "./paths.ts";
+import {
+  systemctl,
+  systemctlStep,
+  unitDir,
+  unitFileOf,
+  unitOf,
+  userEnv,
+} from "./paths.ts";
 import { preparedVersion } from "./version.ts";
 
 /**
@@ -96,7 +103,7 @@ export function planInstall(
     );
   }
   const c = spec.condition;
-  const unit = spec.identity ?? unitName(spec.name);
+  const unit = unitOf(spec);
   const dir = unitDir(c, ctx);
   // systemd opens `StandardOutput=append:` as root, before User= applies, and
   // follows symlinks (systemd/systemd#14385): a boot service's log directory stays
@@ -177,7 +184,7 @@ export function planDisable(
 ): Plan {
   requireRoot(ref.condition, ctx, "Removing");
   const c = ref.condition;
-  const unit = ref.identity ?? unitName(ref.name);
+  const unit = unitOf(ref);
   const prior = options.prior ?? { enabled: true, running: true };
   // Disable first and fail hard: removing the file of a unit that is still enabled
   // would leave systemd pointing at a missing file. A stop of a unit systemd has not
@@ -204,7 +211,7 @@ export function planDisable(
       ),
       {
         kind: "remove",
-        path: `${unitDir(c, ctx)}/${unit}`,
+        path: unitFileOf(ref, ctx),
         marker: SYSTEMD_MARKER_TEXT,
       },
       envCopyRemoveStep(ref, ctx),
@@ -236,7 +243,7 @@ export function planControl(
     ctx,
     action === "stop" ? "Stopping" : "Starting",
   );
-  const unit = ref.identity ?? unitName(ref.name);
+  const unit = unitOf(ref);
   const steps: Step[] = [];
   if (action !== "stop") {
     steps.push(

@@ -19,10 +19,16 @@ import type { Condition } from "../../core/spec.ts";
 import {
   serviceNameOfUnit,
   SYSTEMD_MARKER_TEXT,
-  unitName,
 } from "../../templates/systemd_unit.ts";
 import { systemdAvailable } from "./available.ts";
-import { systemctl, unitDir, unitFileOf, userEnv, wantedBy } from "./paths.ts";
+import {
+  systemctl,
+  unitDir,
+  unitFileOf,
+  unitOf,
+  userEnv,
+  wantedBy,
+} from "./paths.ts";
 import { parseShow, SHOW_PROPERTIES, toStatus } from "./show.ts";
 
 async function readUptime(ctx: Context): Promise<number | null> {
@@ -52,7 +58,7 @@ function unitsOfRefs(
     const content = await ctx.fs.readText(file).catch(() => null);
     return {
       name: r.name,
-      unit: r.identity ?? unitName(r.name),
+      unit: unitOf(r),
       file: content === null ? null : file,
       drifted: content !== null &&
         ownershipOf(content, SYSTEMD_MARKER_TEXT) === "edited",
