@@ -28,7 +28,7 @@ import { systemdVersion } from "./version.ts";
 async function pathCheck(ctx: Context): Promise<Check> {
   const r = await ctx.runner.run(
     ["systemctl", "--user", "show-environment"],
-    userEnv("login", ctx) ? { env: userEnv("login", ctx)! } : {},
+    userEnv("login", ctx),
   );
   const title = "PATH of login services";
   if (r.code !== 0) {

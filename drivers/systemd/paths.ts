@@ -41,13 +41,16 @@ export function systemctl(condition: Condition): string[] {
   return condition === "boot" ? ["systemctl"] : ["systemctl", "--user"];
 }
 
-/** Environment `systemctl --user` needs when the caller's session did not set it. */
+/**
+ * Environment `systemctl --user` needs when the caller's session did not set it, as
+ * the `env` option of a run (or a step): `{}` when nothing is needed.
+ */
 export function userEnv(
   condition: Condition,
   ctx: PlanContext,
-): Record<string, string> | undefined {
-  if (condition === "boot" || ctx.env.XDG_RUNTIME_DIR) return undefined;
-  return { XDG_RUNTIME_DIR: runtimeDir(ctx) };
+): { env?: Record<string, string> } {
+  if (condition === "boot" || ctx.env.XDG_RUNTIME_DIR) return {};
+  return { env: { XDG_RUNTIME_DIR: runtimeDir(ctx) } };
 }
 
 /**
@@ -61,12 +64,11 @@ export function systemctlStep(
   title: string,
   extra: Partial<Extract<Step, { kind: "run" }>> = {},
 ): Step {
-  const env = userEnv(condition, ctx);
   return {
     kind: "run",
     argv: [...systemctl(condition), ...args],
     title,
-    ...(env ? { env } : {}),
+    ...userEnv(condition, ctx),
     ...extra,
   };
 }

@@ -52,8 +52,7 @@ function restoreAfterRollback(
   unit: string,
   prior: PriorState | undefined,
 ): NonNullable<Plan["afterRollback"]> {
-  const env = userEnv(c, ctx);
-  const e = env ? { env } : {};
+  const e = userEnv(c, ctx);
   return [
     { argv: [...systemctl(c), "daemon-reload"], ...e },
     ...(prior?.running

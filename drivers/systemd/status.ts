@@ -136,7 +136,6 @@ export async function listUnits(
   ctx: Context,
   patterns: string[],
 ): Promise<{ units: Map<string, ListedUnit> | null; stderr: string }> {
-  const env = userEnv(condition, ctx);
   const r = await ctx.runner.run(
     [
       ...systemctl(condition),
@@ -148,7 +147,7 @@ export async function listUnits(
       "--",
       ...patterns,
     ],
-    env ? { env } : {},
+    userEnv(condition, ctx),
   );
   return r.code === 0
     ? { units: parseListUnits(r.stdout), stderr: "" }
@@ -279,7 +278,6 @@ async function statusOfUnits(
     found.map((f) => unknownStatus({ ...f, condition }, "systemd", detail));
   const a = await systemdAvailable(ctx, condition);
   if (!a.available) return unknown(a.reason ?? "systemd is not reachable");
-  const env = userEnv(condition, ctx);
   if (options.fast) {
     const listed = await listUnits(
       condition,
@@ -309,7 +307,7 @@ async function statusOfUnits(
         "--",
         ...found.map((f) => f.unit),
       ],
-      env ? { env } : {},
+      userEnv(condition, ctx),
     ),
     readUptime(ctx),
   ]);
