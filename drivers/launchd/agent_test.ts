@@ -2,6 +2,7 @@ import { parse } from "plist";
 import { assertEquals, assertMatch } from "../../tests/assert.ts";
 import {
   AGENT_DIR as DIR,
+  agentArgv,
   agentWebSpec as webSpec,
   applyMac,
   fixture,
@@ -12,7 +13,6 @@ import {
   WEB_TARGET as TARGET,
 } from "../../tests/launchd_helpers.ts";
 import { launchdAgentDriver } from "./agent.ts";
-import { logWrapperCommand } from "../../templates/launchd_log_wrapper.ts";
 
 await launchdAgentDriver.prepare();
 
@@ -122,11 +122,7 @@ Deno.test("autostart enable on macOS installs a LaunchAgent end to end (launchd 
   >;
   assertEquals(
     obj.ProgramArguments,
-    logWrapperCommand("/Users/alice/Library/Logs/autostart/web.log", [
-      "/bin/sh",
-      "-c",
-      "sleep 100",
-    ]),
+    agentArgv(["/bin/sh", "-c", "sleep 100"]),
   );
   assertEquals(obj.EnvironmentVariables, {
     PATH: "/usr/local/bin:/usr/bin:/bin",
