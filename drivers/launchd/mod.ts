@@ -17,28 +17,6 @@
 
 export { launchdAgentDriver } from "./agent.ts";
 export { launchdDaemonDriver } from "./daemon.ts";
-export { createLaunchdDriver, LaunchdDriver } from "./driver.ts";
 export { explainLaunchctl } from "./explain.ts";
-export { logPathsOfPlist } from "./logs.ts";
-export {
-  backupDir,
-  defaultLogDir,
-  labelOf,
-  LAUNCHCTL_PATH,
-  launchdDomain,
-  type LaunchdKind,
-  plistDir,
-  plistPath,
-  serviceTarget,
-} from "./paths.ts";
-export { parsePrint, parsePrintDisabled } from "./print.ts";
-export {
-  BOOTOUT_OK,
-  BOOTSTRAP_BACKOFF_MS,
-  BOOTSTRAP_BUSY,
-  DEFAULT_EXIT_TIMEOUT_MS,
-  GONE_MARGIN_MS,
-  GONE_POLL_MS,
-  UNKNOWN_EXIT_TIMEOUT_MS,
-} from "./launchctl.ts";
-export { CRASH_LOOP_RESTARTS, lastExitOf, toLaunchdStatus } from "./status.ts";
+export { parsePrint } from "./print.ts";
+export { toLaunchdStatus } from "./status.ts";

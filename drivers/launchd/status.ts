@@ -14,12 +14,7 @@ import type {
   ServiceStatus,
 } from "../../core/driver.ts";
 import { unknownStatus } from "../../core/driver.ts";
-import {
-  CRASH_LOOP_RESTARTS,
-  isCrashLooping,
-  mapLimited,
-  signalText,
-} from "../../core/kit/mod.ts";
+import { isCrashLooping, mapLimited, signalText } from "../../core/kit/mod.ts";
 import { ownershipOf } from "../../core/ownership.ts";
 import type { CommandResult } from "../../core/runner.ts";
 import type { Condition } from "../../core/spec.ts";
@@ -37,8 +32,6 @@ import {
   plistPath,
 } from "./paths.ts";
 import { parsePrint, parsePrintDisabled } from "./print.ts";
-
-export { CRASH_LOOP_RESTARTS };
 
 /** How the last run ended, from the print fields; `failed` when it was not a clean exit. */
 export function lastExitOf(

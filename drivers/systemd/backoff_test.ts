@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch } from "../../tests/assert.ts";
 import { fakeContext, runCli } from "../../tests/helpers.ts";
-import { parseSystemdVersion } from "./mod.ts";
+import { parseSystemdVersion } from "./version.ts";
 
 const UNIT = "/home/alice/.config/systemd/user/autostart-web.service";
 

@@ -28,16 +28,7 @@ import { planControl, planDisable, planInstall } from "./plan.ts";
 import { systemdStatus, systemdStatusOf } from "./status.ts";
 import { prepareVersion } from "./version.ts";
 
-export { journalctlArgs, logFileOfUnit } from "./logs.ts";
-export { systemctl, unitDir, unitFileOf } from "./paths.ts";
-export {
-  CRASH_LOOP_RESTARTS,
-  parseShow,
-  SHOW_PROPERTIES,
-  toStatus,
-} from "./show.ts";
-export { type ListedUnit, parseListUnits } from "./status.ts";
-export { parseSystemdVersion, systemdVersion } from "./version.ts";
+export { unitDir } from "./paths.ts";
 
 /** The unit file autostart wrote for `ref`, read back (`null` when it is not ours). */
 async function readBack(

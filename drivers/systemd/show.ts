@@ -6,11 +6,7 @@
  */
 
 import type { ServiceState, ServiceStatus } from "../../core/driver.ts";
-import {
-  CRASH_LOOP_RESTARTS,
-  isCrashLooping,
-  signalText,
-} from "../../core/kit/mod.ts";
+import { isCrashLooping, signalText } from "../../core/kit/mod.ts";
 
 /** Properties read by `status`, in one `systemctl show` call. */
 export const SHOW_PROPERTIES = [
@@ -44,9 +40,6 @@ export function parseShow(text: string): Map<string, string>[] {
   if (cur.size) blocks.push(cur);
   return blocks;
 }
-
-/** How many restarts in a row make a service "crash-looping" (from the driver kit). */
-export { CRASH_LOOP_RESTARTS };
 
 /**
  * Maps the properties of one unit to a {@link ServiceStatus}.

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../tests/assert.ts";
-import { parseShow, toStatus } from "./mod.ts";
+import { parseShow, toStatus } from "./show.ts";
 
 Deno.test("toStatus() maps systemd states to autostart states", () => {
   const base = {

@@ -1,7 +1,8 @@
 import { assertEquals, assertMatch, assertOk } from "../../tests/assert.ts";
 import { fakeContext, managedText, webSpec } from "../../tests/helpers.ts";
 import { apply } from "../../core/apply.ts";
-import { parseListUnits, systemdDriver } from "./mod.ts";
+import { systemdDriver } from "./mod.ts";
+import { parseListUnits } from "./status.ts";
 
 const spec = webSpec({ args: ["-m", "http.server"], env: [] });
 
