@@ -74,7 +74,7 @@ export class LaunchdDriver implements Driver {
 
   /** Loads the plist serializer that {@link LaunchdDriver.plan} uses. */
   async prepare(_ctx?: Context): Promise<void> {
-    this.#codec ??= await loadPlistCodec();
+    await this.#loadCodec();
   }
 
   async #loadCodec(): Promise<PlistCodec> {
