@@ -189,7 +189,7 @@ export async function launchdStatus(
       drifted: owner === "edited",
     });
   }
-  return await statusOfPlists(driver, condition, ctx, found);
+  return await statusOfPlists(driver, ctx, found);
 }
 
 /**
@@ -219,17 +219,17 @@ export async function launchdStatusOf(
         ownershipOf(content, LAUNCHD_MARKER_TEXT) === "edited",
     });
   }
-  return await statusOfPlists(driver, condition, ctx, found);
+  return await statusOfPlists(driver, ctx, found);
 }
 
 /** The state of `found`: one `print-disabled DOMAIN`, and `print TARGET` per plist. */
 async function statusOfPlists(
   driver: LaunchdStatusDriver,
-  condition: Condition,
   ctx: Context,
   found: FoundPlist[],
 ): Promise<ServiceStatus[]> {
   const k = driver.kind;
+  const condition = KINDS[k].condition;
   if (found.length === 0) return [];
   const a = await driver.available(ctx);
   if (!a.available) {
