@@ -6,6 +6,7 @@
 
 import type { CommandResult } from "../../core/runner.ts";
 import { UNTIL_TIMEOUT } from "../../core/run_step.ts";
+import { LABEL_PREFIX } from "../../templates/launchd_plist.ts";
 import { LAUNCHCTL_PATH } from "./paths.ts";
 
 /** The launchd error number in a launchctl failure ("Bootstrap failed: 5: ..."). */
@@ -38,8 +39,8 @@ export function explainLaunchctl(
   const plist = sub === "bootstrap" ? argv[3] ?? "" : "";
   const label = target.slice(domain.length + 1) ||
     (plist.split("/").pop() ?? "").replace(/\.plist$/, "");
-  const name = label.startsWith("dev.autostart.")
-    ? label.slice("dev.autostart.".length)
+  const name = label.startsWith(LABEL_PREFIX)
+    ? label.slice(LABEL_PREFIX.length)
     : label;
   const daemon = domain === "system";
   if (sub === "print" && r.code === UNTIL_TIMEOUT) {
