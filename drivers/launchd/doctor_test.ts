@@ -1,6 +1,10 @@
 import { parse } from "plist";
 import { assertEquals, assertMatch } from "../../tests/assert.ts";
-import { macCli, macContext } from "../../tests/launchd_helpers.ts";
+import {
+  macCli,
+  macContext,
+  WEB_PLIST as PLIST,
+} from "../../tests/launchd_helpers.ts";
 import {
   loadPlistCodec,
   type PlistDict,
@@ -9,7 +13,6 @@ import {
 import { parseLogWrapperCommand } from "../../templates/launchd_log_wrapper.ts";
 import { launchdAgentDriver } from "./agent.ts";
 
-const PLIST = "/Users/alice/Library/LaunchAgents/dev.autostart.web.plist";
 const LOG = "/Users/alice/Library/Logs/autostart/web.log";
 
 async function bigLogFix(
