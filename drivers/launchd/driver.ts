@@ -32,7 +32,6 @@ import { launchdLogs } from "./logs.ts";
 import {
   defaultLogDir,
   KINDS,
-  labelOf,
   LAUNCHCTL_PATH,
   type LaunchdKind,
   plistPath,
@@ -113,7 +112,7 @@ export class LaunchdDriver implements Driver {
   async readBack(ref: ServiceRef, ctx: Context): Promise<ReadBack | null> {
     const k = this.kind;
     if (ref.condition !== KINDS[k].condition) return null;
-    const file = plistPath(k, ctx, ref.name, labelOf(ref));
+    const file = plistPath(k, ctx, ref);
     const content = await ctx.fs.readText(file).catch(() => null);
     if (content === null || !content.includes(LAUNCHD_MARKER_TEXT)) return null;
     const codec = await this.#loadCodec();
@@ -140,7 +139,7 @@ export class LaunchdDriver implements Driver {
   }
 
   fileOf(ref: ServiceRef, ctx: Context): string {
-    return plistPath(this.kind, ctx, ref.name, labelOf(ref));
+    return plistPath(this.kind, ctx, ref);
   }
 
   advise(spec: ServiceSpec, _ctx: Context): Promise<string[]> {

@@ -10,7 +10,7 @@ import type { LogOptions, ServiceRef } from "../../core/driver.ts";
 import { OperationError, UsageError } from "../../core/errors.ts";
 import { tailFiles } from "../../core/log_tail.ts";
 import type { PlistCodec } from "../../templates/launchd_plist.ts";
-import { labelOf, plistPath } from "./paths.ts";
+import { plistPath } from "./paths.ts";
 import type { LaunchdDriverId } from "./plan.ts";
 
 /**
@@ -33,7 +33,7 @@ export async function* launchdLogs(
       "use -n to choose how many lines to show",
     );
   }
-  const path = plistPath(driver.kind, ctx, ref.name, labelOf(ref));
+  const path = plistPath(driver.kind, ctx, ref);
   const text = await ctx.fs.readText(path);
   if (text === null) {
     throw new OperationError(`Cannot read ${path}: it does not exist`, {

@@ -69,29 +69,27 @@ export function launchdDomain(kind: LaunchdKind, ctx: PlanContext): string {
   return kind === "daemon" ? "system" : `gui/${ctx.self.uid}`;
 }
 
-/** Service target `DOMAIN/LABEL` of a service. */
-export function serviceTarget(
-  kind: LaunchdKind,
-  ctx: PlanContext,
-  name: string,
-  label: string = launchdLabel(name),
-): string {
-  return `${launchdDomain(kind, ctx)}/${label}`;
-}
-
 /** The label of a service: its `identity` when it has one, else `dev.autostart.NAME`. */
 export function labelOf(ref: { name: string; identity?: string }): string {
   return ref.identity ?? launchdLabel(ref.name);
 }
 
-/** Absolute path of a service's plist. */
+/** Service target `DOMAIN/LABEL` of a service (its label: {@link labelOf}). */
+export function serviceTarget(
+  kind: LaunchdKind,
+  ctx: PlanContext,
+  ref: { name: string; identity?: string },
+): string {
+  return `${launchdDomain(kind, ctx)}/${labelOf(ref)}`;
+}
+
+/** Absolute path of a service's plist (named after its label: {@link labelOf}). */
 export function plistPath(
   kind: LaunchdKind,
   ctx: PlanContext,
-  name: string,
-  label: string = launchdLabel(name),
+  ref: { name: string; identity?: string },
 ): string {
-  return `${plistDir(kind, ctx)}/${label}.plist`;
+  return `${plistDir(kind, ctx)}/${labelOf(ref)}.plist`;
 }
 
 /** Refuses (exit 2, nothing written) a change to a daemon by anyone but root. */

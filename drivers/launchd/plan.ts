@@ -96,8 +96,8 @@ export function planEnable(
     );
   }
   const domain = launchdDomain(k, ctx);
-  const target = serviceTarget(k, ctx, spec.name, labelOf(spec));
-  const path = plistPath(k, ctx, spec.name, labelOf(spec));
+  const target = serviceTarget(k, ctx, spec);
+  const path = plistPath(k, ctx, spec);
   const logDir = spec.logDir ?? defaultLogDir(k, ctx);
   // Who opens StandardOutPath for a daemon is not documented: root (reported for
   // today's launchd, without O_NOFOLLOW) or the UserName user (launchd's last open
@@ -248,7 +248,7 @@ export function planDisable(
 ): Plan {
   const k = driver.kind;
   requireRoot(k, ctx, "Removing");
-  const target = serviceTarget(k, ctx, ref.name, labelOf(ref));
+  const target = serviceTarget(k, ctx, ref);
   const steps: Step[] = bootoutAndWait(
     target,
     UNKNOWN_EXIT_TIMEOUT_MS,
@@ -262,7 +262,7 @@ export function planDisable(
   } else {
     steps.push({
       kind: "remove",
-      path: plistPath(k, ctx, ref.name, labelOf(ref)),
+      path: plistPath(k, ctx, ref),
       marker: LAUNCHD_MARKER_TEXT,
       // A plist edited by hand is kept before removal, where launchd does not look.
       backupDir: backupDir(k, ctx),
@@ -298,7 +298,7 @@ export function planControl(
 ): Plan {
   const k = driver.kind;
   requireRoot(k, ctx, action === "stop" ? "Stopping" : "Starting");
-  const target = serviceTarget(k, ctx, ref.name, labelOf(ref));
+  const target = serviceTarget(k, ctx, ref);
   const domain = launchdDomain(k, ctx);
   // Load it only when launchd does not have it: 5 from bootstrap is ambiguous
   // (disabled, still being booted out, bad plist), so ask first.
@@ -306,7 +306,7 @@ export function planControl(
   const enable = launchctl(["enable", target], "enable the service");
   const load = bootstrap(
     domain,
-    plistPath(k, ctx, ref.name, labelOf(ref)),
+    plistPath(k, ctx, ref),
     "load the service",
     { when: { argv: print, codes: [113] } },
   );

@@ -209,7 +209,7 @@ export async function launchdStatusOf(
   const found: FoundPlist[] = [];
   for (const r of refs) {
     if (r.condition !== condition) continue;
-    const file = plistPath(k, ctx, r.name, labelOf(r));
+    const file = plistPath(k, ctx, r);
     const content = await ctx.fs.readText(file).catch(() => null);
     found.push({
       name: r.name,
