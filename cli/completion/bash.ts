@@ -4,6 +4,8 @@
  * @module
  */
 
+// POSIX single quotes, as the scripts autostart writes use them.
+import { shQuote as sq } from "../../core/kit/sh_quote.ts";
 import {
   commandPaths,
   type CompletionModel,
@@ -12,7 +14,6 @@ import {
   NAME_SED,
   type OptionCompletion,
   SHELLS,
-  sq,
   type ValueKind,
   valueOptions,
 } from "./model.ts";

@@ -222,11 +222,6 @@ export function flagsOf(c: CommandCompletion): string[] {
 /** sed program that prints the value of each `"name": "..."` line of status JSON. */
 export const NAME_SED = `s/^ *"name": *"\\([^"]*\\)".*/\\1/p`;
 
-/** Quotes a word for POSIX shells (single quotes). */
-export function sq(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Function-name-safe form of the program name. */
 export function ident(program: string): string {
   return program.replace(/[^A-Za-z0-9_]/g, "_");

@@ -5,6 +5,8 @@
  * @module
  */
 
+// POSIX single quotes, as the scripts autostart writes use them.
+import { shQuote as sq } from "../../core/kit/sh_quote.ts";
 import {
   commandPaths,
   type CompletionModel,
@@ -13,7 +15,6 @@ import {
   NAME_SED,
   type OptionCompletion,
   SHELLS,
-  sq,
   type ValueKind,
   valueOptions,
 } from "./model.ts";
