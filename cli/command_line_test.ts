@@ -8,12 +8,12 @@ import { UsageError } from "../core/errors.ts";
 import { parseArgs, unexpectedArgument } from "./args.ts";
 import { colorWanted } from "./output.ts";
 import { WAIT as WAIT_OPTION } from "./table/options.ts";
-import { ENABLE_OPTIONS } from "./commands/enable.ts";
+import { optionsOf } from "./table/mod.ts";
 
 Deno.test("parseArgs() takes a spaced value of an optional option when it is valid", () => {
   const a = parseArgs(
     ["web", "--wait", "30s", "--keep-alive", "always", "--", "x"],
-    ENABLE_OPTIONS,
+    optionsOf("enable"),
     "enable",
   );
   assertEquals(a.values.wait, "30s");

@@ -23,9 +23,6 @@ import { parseArgs } from "../args.ts";
 import { optionsOf } from "../table/mod.ts";
 import { palette } from "../output.ts";
 
-/** Options of `apply`. */
-export const APPLY_OPTIONS = optionsOf("apply");
-
 /** Version of the `apply --json` document. */
 export const APPLY_SCHEMA_VERSION = 1;
 
@@ -87,7 +84,7 @@ export function renderApply(r: ConvergeResult, color: boolean): string {
 
 /** Runs `apply`. */
 export async function applyCommand(argv: string[], app: App): Promise<number> {
-  const a = parseArgs(argv, APPLY_OPTIONS, "apply");
+  const a = parseArgs(argv, optionsOf("apply"), "apply");
   if (a.positionals.length !== 1) {
     throw new UsageError(
       a.positionals.length ? "Give exactly one FILE" : "Missing FILE",

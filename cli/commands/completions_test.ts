@@ -8,8 +8,12 @@ import {
   SHELLS,
 } from "../completion/mod.ts";
 import { optionForms } from "../table/forms.ts";
-import { type CommandDef, commandNames, TABLE } from "../table/mod.ts";
-import { ENABLE_OPTIONS } from "./enable.ts";
+import {
+  type CommandDef,
+  commandNames,
+  optionsOf,
+  TABLE,
+} from "../table/mod.ts";
 
 const HAVE: Record<string, boolean> = Object.fromEntries(
   ["bash", "zsh", "fish"].map((s) => [s, which(s) !== null]),
@@ -91,7 +95,7 @@ Deno.test("completionModel() covers every command with its declared options", ()
   );
   const enable = m.commands.find((c) => c.name === "enable")!;
   // Every declared option of enable is offered in some form.
-  for (const o of ENABLE_OPTIONS) {
+  for (const o of optionsOf("enable")) {
     assertOk(
       enable.options.some((c) =>
         c.flag === `--${o.name}` || c.flag === `--no-${o.name}`

@@ -20,13 +20,11 @@ const DONE: Record<ControlAction, string> = {
   restart: "Restarted",
 };
 
-/** Options of `start`, `stop` and `restart`. */
-export const CONTROL_OPTIONS = optionsOf("start");
-
 /** Makes the command for one control action. */
 export function controlCommand(action: ControlAction) {
+  const options = optionsOf(action);
   return async (argv: string[], app: App): Promise<number> => {
-    const a = parseArgs(argv, CONTROL_OPTIONS, action);
+    const a = parseArgs(argv, options, action);
     const { name, condition } = targetOf(a, `autostart ${action} NAME`);
     const ctx = await app.context();
     const { driver, status } = await locate(app, name, condition);

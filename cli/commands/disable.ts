@@ -15,15 +15,12 @@ import { optionsOf } from "../table/mod.ts";
 import { collect, locate, type Located, targetOf } from "../locate.ts";
 import { palette } from "../output.ts";
 
-/** Options of `disable`. */
-export const DISABLE_OPTIONS = optionsOf("disable");
-
 /** Runs `disable`. */
 export async function disableCommand(
   argv: string[],
   app: App,
 ): Promise<number> {
-  const a = parseArgs(argv, DISABLE_OPTIONS, "disable");
+  const a = parseArgs(argv, optionsOf("disable"), "disable");
   if (a.values.all === true) return await disableAll(a, app);
   if (a.values.yes === true) {
     throw new UsageError(

@@ -19,9 +19,6 @@ import { palette } from "../output.ts";
 /** Version of the `doctor --json` document (see docs/json.md). */
 export const DOCTOR_SCHEMA_VERSION = 1;
 
-/** Options of `doctor`. */
-export const DOCTOR_OPTIONS = optionsOf("doctor");
-
 /** A check with the driver that made it. */
 export interface DriverCheck extends Check {
   /** Driver id, or "autostart" for checks of the tool itself. */
@@ -83,7 +80,7 @@ export async function doctorCommand(
   argv: string[],
   app: App,
 ): Promise<number> {
-  const a = parseArgs(argv, DOCTOR_OPTIONS, "doctor");
+  const a = parseArgs(argv, optionsOf("doctor"), "doctor");
   if (a.positionals.length) {
     throw new UsageError(
       `Unexpected argument ${JSON.stringify(a.positionals[0])}`,

@@ -9,15 +9,12 @@ import { parseArgs } from "../args.ts";
 import { optionsOf } from "../table/mod.ts";
 import { palette, table } from "../output.ts";
 
-/** Options of `drivers`. */
-export const DRIVERS_OPTIONS = optionsOf("drivers");
-
 /** Runs `drivers`. */
 export async function driversCommand(
   argv: string[],
   app: App,
 ): Promise<number> {
-  const a = parseArgs(argv, DRIVERS_OPTIONS, "drivers");
+  const a = parseArgs(argv, optionsOf("drivers"), "drivers");
   const ctx = await app.context();
   const registry = await app.registry();
   const rows = await Promise.all(

@@ -20,9 +20,6 @@ import { palette } from "../output.ts";
 import { waitAfterStart, waitMsOf } from "../start_wait.ts";
 import type { WaitOutcome } from "../../core/wait.ts";
 
-/** Options of `enable`. */
-export const ENABLE_OPTIONS = optionsOf("enable");
-
 /** Human words for a keep-alive mode. */
 export function keepAliveWords(mode: string): string {
   return mode === "always"
@@ -34,7 +31,7 @@ export function keepAliveWords(mode: string): string {
 
 /** Runs `enable`. */
 export async function enableCommand(argv: string[], app: App): Promise<number> {
-  const a = parseArgs(argv, ENABLE_OPTIONS, "enable");
+  const a = parseArgs(argv, optionsOf("enable"), "enable");
   const v = a.values;
   if (a.positionals.length === 0) {
     throw new UsageError(

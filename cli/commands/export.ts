@@ -21,12 +21,9 @@ import { parseArgs } from "../args.ts";
 import { optionsOf } from "../table/mod.ts";
 import { collect } from "../locate.ts";
 
-/** Options of `export`. */
-export const EXPORT_OPTIONS = optionsOf("export");
-
 /** Runs `export`. */
 export async function exportCommand(argv: string[], app: App): Promise<number> {
-  const a = parseArgs(argv, EXPORT_OPTIONS, "export");
+  const a = parseArgs(argv, optionsOf("export"), "export");
   const names = a.positionals.map(parseName);
   const condition = a.values.condition === undefined
     ? undefined

@@ -11,9 +11,6 @@ import { parseArgs, type ParsedArgs } from "../args.ts";
 import { optionsOf } from "../table/mod.ts";
 import { locate, targetOf } from "../locate.ts";
 
-/** Options of `logs`. */
-export const LOGS_OPTIONS = optionsOf("logs");
-
 /** Lines shown when `-n` is not given. */
 export const DEFAULT_LOG_LINES = 100;
 
@@ -128,7 +125,7 @@ export async function printLogs(
 
 /** Runs `logs`. */
 export async function logsCommand(argv: string[], app: App): Promise<number> {
-  const a = parseArgs(argv, LOGS_OPTIONS, "logs");
+  const a = parseArgs(argv, optionsOf("logs"), "logs");
   const { name, condition } = targetOf(
     a,
     "autostart logs NAME [-f] [-n LINES] [--since TIME]",

@@ -20,9 +20,6 @@ import { locate, targetOf } from "../locate.ts";
 import { palette } from "../output.ts";
 import { keepAliveWords } from "./enable.ts";
 
-/** Options of `show`. */
-export const SHOW_OPTIONS = optionsOf("show");
-
 /** Version of the `show --json` document. */
 export const SHOW_SCHEMA_VERSION = 1;
 
@@ -64,7 +61,7 @@ export async function readEnvCopy(
 
 /** Runs `show`. */
 export async function showCommand(argv: string[], app: App): Promise<number> {
-  const a = parseArgs(argv, SHOW_OPTIONS, "show");
+  const a = parseArgs(argv, optionsOf("show"), "show");
   const { name, condition } = targetOf(a, "autostart show NAME");
   const reveal = a.values.reveal === true;
   const ctx = await app.context();

@@ -67,9 +67,6 @@ export function renderStatusTable(
   );
 }
 
-/** Options of `status` (and its alias `list`). */
-export const STATUS_OPTIONS = optionsOf("status");
-
 /**
  * What `status --condition C` says when nothing is under that filter: that none is
  * there, and how many are under the other condition (so "nothing" is not mistaken
@@ -85,7 +82,7 @@ async function noneUnder(app: App, condition: Condition): Promise<string> {
 
 /** Runs `status`. */
 export async function statusCommand(argv: string[], app: App): Promise<number> {
-  const a = parseArgs(argv, STATUS_OPTIONS, "status");
+  const a = parseArgs(argv, optionsOf("status"), "status");
   const names = a.positionals.map(parseName);
   const condition = a.values.condition === undefined
     ? undefined

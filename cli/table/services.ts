@@ -214,7 +214,7 @@ export const STOP: CommandDef = {
   ],
   positionals: [NAME],
   // Accepted as by start and restart, for scripts that pass the same options to each.
-  options: [CONDITION, JSON_OUTPUT, { ...WAIT, hidden: true }],
+  options: [CONDITION, { ...WAIT, hidden: true }, JSON_OUTPUT],
   examples: ["autostart stop web"],
 };
 
