@@ -11,27 +11,23 @@
 import { didYouMean } from "../suggest.ts";
 import { UsageError } from "../../core/errors.ts";
 import type { App } from "../app.ts";
-import { parseArgs } from "../args.ts";
-import { optionsOf } from "../table/mod.ts";
+import { parseArgs, type ParsedArgs } from "../args.ts";
+import { commandOf } from "../table/mod.ts";
 import { limaDisable } from "./lima/disable.ts";
 import { limaEnable } from "./lima/enable.ts";
 import { limaLogs } from "./lima/logs.ts";
 import { limaStatusCmd } from "./lima/status.ts";
 
-export { DEFAULT_BOOT_TIMEOUT } from "./lima/enable.ts";
-export { LIMA_STATUS_SCHEMA_VERSION } from "./lima/status.ts";
-
-/** Options of `lima enable`. */
-export const LIMA_ENABLE_OPTIONS = optionsOf("lima enable");
-
-/** Options of `lima disable`. */
-export const LIMA_DISABLE_OPTIONS = optionsOf("lima disable");
-
-/** Options of `lima status`. */
-export const LIMA_STATUS_OPTIONS = optionsOf("lima status");
-
-/** Options of `lima logs`. */
-export const LIMA_LOGS_OPTIONS = optionsOf("lima logs");
+/** What runs each subcommand of the table's `lima` entry, by its name. */
+const SUBCOMMANDS: Record<
+  string,
+  (a: ParsedArgs, app: App) => Promise<number>
+> = {
+  enable: limaEnable,
+  disable: limaDisable,
+  status: limaStatusCmd,
+  logs: limaLogs,
+};
 
 const USAGE =
   "usage: autostart lima enable|disable|status|logs INSTANCE [options] (see: autostart lima --help)";
@@ -39,33 +35,17 @@ const USAGE =
 /** Runs `lima`. */
 export async function limaCommand(argv: string[], app: App): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === "enable") {
-    return await limaEnable(
-      parseArgs(rest, LIMA_ENABLE_OPTIONS, "lima enable"),
-      app,
-    );
+  // By name or alias (`list`), parsed with that subcommand's options.
+  const def = sub === undefined ? undefined : commandOf(["lima", sub]);
+  const runSub = def && SUBCOMMANDS[def.name];
+  if (def && runSub) {
+    return await runSub(parseArgs(rest, def.options, `lima ${def.name}`), app);
   }
-  if (sub === "disable") {
-    return await limaDisable(
-      parseArgs(rest, LIMA_DISABLE_OPTIONS, "lima disable"),
-      app,
-    );
-  }
-  if (sub === "status" || sub === "list") {
-    return await limaStatusCmd(
-      parseArgs(rest, LIMA_STATUS_OPTIONS, "lima status"),
-      app,
-    );
-  }
-  if (sub === "logs") {
-    return await limaLogs(
-      parseArgs(rest, LIMA_LOGS_OPTIONS, "lima logs"),
-      app,
-    );
-  }
-  const guess = sub === undefined
-    ? undefined
-    : didYouMean(sub, ["enable", "disable", "status", "list", "logs"]);
+  const words = (commandOf(["lima"])?.commands ?? []).flatMap((c) => [
+    c.name,
+    ...(c.aliases ?? []),
+  ]);
+  const guess = sub === undefined ? undefined : didYouMean(sub, words);
   throw new UsageError(
     sub === undefined
       ? "Missing subcommand of lima"
