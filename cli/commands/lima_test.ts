@@ -188,6 +188,28 @@ Deno.test("lima on a platform without a driver exits 3", async () => {
   }
 });
 
+Deno.test("lima list runs lima status; a misspelt subcommand gets a suggestion", async () => {
+  const t = await limaTree();
+  try {
+    const ctx = fakeContext({ env: t.env, fs: t.machine() });
+    const status = await runCli(["lima", "status", "--json"], ctx);
+    const list = await runCli(["lima", "list", "--json"], ctx);
+    assertEquals(list.code, 0, list.stderr);
+    assertEquals(list.stdout, status.stdout);
+    const bad = await runCli(["lima", "list", "--jsn"], ctx);
+    assertEquals(bad.code, 2);
+    assertMatch(
+      bad.stderr,
+      /for lima status\n.*see: autostart lima status --help/,
+    );
+    const typo = await runCli(["lima", "stauts"], ctx);
+    assertEquals(typo.code, 2);
+    assertMatch(typo.stderr, /did you mean "lima status"\?/);
+  } finally {
+    await t.cleanup();
+  }
+});
+
 Deno.test("lima status lists every instance with both conditions", async () => {
   const t = await limaTree();
   try {
