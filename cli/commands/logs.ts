@@ -84,20 +84,20 @@ export function logsRequestOf(a: ParsedArgs, example: string): LogsRequest {
 /**
  * Prints the log of the service `ref` names (its identity, when it has one, is the
  * unit or label its driver reads) until the last lines are out, or with `follow`
- * until Ctrl-C.
+ * until Ctrl-C. `unit` is its unit or label as its status gives it, named in the
+ * hint when the driver cannot show logs.
  */
 export async function printLogs(
   app: App,
   driver: Driver,
   ref: ServiceRef,
+  unit: string,
   req: LogsRequest,
 ): Promise<number> {
   if (!driver.logs) {
     throw new UnsupportedError(
       `The ${driver.id} driver cannot show logs`,
-      `see its own tools for the output of "${ref.name}"${
-        ref.identity ? ` (${ref.identity})` : ""
-      }`,
+      `see its own tools for the output of "${ref.name}" (${unit})`,
     );
   }
   const ctx = await app.context();
@@ -132,16 +132,11 @@ export async function logsCommand(argv: string[], app: App): Promise<number> {
   );
   const req = logsRequestOf(a, "autostart logs web -n 50");
   const { driver, status } = await locate(app, name, condition);
-  if (!driver.logs) {
-    throw new UnsupportedError(
-      `The ${driver.id} driver cannot show logs`,
-      `see its own tools for the output of "${name}" (${status.unit})`,
-    );
-  }
   return await printLogs(
     app,
     driver,
     { name, condition: status.condition },
+    status.unit,
     req,
   );
 }

@@ -41,6 +41,7 @@ export async function limaLogs(a: ParsedArgs, app: App): Promise<number> {
     app,
     driver,
     limaRef(driver, status.condition, instance, status.unit),
+    status.unit,
     req,
   );
 }

@@ -2,6 +2,8 @@
 // (the service's ref identity), not autostart-INSTANCE.
 import { assertEquals, assertMatch } from "../../../tests/assert.ts";
 import { MemoryFs } from "../../../core/fake.ts";
+import { registryOf } from "../../../core/registry.ts";
+import { BUILTIN_DRIVERS } from "../../../drivers/mod.ts";
 import { loadPlistCodec } from "../../../templates/launchd_plist.ts";
 import { limaContent, limaSpec } from "../../../presets/lima.ts";
 import {
@@ -121,4 +123,30 @@ Deno.test("lima logs on macOS tails the LaunchAgent's log files in the instance 
   for (const line of ["out 1", "out 2", "err 1"]) {
     assertMatch(r.stdout, new RegExp(`^${line}$`, "m"));
   }
+});
+
+Deno.test("logs and lima logs name the unit when the driver cannot show logs (exit 3)", async () => {
+  const noLogs = registryOf(
+    BUILTIN_DRIVERS.map((d) =>
+      Object.assign(Object.create(d), { logs: undefined })
+    ),
+  );
+  const ctx = fakeContext({
+    fs: new MemoryFs({
+      "/home/alice/.config/systemd/user/autostart-web.service": managedText(),
+      [LOGIN]: managedText(),
+    }),
+  });
+  const web = await runCli(["logs", "web"], ctx, noLogs);
+  assertEquals([web.code, web.stdout], [3, ""]);
+  assertEquals(
+    web.stderr,
+    'error: The systemd driver cannot show logs\nhint: see its own tools for the output of "web" (autostart-web.service)\n',
+  );
+  const lima = await runCli(["lima", "logs", "default"], ctx, noLogs);
+  assertEquals([lima.code, lima.stdout], [3, ""]);
+  assertEquals(
+    lima.stderr,
+    'error: The systemd driver cannot show logs\nhint: see its own tools for the output of "default" (lima-vm@default.service)\n',
+  );
 });
