@@ -10,6 +10,7 @@ import { uninstall } from "../../../core/operations.ts";
 import { describePlan, type Plan } from "../../../core/plan.ts";
 import type { Condition } from "../../../core/spec.ts";
 import { foreignError, limaUninstall } from "../../../presets/lima_install.ts";
+import { limaRef } from "../../../presets/lima_status.ts";
 import type { App } from "../../app.ts";
 import type { ParsedArgs } from "../../args.ts";
 import { palette } from "../../output.ts";
@@ -38,11 +39,7 @@ export async function limaDisable(a: ParsedArgs, app: App): Promise<number> {
   // Pure: refuses (e.g. a boot service without root) before anything is changed.
   for (const f of found) {
     f.driver.planDisable(
-      {
-        name: instance,
-        condition: f.status.condition,
-        identity: f.status.unit,
-      },
+      limaRef(f.driver, f.status.condition, instance, f.status.unit),
       ctx,
     );
   }
@@ -58,7 +55,7 @@ export async function limaDisable(a: ParsedArgs, app: App): Promise<number> {
     const r = await uninstall(
       ctx,
       f.driver,
-      { name: instance, condition: c, identity: f.status.unit },
+      limaRef(f.driver, c, instance, f.status.unit),
       {
         dryRun,
         force: v.adopt === true,
