@@ -20,9 +20,9 @@ export const ROOT = new URL("..", import.meta.url).pathname;
 export const WORK = `${ROOT}dist/bench`;
 export const DENO = Deno.execPath();
 export const USER = "u1";
-export const HOME = `/home/${USER}`;
+const HOME = `/home/${USER}`;
 export const UNIT_DIR = `${HOME}/.config/systemd/user`;
-export const WANTS = `${UNIT_DIR}/default.target.wants`;
+const WANTS = `${UNIT_DIR}/default.target.wants`;
 export const SC = ["systemctl", "--user"];
 /** The invoking user as plans see it (the file names of user units do not depend on it). */
 const PLAN_CONTEXT: PlanContext = {
@@ -34,7 +34,7 @@ const PLAN_CONTEXT: PlanContext = {
     uid: 1000,
     gid: 1000,
     group: USER,
-    home: `/home/${USER}`,
+    home: HOME,
   },
   sudoUser: undefined,
 };
@@ -143,18 +143,22 @@ export async function runProbe(
   }
 }
 
+/** The name of the `i`th service of the batch: batch0001, batch0002, ... */
+export function batchName(i: number): string {
+  return `batch${String(i).padStart(4, "0")}`;
+}
+
 /** Makes `batch0001..batchN` exist, enabled and running (as enable would leave them). */
 export async function ensureBatch(box: Sandbox, have: number, want: number) {
   const names: string[] = [];
   for (let i = have + 1; i <= want; i++) {
-    names.push(`batch${String(i).padStart(4, "0")}`);
+    names.push(batchName(i));
   }
   if (names.length === 0) return;
   const dir = `${WORK}/units`;
   await Deno.mkdir(dir, { recursive: true });
-  for (const n of names) {
-    await Deno.writeTextFile(`${dir}/${unitName(n)}`, unitText(n));
-  }
+  const units = names.map((n) => unitFile(n));
+  for (const u of units) await Deno.writeTextFile(`${dir}/${u.name}`, u.text);
   await must(
     box.sh(
       `set -e; mkdir -p ${WANTS}; ` +
@@ -162,7 +166,7 @@ export async function ensureBatch(box: Sandbox, have: number, want: number) {
         `[ -e ${UNIT_DIR}/$b ] && continue; cp "$f" ${UNIT_DIR}/$b; ` +
         `ln -sf ${UNIT_DIR}/$b ${WANTS}/$b; done; ` +
         `systemctl --user daemon-reload; systemctl --user start ${
-          names.map(unitName).join(" ")
+          units.map((u) => u.name).join(" ")
         }`,
       { user: USER },
     ),

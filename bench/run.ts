@@ -11,6 +11,7 @@
 
 import { bootSandbox, type Sandbox, sandboxSupport } from "../tests/sandbox.ts";
 import {
+  batchName,
   DENO,
   ensureBatch,
   must,
@@ -256,7 +257,7 @@ export async function bench(
     have = n;
     const units: string[] = [];
     for (let i = 1; i <= n; i++) {
-      units.push(unitName(`batch${String(i).padStart(4, "0")}`));
+      units.push(unitName(batchName(i)));
     }
     const r = await runProbe(box, {
       reps: o.reps,
