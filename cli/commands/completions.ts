@@ -16,8 +16,6 @@ import { parseArgs } from "../args.ts";
 import { type Shell, SHELLS } from "../completion/model.ts";
 import { optionsOf, TABLE } from "../table/mod.ts";
 
-export { SHELLS };
-
 /** Runs `completions`. */
 export async function completionsCommand(
   argv: string[],
