@@ -18,7 +18,7 @@
 
 import { parseArgs } from "node:util";
 import config from "../deno.json" with { type: "json" };
-import { archiveName, parseSha256Sums } from "./release_files.ts";
+import { archiveName, MAN_PAGE, parseSha256Sums } from "./release_files.ts";
 
 /** Default release download URL; a release's files are under `vVERSION/`. */
 export const DEFAULT_BASE_URL =
@@ -100,7 +100,7 @@ ${block("linux")}
 
   def install
     bin.install "autostart"
-    man1.install "autostart.1"
+    man1.install "${MAN_PAGE}"
     generate_completions_from_executable(bin/"autostart", "completions", shells: [:bash, :zsh, :fish])
   end
 
