@@ -5,7 +5,7 @@
  * @module
  */
 
-import { optionForms, wrap } from "./table/forms.ts";
+import { optionForms, synopsisLines, wrap } from "./table/forms.ts";
 import {
   type CommandDef,
   commandOf,
@@ -91,10 +91,7 @@ export function renderCommandHelp(
  */
 export function renderMainHelp(table: CommandTable = TABLE): string {
   const p = table.program;
-  const usage = [
-    ...table.commands.flatMap((c) => c.synopsis ?? []),
-    "--version",
-  ].map((s) => `${p} ${s}`);
+  const usage = synopsisLines(table).map((s) => `${p} ${s}`);
   const exits = table.exitCodes.map((e) => `${e.code} ${e.meaning}`).join(", ");
   const parts = [
     `${p}: ${table.summary}\n`,

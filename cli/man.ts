@@ -7,7 +7,7 @@
  * @module
  */
 
-import { optionForms } from "./table/forms.ts";
+import { optionForms, synopsisLines } from "./table/forms.ts";
 import type { CommandDef, CommandTable, OptionDef } from "./table/mod.ts";
 
 /**
@@ -112,13 +112,9 @@ export function renderMan(table: CommandTable, version: string): string {
     `${P} \\- ${roffEscape(table.summary)}`,
     ".SH SYNOPSIS",
   ];
-  const synopsis = [
-    ...table.commands.flatMap((c) => c.synopsis ?? []),
-    "--version",
-  ];
   lines.push(
     ".nf",
-    ...synopsis.map((s) => `\\fB${P}\\fR ${roffEscape(s)}`),
+    ...synopsisLines(table).map((s) => `\\fB${P}\\fR ${roffEscape(s)}`),
     ".fi",
   );
   lines.push(".SH DESCRIPTION");

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { OptionDef } from "./types.ts";
+import type { CommandTable, OptionDef } from "./types.ts";
 
 /** One shown form of an option, e.g. `--no-start` with its description. */
 export interface OptionForm {
@@ -68,6 +68,17 @@ export function optionForms(o: OptionDef): OptionForm[] {
     });
   }
   return out;
+}
+
+/**
+ * The usage lines of the whole program, without its name: each command's synopsis in
+ * table order, then `--version` (the main help's "Usage" and the man page's SYNOPSIS).
+ *
+ * @param table the command table
+ * @returns the lines
+ */
+export function synopsisLines(table: CommandTable): string[] {
+  return [...table.commands.flatMap((c) => c.synopsis ?? []), "--version"];
 }
 
 /**
