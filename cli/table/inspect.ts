@@ -4,10 +4,8 @@
  * @module
  */
 
-import { CONDITION, JSON_OUTPUT } from "./options.ts";
+import { CONDITION, JSON_OUTPUT, NAME } from "./options.ts";
 import type { CommandDef } from "./types.ts";
-
-const NAME = { name: "NAME", complete: "services" } as const;
 
 /** `autostart status` (alias `list`). */
 export const STATUS: CommandDef = {
@@ -34,7 +32,7 @@ export const STATUS: CommandDef = {
       '"(drifted)" after a state: its file was edited by hand since autostart wrote it',
     ],
   }],
-  positionals: [{ ...NAME, repeatable: true }],
+  positionals: [NAME],
   options: [
     { ...CONDITION, description: "only this condition" },
     {

@@ -9,6 +9,7 @@ import {
   DRY_RUN,
   JSON_OUTPUT,
   KEEP_ALIVE,
+  NAME,
   STOP_TIMEOUT,
 } from "./options.ts";
 import { LOGS } from "./inspect.ts";
@@ -24,7 +25,7 @@ export const EXPORT: CommandDef = {
   description: [
     'Prints a manifest (JSON, schema: docs/manifest.schema.json) of the services autostart manages, read from the files it wrote. "autostart apply" of it on another machine recreates the same services.',
   ],
-  positionals: [{ name: "NAME", complete: "services", repeatable: true }],
+  positionals: [NAME],
   options: [{ ...CONDITION, description: "only this condition" }],
   examples: [
     "autostart export > services.json",

@@ -1,11 +1,15 @@
 /**
- * Options that several commands share. A command lists them in its own options,
- * giving its own description where the meaning differs (`{ ...CONDITION, description }`).
+ * Options that several commands share, and their NAME argument. A command lists them
+ * in its own options, giving its own description where the meaning differs
+ * (`{ ...CONDITION, description }`).
  *
  * @module
  */
 
-import type { OptionDef } from "./types.ts";
+import type { OptionDef, PositionalDef } from "./types.ts";
+
+/** The NAME of a managed service. */
+export const NAME: PositionalDef = { name: "NAME", complete: "services" };
 
 /** `--condition=login|boot`. */
 export const CONDITION: OptionDef = {

@@ -9,12 +9,11 @@ import {
   DRY_RUN,
   JSON_OUTPUT,
   KEEP_ALIVE,
+  NAME,
   STOP_TIMEOUT,
   WAIT,
 } from "./options.ts";
 import type { CommandDef } from "./types.ts";
-
-const NAME = { name: "NAME", complete: "services" } as const;
 
 /** `autostart enable`. */
 export const ENABLE: CommandDef = {

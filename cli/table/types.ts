@@ -46,8 +46,6 @@ export interface PositionalDef {
   name: string;
   /** What it completes to. */
   complete: Completion;
-  /** Whether it may be given more than once (`NAME...`). */
-  repeatable?: boolean;
 }
 
 /** One command (or sub-command) of the command line. */
