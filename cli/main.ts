@@ -195,7 +195,8 @@ export async function run(
       io.out(help);
       return 0;
     }
-    const command = COMMANDS[cmd];
+    // Own entries only: "constructor" or "toString" are no commands.
+    const command = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
     if (!command) throw unknownCommand(cmd);
     const dd = rest.indexOf("--");
     const own = dd < 0 ? rest : rest.slice(0, dd);

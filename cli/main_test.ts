@@ -36,6 +36,16 @@ Deno.test("run() rejects an unknown command with exit 2", async () => {
   assertMatch(r.stderr, /Unknown command "frobnicate"/);
 });
 
+Deno.test("run() rejects the names of an object's built-in properties as commands (exit 2)", async () => {
+  for (
+    const word of ["constructor", "toString", "hasOwnProperty", "__proto__"]
+  ) {
+    const r = await runCli([word, "x"], fakeContext());
+    assertEquals(r.code, 2, `${word}: ${r.stdout}${r.stderr}`);
+    assertMatch(r.stderr, new RegExp(`Unknown command "${word}"`));
+  }
+});
+
 Deno.test("enable --dry-run prints the unit and the commands and changes nothing", async () => {
   const ctx = fakeContext();
   const r = await runCli([
