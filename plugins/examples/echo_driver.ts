@@ -115,10 +115,9 @@ export default function echoDriver(api: PluginApi): Driver {
       const out: ServiceStatus[] = [];
       // Only the services it wrote (`names`: only those). Without a `statusOf`
       // member, presets (whose services have a unit name of their own) refuse it.
-      const wanted = names;
       for (const f of await ctx.fs.list(dir(ctx))) {
         const name = f.replace(/\.txt$/, "");
-        if (!f.endsWith(".txt") || (wanted && !wanted.includes(name))) continue;
+        if (!f.endsWith(".txt") || (names && !names.includes(name))) continue;
         const text = await ctx.fs.readText(`${dir(ctx)}/${f}`);
         if (text === null || !text.includes(api.markerText)) continue;
         out.push({
