@@ -16,8 +16,12 @@ import type { ServiceRef } from "../../core/driver.ts";
 import type { Condition, ServiceSpec } from "../../core/spec.ts";
 import { runitServiceName } from "../../templates/runit_scripts.ts";
 
-/** An absolute directory from the environment without trailing slashes, or `null`. */
-function envDir(value: string | undefined): string | null {
+/**
+ * An absolute directory from the environment without trailing slashes, or `null` (unset
+ * or relative: the default applies). The paths use it, and so does the check that such
+ * a directory is safe for root (`unsafeEnvDirs`, runsvdir.ts).
+ */
+export function envDir(value: string | undefined): string | null {
   return value?.startsWith("/") ? value.replace(/(.)\/+$/, "$1") : null;
 }
 

@@ -9,7 +9,7 @@
 import type { Context } from "../../core/context.ts";
 import type { Availability } from "../../core/driver.ts";
 import { type Condition, unsafeForRoot } from "../../core/spec.ts";
-import { runitSvDir } from "./paths.ts";
+import { envDir, runitSvDir } from "./paths.ts";
 
 /** A runsvdir process: its user and the directory it watches. */
 export interface Runsvdir {
@@ -88,8 +88,8 @@ export async function unsafeEnvDirs(
   if (condition !== "boot" || ctx.self.uid !== 0) return null;
   for (const name of ["SVDIR", "AUTOSTART_RUNIT_SV_DIR"]) {
     const value = ctx.env[name];
-    if (!value?.startsWith("/")) continue;
-    let dir = value.replace(/(.)\/+$/, "$1");
+    let dir = envDir(value);
+    if (dir === null) continue;
     while (dir !== "/" && !(await ctx.fs.exists(dir))) {
       dir = dir.slice(0, Math.max(dir.lastIndexOf("/"), 1));
     }
