@@ -18,6 +18,7 @@ import {
 } from "../core/spec.ts";
 import { LIMA_STOP_TIMEOUT, limaFlavor } from "./lima.ts";
 import { limaHome, listInstances } from "./lima_locate.ts";
+import { limaDriver } from "./lima_resolve.ts";
 import { limaFile, type LimaStatus, limaStatus } from "./lima_status.ts";
 import { legacyLimaBootUnitName } from "../templates/lima_unit.ts";
 import type { Driver } from "../core/driver.ts";
@@ -119,16 +120,11 @@ export async function limaExports(
   const out: LimaExport[] = [];
   const conditions = options.condition ? [options.condition] : CONDITIONS;
   for (const condition of conditions) {
-    const driver = await registry.select({
-      condition,
-      ignoreAvailability: true,
-    }, ctx).catch(() => null);
+    // Picked by declarations; none, or not an init system Lima's preset writes for:
+    // nothing to export for this condition.
+    const driver = await limaDriver(registry, ctx, { condition, loose: true })
+      .catch(() => null);
     if (!driver) continue;
-    try {
-      limaFlavor(driver);
-    } catch {
-      continue; // not an init system Lima's preset writes for
-    }
     // The instances of LIMA_HOME, and those a file under Lima's names names (a boot
     // service of another account's instance, an instance directory gone).
     const instances = options.names?.length ? known : [
