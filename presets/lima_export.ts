@@ -159,11 +159,11 @@ export async function limaExports(
         entry.stopTimeout = formatDuration(f.stopTimeoutMs);
       }
       if (condition === "boot" && f.user !== undefined) entry.user = f.user;
-      const picked = await registry.select({
+      const picked = await limaDriver(registry, ctx, {
         condition,
+        loose: true,
         keepAlive: f.keepAlive,
-        ignoreAvailability: true,
-      }, ctx).catch(() => null);
+      }).catch(() => null);
       if (picked?.id !== driver.id) entry.driver = driver.id;
       if (f.start === false) entry.start = false;
       out.push({
