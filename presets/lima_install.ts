@@ -22,7 +22,7 @@ import { type HostAgent, hostAgent, runsUnder } from "./lima_running.ts";
 import { type LimaStatus, limaStatus } from "./lima_status.ts";
 
 /** How to run `lima enable` again for this instance and condition. */
-export function enableCommandLine(
+function enableCommandLine(
   instance: string,
   condition: Condition,
 ): string {
@@ -54,7 +54,7 @@ export function foreignError(
  * written): its service's `limactl start --foreground` would say "already running" and
  * exit 0, and the VM would go on unmanaged.
  */
-export function runningOutside(
+function runningOutside(
   instance: string,
   condition: Condition,
   agent: HostAgent,
