@@ -27,7 +27,7 @@ import {
  * login service is the user's own (refused under sudo); a boot service runs as `user`,
  * else the sudo user, never as root (limactl refuses to run as root).
  */
-export async function limaAccount(
+async function limaAccount(
   condition: Condition,
   ctx: Context,
   user?: string,
