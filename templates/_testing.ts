@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ALICE, ROOT_USER, webSpec } from "../tests/helpers.ts";
+import { ALICE, ROOT_USER, webSpec, which } from "../tests/helpers.ts";
 import type { ServiceSpec } from "../core/spec.ts";
 
 /** A runit boot service of root, keep-alive on-failure, with a PATH. */
@@ -25,8 +25,5 @@ export const OPENRC_SPEC: ServiceSpec = webSpec({
 
 /** The shell openrc-run and runsv use on Debian (dash), or `sh`. */
 export function posixSh(): string {
-  return ["dash", "sh"].find((x) =>
-    new Deno.Command("sh", { args: ["-c", `command -v ${x}`] }).outputSync()
-      .success
-  )!;
+  return which("dash") ?? "sh";
 }
