@@ -17,11 +17,8 @@
 import { markerNote } from "../core/kit/marker.ts";
 import { seal } from "../core/seal.ts";
 import type { ServiceSpec } from "../core/spec.ts";
-import {
-  accountEnvRestartLines,
-  escapeExecPath,
-  stopTimeoutLines,
-} from "./systemd_unit.ts";
+import { escapeExecPath } from "./systemd_escape.ts";
+import { accountEnvRestartLines, stopTimeoutLines } from "./systemd_unit.ts";
 
 /** `Description=` of Lima's unit, kept so `systemctl status` reads the same. */
 export const LIMA_UNIT_DESCRIPTION =

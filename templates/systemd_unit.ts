@@ -23,17 +23,6 @@ import {
   unquoteWords,
 } from "./systemd_escape.ts";
 
-export {
-  escapeEnvAssignment,
-  escapeExecArg,
-  escapeExecPath,
-  escapePathSetting,
-  EXEC_PATH_FORBIDDEN,
-  formatTimespan,
-  parseTimespan,
-  unquoteWords,
-} from "./systemd_escape.ts";
-
 /** First line of every unit autostart writes; its presence marks the file as ours. */
 export const SYSTEMD_MARKER = `# ${MARKER_TEXT}`;
 

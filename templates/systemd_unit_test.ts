@@ -5,6 +5,8 @@ import {
   escapeEnvAssignment,
   escapeExecArg,
   formatTimespan,
+} from "./systemd_escape.ts";
+import {
   readSystemdUnit,
   renderSystemdUnit,
   serviceNameOfUnit,

@@ -26,6 +26,8 @@ import { backoffDelays, wantsBackoff } from "../../templates/backoff_sh.ts";
 import {
   EXEC_PATH_FORBIDDEN,
   formatTimespan,
+} from "../../templates/systemd_escape.ts";
+import {
   renderSystemdUnit,
   SYSTEMD_BACKOFF_VERSION,
   SYSTEMD_MARKER_TEXT,
