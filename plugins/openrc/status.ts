@@ -14,7 +14,6 @@ import type {
 } from "../../core/driver.ts";
 import { ownershipOf } from "../../core/ownership.ts";
 import type { ReadBack } from "../../core/read_back.ts";
-import { checkSeal } from "../../core/seal.ts";
 import type { Condition } from "../../core/spec.ts";
 import {
   OPENRC_MARKER_TEXT,
@@ -87,15 +86,15 @@ export async function openrcStatus(
     const m = /^autostart-(.+)$/.exec(f);
     if (!m || (names && !names.includes(m[1]!))) continue;
     const text = await ctx.fs.readText(`${INIT_DIR}/${f}`).catch(() => null);
-    if (
-      text === null || ownershipOf(text, OPENRC_MARKER_TEXT) === "foreign"
-    ) {
-      continue;
-    }
+    // One look at the header and seal: ours, edited by hand since, or not ours.
+    const own = text === null
+      ? "foreign"
+      : ownershipOf(text, OPENRC_MARKER_TEXT);
+    if (own === "foreign") continue;
     found.push({
       name: m[1]!,
       file: `${INIT_DIR}/${f}`,
-      drifted: checkSeal(text) === "drifted",
+      drifted: own === "edited",
     });
   }
   if (found.length === 0) return [];

@@ -34,6 +34,20 @@ Deno.test("openrcDriver.status() reads rc-status --all once", async () => {
     ["b", "failed", true],
     ["c", "stopped", false],
   ]);
+  assertEquals(list.map((s) => s.drifted), [false, false, false]);
+  // A script edited by hand is still ours, and drifted; one without the marker is not.
+  const a = ctx.fs.files.get("/etc/init.d/autostart-a")!;
+  a.content = a.content.replace("/usr/bin/python3", "/usr/bin/python4");
+  ctx.fs.files.set("/etc/init.d/autostart-b", {
+    content: "#!/sbin/openrc-run\ncommand=/bin/true\n",
+    mode: 0o755,
+  });
+  const edited = await openrcDriver.status("boot", ctx);
+  assertEquals(edited.map((s) => [s.name, s.drifted]), [
+    ["a", true],
+    ["c", false],
+  ]);
+  assertMatch(edited[0]!.detail, /init script edited by hand/);
   assertEquals(parseRcStatus("").size, 0);
   assertEquals(openrcState("weird"), "unknown");
   assertEquals(await openrcDriver.status("login", ctx), []);

@@ -104,9 +104,10 @@ async function findServices(
     const ref = { name: m[1]!, condition };
     const p = runitPaths(ref, ctx);
     const run = await ctx.fs.readText(p.run).catch(() => null);
-    if (run === null || ownershipOf(run, RUNIT_MARKER_TEXT) === "foreign") {
-      continue;
-    }
+    if (run === null) continue;
+    // One look at the run script's header and seal: ours, edited since, or not ours.
+    const own = ownershipOf(run, RUNIT_MARKER_TEXT);
+    if (own === "foreign") continue;
     // SVDIR and AUTOSTART_RUNIT_SV_DIR may serve both conditions: the run script
     // says which one a service belongs to.
     const said = runitConditionOf(run);
@@ -118,9 +119,8 @@ async function findServices(
       name: ref.name,
       dir: p.dir,
       file: p.run,
-      drifted: [run, ...files].some((t) =>
-        t !== null && checkSeal(t) === "drifted"
-      ),
+      drifted: own === "edited" ||
+        files.some((t) => t !== null && checkSeal(t) === "drifted"),
       enabled: (await ctx.fs.exists(p.link)) && !(await ctx.fs.exists(p.down)),
     });
   }
