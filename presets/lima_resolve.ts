@@ -86,8 +86,9 @@ export async function limaDriver(
   const d = await registry.select({
     condition: req.condition,
     ignoreAvailability: req.loose,
-    ...(req.keepAlive ? { keepAlive: req.keepAlive } : {}),
-    ...(req.keepAlive ? { features: ["stop-timeout" as const] } : {}),
+    ...(req.keepAlive
+      ? { keepAlive: req.keepAlive, features: ["stop-timeout" as const] }
+      : {}),
     ...(req.driverId !== undefined ? { driverId: req.driverId } : {}),
   }, ctx);
   limaFlavor(d);
