@@ -5,7 +5,7 @@
  */
 
 import type { Driver, ServiceStatus, StatusOptions } from "../core/driver.ts";
-import { OperationError, UsageError } from "../core/errors.ts";
+import { HINT_SEE_STATUS, OperationError, UsageError } from "../core/errors.ts";
 import { type Condition, parseCondition, parseName } from "../core/spec.ts";
 import { type ParsedArgs, unexpectedArgument } from "./args.ts";
 import type { App } from "./app.ts";
@@ -99,7 +99,7 @@ export async function locate(
       `No service named "${name}" is managed by autostart${
         condition ? ` for condition ${condition}` : ""
       }`,
-      { hint: "see `autostart status` for the services that exist" },
+      { hint: HINT_SEE_STATUS },
     );
   }
   if (found.length > 1) {

@@ -16,6 +16,13 @@ export const ExitCode = {
   unsupported: 3,
 } as const;
 
+/** The next step when the init system has no such service: where to see those that exist. */
+export const HINT_SEE_STATUS =
+  "see `autostart status` for the services that exist";
+
+/** The next step when the init system refuses for want of root. */
+export const HINT_USE_SUDO = "run the same command with sudo";
+
 /** Base class of every error autostart reports to the user. */
 export class AutostartError extends Error {
   /** Exit code the command line ends with. */

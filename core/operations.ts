@@ -22,7 +22,7 @@ import type {
   ServiceRef,
   ServiceStatus,
 } from "./driver.ts";
-import { OperationError } from "./errors.ts";
+import { HINT_SEE_STATUS, OperationError } from "./errors.ts";
 import { pendingPath, withLock } from "./lock.ts";
 import type { Plan } from "./plan.ts";
 import {
@@ -323,7 +323,7 @@ export async function uninstall<S extends ServiceStatus = ServiceStatus>(
     if (before === undefined) {
       throw new OperationError(
         `No service named "${ref.name}" is managed by autostart (removed meanwhile?)`,
-        { hint: "see `autostart status` for the services that exist" },
+        { hint: HINT_SEE_STATUS },
       );
     }
     const prior = priorOf(before);

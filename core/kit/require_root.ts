@@ -5,7 +5,7 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
+import { HINT_USE_SUDO, UsageError } from "../errors.ts";
 
 /** What {@link requireRoot} needs to know about the caller. */
 export interface Caller {
@@ -44,7 +44,7 @@ export function requireRoot(
   if (condition === "boot" && ctx.self.uid !== 0) {
     throw new UsageError(
       `${what} ${subject} needs root`,
-      "run the same command with sudo",
+      HINT_USE_SUDO,
     );
   }
 }

@@ -8,6 +8,7 @@ import type { CommandResult } from "../../core/runner.ts";
 import { UNTIL_TIMEOUT } from "../../core/run_step.ts";
 import { LABEL_PREFIX } from "../../templates/launchd_plist.ts";
 import { LAUNCHCTL_PATH } from "./paths.ts";
+import { HINT_USE_SUDO } from "../../core/errors.ts";
 
 /** The launchd error number in a launchctl failure ("Bootstrap failed: 5: ..."). */
 function errorNumber(r: CommandResult): number {
@@ -155,7 +156,7 @@ export function explainLaunchctl(
     case 1:
     case 150:
       if (/not permitted|privilege/i.test(r.stderr)) {
-        return { hint: "run the same command with sudo" };
+        return { hint: HINT_USE_SUDO };
       }
       return undefined;
     default:

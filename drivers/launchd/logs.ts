@@ -7,7 +7,11 @@
 
 import type { Context } from "../../core/context.ts";
 import type { LogOptions, ServiceRef } from "../../core/driver.ts";
-import { OperationError, UsageError } from "../../core/errors.ts";
+import {
+  HINT_SEE_STATUS,
+  OperationError,
+  UsageError,
+} from "../../core/errors.ts";
 import { tailFiles } from "../../core/log_tail.ts";
 import type { PlistCodec } from "../../templates/launchd_plist.ts";
 import { plistPath } from "./paths.ts";
@@ -37,7 +41,7 @@ export async function* launchdLogs(
   const text = await ctx.fs.readText(path);
   if (text === null) {
     throw new OperationError(`Cannot read ${path}: it does not exist`, {
-      hint: "see `autostart status` for the services that exist",
+      hint: HINT_SEE_STATUS,
     });
   }
   const files = logPathsOfPlist(codec.parse(text));

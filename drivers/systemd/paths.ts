@@ -11,6 +11,7 @@ import type { ServiceRef } from "../../core/driver.ts";
 import type { Step } from "../../core/plan.ts";
 import type { Condition } from "../../core/spec.ts";
 import { unitName } from "../../templates/systemd_unit.ts";
+import { HINT_SEE_STATUS, HINT_USE_SUDO } from "../../core/errors.ts";
 
 /** Directory of the unit files of a condition. */
 export function unitDir(condition: Condition, ctx: PlanContext): string {
@@ -93,10 +94,10 @@ export function explain(argv: string[], r: { stderr: string }) {
     };
   }
   if (/Interactive authentication required|Access denied/.test(e)) {
-    return { hint: "run the same command with sudo" };
+    return { hint: HINT_USE_SUDO };
   }
   if (/not found|not loaded/i.test(e)) {
-    return { hint: "see `autostart status` for the services that exist" };
+    return { hint: HINT_SEE_STATUS };
   }
   return undefined;
 }

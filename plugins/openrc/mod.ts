@@ -20,6 +20,7 @@ import type { Context } from "../../core/context.ts";
 import type { Availability, Driver } from "../../core/driver.ts";
 import { openrcPlan, openrcPlanControl, openrcPlanDisable } from "./plan.ts";
 import { openrcReadBack, openrcStatus } from "./status.ts";
+import { HINT_SEE_STATUS, HINT_USE_SUDO } from "../../core/errors.ts";
 
 export {
   OPENRC_MARKER_TEXT,
@@ -69,10 +70,10 @@ export function explainOpenrc(
   r: { stderr: string },
 ): { hint: string } | undefined {
   if (/Permission denied|must be root/i.test(r.stderr)) {
-    return { hint: "run the same command with sudo" };
+    return { hint: HINT_USE_SUDO };
   }
   if (argv[0] === "rc-service" && /does not exist/.test(r.stderr)) {
-    return { hint: "see `autostart status` for the services that exist" };
+    return { hint: HINT_SEE_STATUS };
   }
   return undefined;
 }

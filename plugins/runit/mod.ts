@@ -20,6 +20,7 @@ import { runitLogs } from "./logs.ts";
 import { runitPlan, runitPlanControl, runitPlanDisable } from "./plan.ts";
 import { runitAvailable } from "./runsvdir.ts";
 import { runitReadBack, runitStatus } from "./status.ts";
+import { HINT_USE_SUDO } from "../../core/errors.ts";
 
 export {
   readRunitFiles,
@@ -84,7 +85,7 @@ export function explainRunit(
     };
   }
   if (/Permission denied|Operation not permitted/.test(said)) {
-    return { hint: "run the same command with sudo" };
+    return { hint: HINT_USE_SUDO };
   }
   return undefined;
 }
