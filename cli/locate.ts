@@ -99,7 +99,8 @@ export async function locate(
       `No service named "${name}" is managed by autostart${
         condition ? ` for condition ${condition}` : ""
       }`,
-      { hint: HINT_SEE_STATUS },
+      // A Lima VM's service is Lima's, addressed by its instance.
+      { hint: `${HINT_SEE_STATUS} (\`autostart lima status\` for Lima's VMs)` },
     );
   }
   if (found.length > 1) {
