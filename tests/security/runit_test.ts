@@ -39,11 +39,15 @@ async function enableFor(name: string): Promise<void> {
   }, 20_000);
 }
 
+/**
+ * The user svlogd of `name` runs as. By command name: until it execs svlogd, log/run's
+ * `chpst -u USER svlogd -tt DIR` has the same arguments and runs as root.
+ */
 async function svlogdUser(name: string): Promise<string> {
   const b = await box.get();
   return await b.waitFor(`svlogd of ${name}`, async () => {
     const r = await b.sh(
-      `ps -eo user:20,args | grep '[s]vlogd -tt /var/log/autostart/${name}$' | awk '{print $1}'`,
+      `ps -C svlogd -o user:20=,args= | awk '$NF == "/var/log/autostart/${name}" {print $1}'`,
     );
     return r.stdout.trim() || undefined;
   }, 20_000);
