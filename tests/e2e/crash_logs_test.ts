@@ -224,7 +224,16 @@ async function pauseThenAsk(
       const n = await count();
       return n >= 7 ? n : false;
     }, 60_000);
-    // Pausing in its ExecStartPre= now; the program would stay up from here on.
+    // The 8th start pausing in its ExecStartPre= (6.4 s): the count is written before
+    // the 7th run, which still crashes, and RestartSec= passes before that pause.
+    await b.waitFor(
+      "the pause before the 8th start",
+      async () =>
+        (await b.prop(unit, "SubState", o.boot ? undefined : "u1")) ===
+          "start-pre",
+      20_000,
+    );
+    // The program would stay up from here on.
     await b.exec(["rm", "-f", flag], u1);
     // A wait with room for a loaded machine: that the pause was ended, not waited
     // out, is shown by the fresh count below (a waited-out pause keeps it).
